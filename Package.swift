@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// quant-pipeline: Kafka in, in-memory order books, PostgreSQL as the system of record.
+// Dependency direction (see docs/architecture.md): pure cores <- adapters <- services <- quant.
+import PackageDescription
+
+let package = Package(
+    name: "quant-pipeline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quant", targets: ["quant"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // MARK: extra package dependencies
+    ],
+    targets: [
+        // MARK: pure cores (no I/O, no Foundation networking, no database)
+        .target(name: "MarketCore"),
+
+        // MARK: adapters
+        .target(
+            name: "QuantConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "MarketCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: the executable
+        .executableTarget(
+            name: "quant",
+            dependencies: [
+                "MarketCore", "QuantConfig", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: tests
+        .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
+        .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "QuantConfig", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+    ]
+)
