@@ -14,10 +14,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         // MARK: extra package dependencies
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
+        .target(name: "Risk", dependencies: ["MarketCore"]),
         .target(name: "MarketCore"),
 
         // MARK: adapters
@@ -30,6 +32,7 @@ let package = Package(
             dependencies: [
                 "MarketCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -38,13 +41,14 @@ let package = Package(
         .executableTarget(
             name: "quant",
             dependencies: [
-                "MarketCore", "QuantConfig", "Store",
+                "MarketCore", "QuantConfig", "Store", "Risk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // MARK: tests
+        .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
         .testTarget(

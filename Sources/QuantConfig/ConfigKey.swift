@@ -1,0 +1,56 @@
+/// One setting: its dotted key in `config/config.yaml`, the environment variable that overrides it,
+/// its default and what it means. `ConfigKey.all` is the single list of every setting we read.
+public struct ConfigKey: Sendable, Hashable {
+    public let path: String
+    public let defaultValue: String
+    public let help: String
+
+    public init(_ path: String, default defaultValue: String, _ help: String) {
+        self.path = path
+        self.defaultValue = defaultValue
+        self.help = help
+    }
+
+    /// `database.url` → `DATABASE_URL`, `kafka.brokers` → `KAFKA_BROKERS` (the names every tool
+    /// knows), anything else `section.someKey` → `QUANT_SECTION_SOME_KEY`.
+    public var environmentVariable: String {
+        if let alias = Self.wellKnown[path] { return alias }
+        return "QUANT_" + path.split(separator: ".").map(Self.upperSnake).joined(separator: "_")
+    }
+
+    static let wellKnown = ["database.url": "DATABASE_URL", "kafka.brokers": "KAFKA_BROKERS"]
+
+    static func upperSnake(_ word: Substring) -> String {
+        var out = ""
+        for ch in word {
+            if ch.isUppercase, !out.isEmpty { out.append("_") }
+            out.append(contentsOf: ch.uppercased())
+        }
+        return out
+    }
+}
+
+extension ConfigKey {
+    /// Every setting quant-pipeline reads. Keep `config/config.yaml` and `.env.example` in step
+    /// (a test checks both).
+    public static let all: [ConfigKey] = [
+        .init("database.url", default: "postgres://quant@127.0.0.1:55432/quant",
+              "PostgreSQL URL: postgres://user[:password]@host[:port]/database[?sslmode=disable|require]"),
+        .init("database.passwordFile", default: "",
+              "File whose first line is the database password, so it need not sit in the URL"),
+        .init("database.poolSize", default: "8", "Maximum connections per process"),
+        .init("database.applicationName", default: "quant", "application_name shown in pg_stat_activity"),
+        .init("kafka.brokers", default: "127.0.0.1:59092", "Comma-separated bootstrap brokers, host:port"),
+        .init("kafka.clientId", default: "quant", "Kafka client.id"),
+        .init("kafka.groupId", default: "quant-processor", "Consumer group of the processor"),
+        .init("kafka.sessionTimeoutMs", default: "6000", "Consumer group session timeout"),
+        .init("kafka.topicPartitions", default: "4", "Partitions for topics the pipeline creates"),
+        .init("migrations.directory", default: "migrations", "Folder of numbered migration files NNNN_name.sql"),
+        .init("migrations.sqlDirectory", default: "sql", "Folder of idempotent view and function files re-applied after migrations"),
+        .init("partitions.premakeDays", default: "7", "Daily partitions created ahead of today"),
+        .init("partitions.maintenanceIntervalSeconds", default: "3600", "How often services run partition upkeep and retention"),
+        .init("log.level", default: "info", "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    public static func named(_ path: String) -> ConfigKey? { all.first { $0.path == path } }
+}

@@ -1,0 +1,68 @@
+/// Typed settings shared by every subcommand. Built from a `ConfigSource` so that each value has
+/// one name in the YAML file and one environment variable (see `ConfigKey.all`).
+public struct QuantSettings: Sendable {
+    public struct Database: Sendable {
+        public var url: String
+        public var passwordFile: String
+        public var poolSize: Int
+        public var applicationName: String
+    }
+
+    public struct Kafka: Sendable {
+        public var brokers: String
+        public var clientId: String
+        public var groupId: String
+        public var sessionTimeoutMs: Int
+        public var topicPartitions: Int
+    }
+
+    public struct Migrations: Sendable {
+        public var directory: String
+        public var sqlDirectory: String
+    }
+
+    public struct Partitions: Sendable {
+        public var premakeDays: Int
+        public var maintenanceIntervalSeconds: Int
+    }
+
+    public var database: Database
+    public var kafka: Kafka
+    public var migrations: Migrations
+    public var partitions: Partitions
+    public var logLevel: String
+    public let source: ConfigSource
+
+    public init(_ source: ConfigSource) throws {
+        self.source = source
+        database = .init(
+            url: source.string("database.url"),
+            passwordFile: source.string("database.passwordFile"),
+            poolSize: try source.positiveInt("database.poolSize"),
+            applicationName: source.string("database.applicationName"))
+        kafka = .init(
+            brokers: source.string("kafka.brokers"),
+            clientId: source.string("kafka.clientId"),
+            groupId: source.string("kafka.groupId"),
+            sessionTimeoutMs: try source.positiveInt("kafka.sessionTimeoutMs"),
+            topicPartitions: try source.positiveInt("kafka.topicPartitions"))
+        migrations = .init(
+            directory: source.string("migrations.directory"),
+            sqlDirectory: source.string("migrations.sqlDirectory"))
+        partitions = .init(
+            premakeDays: try source.positiveInt("partitions.premakeDays"),
+            maintenanceIntervalSeconds: try source.positiveInt("partitions.maintenanceIntervalSeconds"))
+        let level = source.string("log.level")
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(level) else {
+            throw ConfigSource.LoadError.invalidValue(
+                key: "log.level", variable: "QUANT_LOG_LEVEL", value: level, expected: levels.joined(separator: "|"))
+        }
+        logLevel = level
+    }
+
+    /// Defaults < `config/config.yaml` (or `QUANT_CONFIG`, or `file`) < environment.
+    public static func load(file: String? = nil) throws -> QuantSettings {
+        try QuantSettings(ConfigSource(file: file))
+    }
+}

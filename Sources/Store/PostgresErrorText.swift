@@ -1,0 +1,22 @@
+import PostgresNIO
+
+/// postgres-nio hides server messages behind a generic description (to avoid leaking data into
+/// logs by accident); operators of the migrator and the processor need the real message.
+public enum PostgresErrorText {
+    public static func describe(_ error: any Error) -> String {
+        guard let psql = error as? PSQLError else { return "\(error)" }
+        guard let info = psql.serverInfo else {
+            // Connection-level failures carry the underlying socket or TLS error.
+            return psql.underlying.map { "\(psql.code): \($0)" } ?? "\(psql.code)"
+        }
+        var text = "\(info[.severity] ?? "ERROR") \(info[.sqlState] ?? ""): \(info[.message] ?? "")"
+        if let detail = info[.detail] { text += " (\(detail))" }
+        if let hint = info[.hint] { text += " hint: \(hint)" }
+        return text
+    }
+
+    /// The SQLSTATE of a server error, e.g. "23514" for a row with no partition.
+    public static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}

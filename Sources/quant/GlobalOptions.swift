@@ -1,0 +1,23 @@
+import ArgumentParser
+import Logging
+import QuantConfig
+
+/// Options every subcommand shares: where the configuration comes from.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $QUANT_CONFIG or config/config.yaml). Environment variables override it.")
+    var config: String?
+
+    func settings() throws -> QuantSettings {
+        do {
+            return try QuantSettings.load(file: config)
+        } catch let error as ConfigSource.LoadError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func logger(_ label: String, settings: QuantSettings) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
+        return logger
+    }
+}

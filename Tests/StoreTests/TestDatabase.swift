@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+import Testing
+
+/// A fresh, uniquely named database on the local stack's server for one test.
+///
+/// The server comes from `DATABASE_URL` (printed by `scripts/stack up`); without it the test fails:
+/// integration tests are never skipped silently.
+struct TestDatabase {
+    let url: DatabaseURL
+    let logger: Logger
+
+    static var serverURL: DatabaseURL {
+        get throws {
+            guard let text = ProcessInfo.processInfo.environment["DATABASE_URL"], !text.isEmpty else {
+                throw MissingService(description: "DATABASE_URL is not set: start the local stack with `scripts/stack up` and export its output (scripts/test does both)")
+            }
+            return try DatabaseURL(text)
+        }
+    }
+
+    struct MissingService: Error, CustomStringConvertible { let description: String }
+
+    /// Creates `t_<random>` and drops it again when `body` ends.
+    static func with<T: Sendable>(_ body: (TestDatabase) async throws -> T) async throws -> T {
+        let server = try serverURL
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try await admin(server, logger: logger) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger) }
+        let database = TestDatabase(url: server.with(database: name), logger: logger)
+        do {
+            let result = try await body(database)
+            try? await database.drop(server: server)
+            return result
+        } catch {
+            try? await database.drop(server: server)
+            throw error
+        }
+    }
+
+    private func drop(server: DatabaseURL) async throws {
+        try await Self.admin(server, logger: logger) {
+            try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(url.database) WITH (FORCE)"), logger: logger)
+        }
+    }
+
+    private static func admin(_ server: DatabaseURL, logger: Logger, _ body: (PostgresConnection) async throws -> Void) async throws {
+        let connection = try await server.with(database: "postgres").connect(logger: logger)
+        defer { Task { try? await connection.close() } }
+        try await body(connection)
+    }
+
+    /// The repository's own folders, found from this source file.
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    func migrator(migrations: String? = nil, sql: String? = nil) -> Migrator {
+        Migrator(
+            url: url,
+            migrationsDirectory: migrations ?? "\(Self.repositoryRoot)/migrations",
+            sqlDirectory: sql ?? "\(Self.repositoryRoot)/sql",
+            premakeDays: 7,
+            logger: logger)
+    }
+
+    /// Runs `body` on one connection as `user` (default: the URL's own user).
+    @discardableResult
+    func connection<T: Sendable>(as user: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var target = url
+        if let user { target.username = user; target.password = nil }
+        return try await target.withConnection(logger: logger, body)
+    }
+}
+
+extension PostgresConnection {
+    /// The first column of the first row, decoded.
+    func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self, logger: Logger) async throws -> T? {
+        let rows = try await self.query(query, logger: logger)
+        for try await value in rows.decode(T.self) { return value }
+        return nil
+    }
+}
+
+/// A temporary copy of a folder, for tests that tamper with files.
+func temporaryCopy(of directory: String) throws -> String {
+    let target = FileManager.default.temporaryDirectory.appendingPathComponent("quant-test-\(UUID().uuidString)").path
+    try FileManager.default.copyItem(atPath: directory, toPath: target)
+    return target
+}
