@@ -1,0 +1,74 @@
+/// VaR, ES and their Euler allocation from a set of full-revaluation scenarios: shared by
+/// historical simulation and Monte Carlo.
+///
+/// Component ES of a position is its loss averaged over the same tail scenarios, with the same
+/// weights, as the portfolio's ES (Acerbi–Tasche), so the components sum to ES exactly. Component
+/// VaR is its average loss over the scenarios at the VaR quantile (see `TailEstimate`), rescaled
+/// so that the components sum to VaR.
+struct ScenarioRisk {
+    let book: RiskBook
+    /// Row-major: scenario s has factor log returns `moves[s*F ..< (s+1)*F]`.
+    let moves: [Double]
+    let count: Int
+
+    init(book: RiskBook, moves: [Double]) {
+        self.book = book
+        self.moves = moves
+        self.count = moves.count / max(book.factors.count, 1)
+    }
+
+    /// Portfolio loss (−P&L) in every scenario.
+    func losses() -> [Double] {
+        let f = book.factors.count
+        var scratch = [Double](repeating: 0, count: f)
+        var result = [Double](repeating: 0, count: count)
+        moves.withUnsafeBufferPointer { buffer in
+            for s in 0..<count {
+                let slice = UnsafeBufferPointer(rebasing: buffer[(s * f)..<((s + 1) * f)])
+                result[s] = -book.totalPnL(factorReturns: slice, movedSpots: &scratch)
+            }
+        }
+        return result
+    }
+
+    func measures(
+        method: VaRMethod, model: String, horizon: Int, confidences: [Double]
+    ) throws(RiskError) -> [RiskMeasure] {
+        let losses = losses()
+        let order = TailEstimate.descendingOrder(losses)
+        var result: [RiskMeasure] = []
+        for confidence in confidences {
+            let tail = try TailEstimate.estimate(losses: losses, confidence: confidence, order: order)
+            let shortfall = positionLosses(tail.shortfallWeights)
+            var valueAtRisk = positionLosses(tail.valueAtRiskWeights)
+            let windowLoss = tail.valueAtRiskWeights.reduce(0) { $0 + $1.weight * losses[$1.index] }
+            let scale = tail.valueAtRisk / windowLoss
+            if tail.valueAtRiskWeights.count > 1 {
+                if scale.isFinite && scale > 0 {
+                    valueAtRisk = valueAtRisk.map { $0 * scale }
+                } else {
+                    // The window straddles zero loss: fall back to the quantile scenario alone.
+                    valueAtRisk = positionLosses([(tail.valueAtRiskScenario, 1)])
+                }
+            }
+            result.append(RiskMeasure(
+                method: method, model: model, confidence: confidence, horizonDays: horizon,
+                valueAtRisk: tail.valueAtRisk, expectedShortfall: tail.expectedShortfall, scenarios: count,
+                contributions: book.positionGreeks.indices.map {
+                    PositionContribution(id: book.positionGreeks[$0].id, valueAtRisk: valueAtRisk[$0], expectedShortfall: shortfall[$0])
+                }))
+        }
+        return result
+    }
+
+    /// Σ weight × (loss of each position) over the weighted scenarios.
+    private func positionLosses(_ weights: [(index: Int, weight: Double)]) -> [Double] {
+        let f = book.factors.count
+        var result = [Double](repeating: 0, count: book.positionGreeks.count)
+        for (scenario, weight) in weights {
+            let move = Array(moves[(scenario * f)..<((scenario + 1) * f)])
+            for i in result.indices { result[i] -= weight * book.positionPnL(i, factorReturns: move) }
+        }
+        return result
+    }
+}
