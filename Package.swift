@@ -19,6 +19,7 @@ let package = Package(
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
+        .target(name: "Risk", dependencies: ["MarketCore"]),
         .target(name: "MarketCore"),
 
         // MARK: adapters
@@ -40,13 +41,14 @@ let package = Package(
         .executableTarget(
             name: "quant",
             dependencies: [
-                "MarketCore", "QuantConfig", "Store",
+                "MarketCore", "QuantConfig", "Store", "Risk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // MARK: tests
+        .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
         .testTarget(
