@@ -37,8 +37,8 @@ struct DelimitedText {
     init(_ text: String, requiredColumns: [String]) throws(RiskError) {
         var header: [String]?
         var rows: [Row] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+        // `isNewline` also matches "\r\n", which Swift treats as one Character.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingSpaces) }
