@@ -21,6 +21,7 @@ let package = Package(
         // MARK: pure cores (no I/O, no Foundation networking, no database)
         .target(name: "Risk", dependencies: ["MarketCore"]),
         .target(name: "MarketCore"),
+        .target(name: "MarketMessages", dependencies: ["MarketCore"]),
 
         // MARK: adapters
         .target(
@@ -50,6 +51,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
+        .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
         .testTarget(
             name: "StoreTests",

@@ -1,0 +1,152 @@
+/// A UTC instant with microsecond resolution: microseconds since 1970-01-01T00:00:00Z.
+///
+/// Parsed from and formatted to RFC 3339 without Foundation, because the ingest path handles
+/// hundreds of thousands of them per second.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var microseconds: Int64
+
+    @inlinable public init(microseconds: Int64) { self.microseconds = microseconds }
+
+    @inlinable public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
+
+    /// Days since the epoch of the UTC day this instant falls in (floor division).
+    public var epochDay: Int64 {
+        let perDay: Int64 = 86_400_000_000
+        return microseconds >= 0 ? microseconds / perDay : (microseconds - perDay + 1) / perDay
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.ffffff…](Z|±HH:MM)`; `t`, `z` and a space instead of `T` are accepted.
+    /// More than six fraction digits are truncated. Returns nil for anything else or impossible dates.
+    public init?(rfc3339 text: some StringProtocol) {
+        let utf8 = Array(text.utf8)
+        guard let value = utf8.withUnsafeBytes({ Timestamp.parse($0) }) else { return nil }
+        self = value
+    }
+
+    public static func parse(_ s: UnsafeRawBufferPointer) -> Timestamp? {
+        func digits(_ at: Int, _ n: Int) -> Int64? {
+            guard at + n <= s.count else { return nil }
+            var v: Int64 = 0
+            for i in at..<at + n {
+                let d = s[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                v = v * 10 + Int64(d)
+            }
+            return v
+        }
+        guard s.count >= 20,
+              let year = digits(0, 4), s[4] == UInt8(ascii: "-"), let month = digits(5, 2), s[7] == UInt8(ascii: "-"),
+              let day = digits(8, 2),
+              s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: "t") || s[10] == UInt8(ascii: " "),
+              let hour = digits(11, 2), s[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
+              s[16] == UInt8(ascii: ":"), let second = digits(17, 2)
+        else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 61  // a leap second is folded into the next minute
+        else { return nil }
+        var i = 19
+        var micros: Int64 = 0
+        if i < s.count, s[i] == UInt8(ascii: ".") {
+            i += 1
+            var n = 0
+            while i < s.count, s[i] &- UInt8(ascii: "0") < 10 {
+                if n < 6 { micros = micros * 10 + Int64(s[i] - UInt8(ascii: "0")) }
+                n += 1
+                i += 1
+            }
+            guard n > 0 else { return nil }
+            for _ in min(n, 6)..<6 { micros *= 10 }
+        }
+        guard i < s.count else { return nil }
+        var offsetSeconds: Int64 = 0
+        switch s[i] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            i += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign: Int64 = s[i] == UInt8(ascii: "-") ? -1 : 1
+            guard let oh = digits(i + 1, 2), i + 3 < s.count, s[i + 3] == UInt8(ascii: ":"), let om = digits(i + 4, 2),
+                  oh < 24, om < 60 else { return nil }
+            offsetSeconds = sign * (oh * 3600 + om * 60)
+            i += 6
+        default:
+            return nil
+        }
+        guard i == s.count else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Timestamp(microseconds: seconds * 1_000_000 + micros)
+    }
+
+    /// `2026-11-26T17:46:29.123456Z` (always six fraction digits).
+    public var rfc3339: String { format(separator: "T", zone: "Z") }
+
+    /// `2026-11-26 17:46:29.123456+00`, the form PostgreSQL's COPY reads fastest.
+    public var postgresText: String { format(separator: " ", zone: "+00") }
+
+    public var description: String { rfc3339 }
+
+    private func format(separator: String, zone: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        appendPostgres(to: &bytes, separator: UInt8(ascii: separator == "T" ? "T" : " "))
+        bytes.removeLast(3)
+        return String(decoding: bytes, as: UTF8.self) + zone
+    }
+
+    /// Appends `YYYY-MM-DD HH:MM:SS.ffffff+00` to `out` without allocating a String.
+    public func appendPostgres(to out: inout [UInt8], separator: UInt8 = UInt8(ascii: " ")) {
+        let perDay: Int64 = 86_400_000_000
+        let day = epochDay
+        let inDay = microseconds - day * perDay
+        let (y, m, d) = Timestamp.civilFromDays(day)
+        func put(_ v: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = v
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        put(y, 4); out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
+        out.append(separator)
+        let secondsInDay = inDay / 1_000_000
+        put(secondsInDay / 3600, 2); out.append(UInt8(ascii: ":"))
+        put(secondsInDay / 60 % 60, 2); out.append(UInt8(ascii: ":"))
+        put(secondsInDay % 60, 2); out.append(UInt8(ascii: "."))
+        put(inDay % 1_000_000, 6)
+        out.append(contentsOf: [UInt8(ascii: "+"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+    }
+
+    // Howard Hinnant's civil-date algorithms (proleptic Gregorian).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
