@@ -11,6 +11,7 @@ struct Quant: AsyncParsableCommand {
             DevCommand.self,
             MigrateCommand.self,
             ConfigCommand.self,
+            RiskCommand.self,
         ]
     )
 }
