@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "MarketCore",
+                "MarketCore", "MarketMessages",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

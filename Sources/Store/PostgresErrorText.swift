@@ -4,6 +4,7 @@ import PostgresNIO
 /// logs by accident); operators of the migrator and the processor need the real message.
 public enum PostgresErrorText {
     public static func describe(_ error: any Error) -> String {
+        let error = unwrap(error)
         guard let psql = error as? PSQLError else { return "\(error)" }
         guard let info = psql.serverInfo else {
             // Connection-level failures carry the underlying socket or TLS error.
@@ -17,6 +18,12 @@ public enum PostgresErrorText {
 
     /// The SQLSTATE of a server error, e.g. "23514" for a row with no partition.
     public static func sqlState(_ error: any Error) -> String? {
-        (error as? PSQLError)?.serverInfo?[.sqlState]
+        (unwrap(error) as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// The error that matters inside a failed transaction: its BEGIN, body or COMMIT error.
+    public static func unwrap(_ error: any Error) -> any Error {
+        guard let tx = error as? PostgresTransactionError else { return error }
+        return tx.closureError ?? tx.commitError ?? tx.beginError ?? error
     }
 }

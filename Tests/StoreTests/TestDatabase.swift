@@ -93,3 +93,15 @@ func temporaryCopy(of directory: String) throws -> String {
     try FileManager.default.copyItem(atPath: directory, toPath: target)
     return target
 }
+
+extension TestDatabase {
+    /// A pooled client on this database, running for the duration of `body`.
+    func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await client.run(); return nil }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}

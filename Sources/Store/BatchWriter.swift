@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Commits an `IngestBatch` in one transaction: COPY of every table, dead letters, the consumer
+/// offsets and the notifications. Either all of it is durable or none of it, which is what makes
+/// ingest exactly-once: after a crash the consumer restarts from the offsets committed here.
+public struct BatchWriter: Sendable {
+    public let client: PostgresClient
+    public let consumerGroup: String
+    public let logger: Logger
+
+    public init(client: PostgresClient, consumerGroup: String, logger: Logger) {
+        self.client = client
+        self.consumerGroup = consumerGroup
+        self.logger = logger
+    }
+
+    /// Writes the batch. When a row falls on a day without a partition (SQLSTATE 23514), creates
+    /// the partitions the batch spans and tries once more; see docs/partitioning.md.
+    public func commit(_ batch: IngestBatch) async throws {
+        do {
+            try await write(batch)
+        } catch where PostgresErrorText.sqlState(error) == "23514" {
+            try await ensurePartitions(for: batch)
+            try await write(batch)
+        }
+    }
+
+    func write(_ batch: IngestBatch) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            for table in batch.tables where !table.isEmpty {
+                try await connection.copyFrom(table: Self.copyTableName(table.table), columns: table.columns, logger: logger) { writer in
+                    // Stream in chunks so one huge batch never needs a second full copy in NIO's buffer.
+                    let chunk = 1 << 20
+                    var start = 0
+                    while start < table.bytes.count {
+                        let end = min(start + chunk, table.bytes.count)
+                        try await writer.write(ByteBuffer(bytes: table.bytes[start..<end]))
+                        start = end
+                    }
+                }
+            }
+            if !batch.deadLetters.isEmpty {
+                let d = batch.deadLetters
+                try await connection.query("""
+                    INSERT INTO ops.dead_letters (topic, kafka_partition, kafka_offset, message_key, payload, error)
+                    SELECT t, p, o, nullif(k, ''::bytea), v, e
+                    FROM unnest(\(d.map(\.topic))::text[], \(d.map { Int32($0.partition) })::int[],
+                                \(d.map(\.offset))::bigint[], \(d.map { ByteBuffer(bytes: $0.key ?? []) })::bytea[],
+                                \(d.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(d.map { $0.error.replacingOccurrences(of: "\0", with: "\\0") })::text[]) AS x(t, p, o, k, v, e)
+                    ON CONFLICT (topic, kafka_partition, kafka_offset) WHERE kafka_offset IS NOT NULL DO NOTHING
+                    """, logger: logger)
+            }
+            if !batch.nextOffsets.isEmpty {
+                let keys = Array(batch.nextOffsets.keys)
+                try await connection.query("""
+                    INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset)
+                    SELECT \(consumerGroup), * FROM unnest(\(keys.map(\.topic))::text[], \(keys.map(\.partition))::int[],
+                                                         \(keys.map { batch.nextOffsets[$0]! })::bigint[])
+                    ON CONFLICT (consumer_group, topic, kafka_partition)
+                    DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
+                    """, logger: logger)
+            }
+            if !batch.notifications.isEmpty {
+                let n = batch.notifications
+                try await connection.query("""
+                    SELECT pg_notify(c, p) FROM unnest(\(n.map(\.channel))::text[], \(n.map(\.payload))::text[]) AS t(c, p)
+                    """, logger: logger)
+            }
+        }
+    }
+
+    /// postgres-nio writes `COPY "<table>"`: to name `schema.table` we close and reopen its quotes.
+    /// Table names here are our own constants, never input.
+    static func copyTableName(_ qualified: String) -> String {
+        qualified.replacingOccurrences(of: ".", with: "\".\"")
+    }
+
+    func ensurePartitions(for batch: IngestBatch) async throws {
+        for table in batch.tables {
+            guard let days = table.days else { continue }
+            logger.notice("creating partitions for a batch outside the partition window",
+                          metadata: ["table": "\(table.table)", "days": "\(days)"])
+            try await client.query("""
+                SELECT ops.ensure_partitions(\(table.table)::regclass,
+                    DATE '1970-01-01' + \(Int32(days.lowerBound)), DATE '1970-01-01' + \(Int32(days.upperBound)))
+                """, logger: logger)
+        }
+    }
+
+    /// The committed next offsets of `group` for `topic`, by partition.
+    public static func storedOffsets(
+        client: PostgresClient, group: String, topic: String, logger: Logger
+    ) async throws -> [Int32: Int64] {
+        let rows = try await client.query("""
+            SELECT kafka_partition, next_offset FROM ops.kafka_offsets WHERE consumer_group = \(group) AND topic = \(topic)
+            """, logger: logger)
+        var result: [Int32: Int64] = [:]
+        for try await (partition, offset) in rows.decode((Int32, Int64).self) { result[partition] = offset }
+        return result
+    }
+}

@@ -1,0 +1,26 @@
+import MarketCore
+import MarketMessages
+
+extension IngestBatch {
+    public mutating func append(_ q: QuoteMessage, partition: Int32, offset: Int64) {
+        quotes.partitionKey(q.ts)
+        quotes.plain(q.symbol.rawValue)
+        quotes.price(q.bid)
+        quotes.price(q.ask)
+        quotes.int(q.bidSize)
+        quotes.int(q.askSize)
+        quotes.int(Int64(partition))
+        quotes.int(offset)
+        quotes.endRow()
+    }
+
+    public mutating func append(_ t: TradePrintMessage, partition: Int32, offset: Int64) {
+        trades.partitionKey(t.ts)
+        trades.plain(t.symbol.rawValue)
+        trades.price(t.price)
+        trades.int(t.size)
+        trades.int(Int64(partition))
+        trades.int(offset)
+        trades.endRow()
+    }
+}

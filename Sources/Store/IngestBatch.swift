@@ -1,0 +1,75 @@
+import MarketCore
+
+/// Where a consumer stands in one Kafka partition.
+public struct PartitionKey: Sendable, Hashable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public var description: String { "\(topic)/\(partition)" }
+}
+
+/// A message that could not be ingested, kept whole with the reason.
+public struct DeadLetter: Sendable, Equatable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    public var payload: [UInt8]
+    public var error: String
+
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, payload: [UInt8], error: String) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.payload = payload
+        self.error = error
+    }
+}
+
+/// Everything one transaction commits: rows for each table (as COPY text), dead letters, the
+/// next offset of every partition the batch covers, and the NOTIFYs announced on commit.
+public struct IngestBatch: Sendable {
+    public var quotes = CopyTextRows(
+        table: "market.quotes",
+        columns: ["ts", "symbol", "bid", "ask", "bid_size", "ask_size", "src_partition", "src_offset"])
+    public var trades = CopyTextRows(
+        table: "market.trades", columns: ["ts", "symbol", "price", "size", "src_partition", "src_offset"])
+    /// Further tables (orders, order events, executions, snapshots) added by their writers.
+    public var extraTables: [CopyTextRows] = []
+    public var deadLetters: [DeadLetter] = []
+    public var nextOffsets: [PartitionKey: Int64] = [:]
+    /// (channel, payload) pairs, sent with pg_notify inside the transaction, so only on commit.
+    public var notifications: [(channel: String, payload: String)] = []
+    /// Messages consumed into this batch (rows + dead letters + skipped).
+    public var messageCount = 0
+
+    public init() {}
+
+    public var tables: [CopyTextRows] { [quotes, trades] + extraTables }
+
+    public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty }
+
+    public var rowCount: Int { tables.reduce(0) { $0 + $1.rowCount } }
+
+    /// Records that `offset` of `key` is consumed: the next one to read is `offset + 1`.
+    public mutating func consumed(_ key: PartitionKey, offset: Int64) {
+        nextOffsets[key] = max(nextOffsets[key] ?? 0, offset + 1)
+        messageCount += 1
+    }
+
+    public mutating func removeAll() {
+        quotes.removeAll()
+        trades.removeAll()
+        for i in extraTables.indices { extraTables[i].removeAll() }
+        deadLetters.removeAll(keepingCapacity: true)
+        nextOffsets.removeAll(keepingCapacity: true)
+        notifications.removeAll(keepingCapacity: true)
+        messageCount = 0
+    }
+}

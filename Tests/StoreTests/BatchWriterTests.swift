@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import MarketCore
+import MarketMessages
+import PostgresNIO
+import Store
+import Testing
+
+@Suite struct BatchWriterTests {
+    static let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+
+    static func quote(_ i: Int, ts: Timestamp = now) -> QuoteMessage {
+        QuoteMessage(symbol: Symbol("SYM\(i % 7)")!, ts: ts, bid: Price(units: 10_000_000_000 + Int64(i)),
+                     ask: Price(units: 10_001_000_000 + Int64(i)), bidSize: Int64(i % 500), askSize: 100)
+    }
+
+    @Test func aBatchCommitsRowsDeadLettersOffsetsAndNotificationsTogether() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                var batch = IngestBatch()
+                for i in 0..<1_000 {
+                    batch.append(Self.quote(i), partition: Int32(i % 4), offset: Int64(i / 4))
+                    batch.consumed(PartitionKey(topic: "md.quotes", partition: Int32(i % 4)), offset: Int64(i / 4))
+                }
+                batch.append(TradePrintMessage(symbol: Symbol("SYM1")!, ts: Self.now, price: Price("101.25")!, size: 10), partition: 0, offset: 0)
+                batch.consumed(PartitionKey(topic: "md.trades", partition: 0), offset: 0)
+                batch.deadLetters.append(DeadLetter(topic: "md.trades", partition: 0, offset: 1, key: Array("SYM1".utf8),
+                                                    payload: Array("{not json\u{0}".utf8), error: "invalid JSON\u{0}"))
+                batch.consumed(PartitionKey(topic: "md.trades", partition: 0), offset: 1)
+                batch.notifications.append((channel: "quotes_test", payload: "{\"n\":1000}"))
+
+                let writer = BatchWriter(client: client, consumerGroup: "g1", logger: db.logger)
+                try await writer.commit(batch)
+
+                let quotes = try await client.query("SELECT count(*)::int, sum(bid_size)::int FROM market.quotes", logger: db.logger)
+                for try await (count, sizes) in quotes.decode((Int, Int).self) {
+                    #expect(count == 1_000)
+                    #expect(sizes == (0..<1_000).reduce(0) { $0 + $1 % 500 })
+                }
+                let price = try await client.query("SELECT price::text FROM market.trades", logger: db.logger)
+                for try await p in price.decode(String.self) { #expect(p == "101.25000000") }
+                let offsets = try await BatchWriter.storedOffsets(client: client, group: "g1", topic: "md.quotes", logger: db.logger)
+                #expect(offsets == [0: 250, 1: 250, 2: 250, 3: 250])
+                let trades = try await BatchWriter.storedOffsets(client: client, group: "g1", topic: "md.trades", logger: db.logger)
+                #expect(trades == [0: 2])
+                let dead = try await client.query("SELECT error, payload, message_key FROM ops.dead_letters", logger: db.logger)
+                for try await (error, payload, key) in dead.decode((String, ByteBuffer, ByteBuffer?).self) {
+                    #expect(error == "invalid JSON\\0")
+                    #expect(Array(buffer: payload) == Array("{not json\u{0}".utf8))
+                    #expect(key.map { Array(buffer: $0) } == Array("SYM1".utf8))
+                }
+            }
+        }
+    }
+
+    @Test func aFailingBatchCommitsNothingNotEvenItsOffsets() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                var batch = IngestBatch()
+                batch.append(Self.quote(1), partition: 0, offset: 0)
+                batch.consumed(PartitionKey(topic: "md.quotes", partition: 0), offset: 0)
+                // A trade with a zero price violates a CHECK constraint inside the same transaction.
+                batch.append(TradePrintMessage(symbol: Symbol("X")!, ts: Self.now, price: .zero, size: 1), partition: 0, offset: 0)
+                let writer = BatchWriter(client: client, consumerGroup: "g1", logger: db.logger)
+                await #expect(throws: (any Error).self) { try await writer.commit(batch) }
+                let rows = try await client.query("SELECT (SELECT count(*) FROM market.quotes)::int + (SELECT count(*) FROM ops.kafka_offsets)::int", logger: db.logger)
+                for try await n in rows.decode(Int.self) { #expect(n == 0) }
+            }
+        }
+    }
+
+    @Test func rowsOutsideThePartitionWindowGetTheirPartitionsMade() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                var batch = IngestBatch()
+                let farFuture = Timestamp(microseconds: Self.now.microseconds + 400 * 86_400_000_000)
+                let longAgo = Timestamp(microseconds: Self.now.microseconds - 20 * 86_400_000_000)
+                batch.append(Self.quote(1, ts: farFuture), partition: 0, offset: 0)
+                batch.append(Self.quote(2, ts: longAgo), partition: 0, offset: 1)
+                batch.consumed(PartitionKey(topic: "md.quotes", partition: 0), offset: 1)
+                try await BatchWriter(client: client, consumerGroup: "g1", logger: db.logger).commit(batch)
+                let rows = try await client.query("SELECT count(*)::int FROM market.quotes", logger: db.logger)
+                for try await n in rows.decode(Int.self) { #expect(n == 2) }
+            }
+        }
+    }
+
+    @Test func notificationsArriveOnlyAfterCommit() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.connection { listener in
+                try await listener.listen(on: "book_test") { notifications in
+                    try await db.withClient { client in
+                        var batch = IngestBatch()
+                        batch.notifications.append((channel: "book_test", payload: "hello"))
+                        batch.consumed(PartitionKey(topic: "md.quotes", partition: 0), offset: 0)
+                        try await BatchWriter(client: client, consumerGroup: "g1", logger: db.logger).commit(batch)
+                    }
+                    for try await notification in notifications {
+                        #expect(notification.payload == "hello")
+                        break
+                    }
+                }
+            }
+        }
+    }
+}
