@@ -14,10 +14,7 @@ public enum OptionPricer {
 
     /// Price without validation, for scenario loops whose inputs were validated once.
     static func uncheckedPrice(_ p: OptionParameters) -> Double {
-        let terms = Terms(p)
-        guard terms.stdDev > 0 else { return max(0, terms.sign * (terms.forwardValue - terms.strikeValue)) }
-        return terms.sign * (terms.forwardValue * NormalDistribution.cdf(terms.sign * terms.d1)
-            - terms.strikeValue * NormalDistribution.cdf(terms.sign * terms.d2))
+        ScenarioPricer(p).price(underlying: p.underlying)
     }
 
     /// The pieces both the price and the Greeks need.

@@ -23,6 +23,7 @@ public struct RiskBook: Sendable {
         let units: Double
         /// nil for a linear (equity or futures) position.
         let option: OptionParameters?
+        let pricer: ScenarioPricer?
         let basePrice: Double
     }
 
@@ -62,7 +63,10 @@ public struct RiskBook: Sendable {
             } else {
                 unit = OptionValuation(price: spots[factor], delta: 1, gamma: 0, vega: 0, theta: 0, rho: 0)
             }
-            legs.append(Leg(factor: factor, units: units, option: parameters, basePrice: unit.price))
+            let pricer = parameters.map(ScenarioPricer.init)
+            // The base price comes from the same pricer as the scenarios, so a zero move is zero P&L.
+            let basePrice = pricer?.price(underlying: spots[factor]) ?? spots[factor]
+            legs.append(Leg(factor: factor, units: units, option: parameters, pricer: pricer, basePrice: basePrice))
             greeks.append(PositionGreeks(
                 id: position.id, underlying: position.factor, underlyingPrice: spots[factor],
                 unitPrice: unit.price, units: units, total: unit.scaled(by: units)))
@@ -113,8 +117,8 @@ public struct RiskBook: Sendable {
     }
 
     @inline(__always) private func revaluedPrice(_ leg: Leg, underlying: Double) -> Double {
-        guard let option = leg.option else { return underlying }
-        return OptionPricer.uncheckedPrice(option.with(underlying: underlying))
+        guard let pricer = leg.pricer else { return underlying }
+        return pricer.price(underlying: underlying)
     }
 
     /// Sensitivities to the factor log returns: first derivative units·Δ·S and second derivative
