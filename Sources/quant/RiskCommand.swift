@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import Risk
 
-/// `quant risk price|var`: the risk maths as a calculator, reading files and printing JSON, so a
+/// `quant risk price|var|hedge`: the risk maths as a calculator, reading files and printing JSON, so a
 /// quant can check a number without any service running. The maths lives in the `Risk` target.
 struct RiskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk",
         abstract: "Option prices, Greeks, implied volatility, VaR and Expected Shortfall as JSON (see docs/risk.md).",
-        subcommands: [RiskPriceCommand.self, RiskVaRCommand.self]
+        subcommands: [RiskPriceCommand.self, RiskVaRCommand.self, RiskHedgeCommand.self]
     )
 }
 
@@ -26,6 +26,21 @@ enum RiskCLI {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Positions from JSON (`{"positions": […]}` or a bare array) or, for a `.csv` path, CSV.
+    static func loadPortfolio(_ path: String) throws -> Portfolio {
+        let text = try readText(path)
+        if path.lowercased().hasSuffix(".csv") { return try Portfolio.parseCSV(text) }
+        let data = Data(text.utf8)
+        do {
+            if text.drop(while: \.isWhitespace).first == "[" {
+                return Portfolio(positions: try JSONDecoder().decode([RiskPosition].self, from: data))
+            }
+            return try JSONDecoder().decode(Portfolio.self, from: data)
+        } catch let error as DecodingError {
+            throw ValidationError("cannot read positions \(path): \(error)")
         }
     }
 

@@ -58,7 +58,7 @@ struct RiskVaRCommand: ParsableCommand {
         let confidences = try RiskCLI.confidences(confidence)
         let horizons = try RiskCLI.horizons(horizon)
         let history = try PriceHistory.parseCSV(RiskCLI.readText(prices))
-        var portfolio = try loadPortfolio()
+        var portfolio = try RiskCLI.loadPortfolio(positions)
         if let rate { portfolio.rate = rate }
         if let asOf {
             guard let date = CivilDate(asOf) else { throw ValidationError("--as-of must be YYYY-MM-DD") }
@@ -83,19 +83,5 @@ struct RiskVaRCommand: ParsableCommand {
             asOf: risk.book.valuationDate, portfolioValue: risk.book.value, factors: risk.book.factors.map(\.rawValue),
             returnsUsed: risk.history.count, firstReturnDate: risk.history.dates.first, lastReturnDate: risk.history.dates.last,
             positions: risk.book.positionGreeks, measures: measures, backtests: backtests))
-    }
-
-    private func loadPortfolio() throws -> Portfolio {
-        let text = try RiskCLI.readText(positions)
-        if positions.lowercased().hasSuffix(".csv") { return try Portfolio.parseCSV(text) }
-        let data = Data(text.utf8)
-        do {
-            if text.drop(while: \.isWhitespace).first == "[" {
-                return Portfolio(positions: try JSONDecoder().decode([RiskPosition].self, from: data))
-            }
-            return try JSONDecoder().decode(Portfolio.self, from: data)
-        } catch let error as DecodingError {
-            throw ValidationError("cannot read positions \(positions): \(error)")
-        }
     }
 }
