@@ -19,6 +19,7 @@ let package = Package(
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
+        .target(name: "OrderBook", dependencies: ["MarketCore"]),
         .target(name: "Risk", dependencies: ["MarketCore"]),
         .target(name: "MarketCore"),
         .target(name: "MarketMessages", dependencies: ["MarketCore"]),
@@ -49,6 +50,7 @@ let package = Package(
         ),
 
         // MARK: tests
+        .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "MarketCore"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),

@@ -1,0 +1,260 @@
+// Module OrderBook: the pure limit order book and matching engine of quant-pipeline.
+//
+// It owns price-time priority matching, order validation against the instrument, execution
+// reports and trades, book queries (BBO, L2, L3, fill estimates), snapshots, and the Codable
+// wire messages of the `orders.commands` topic. It imports MarketCore and the standard library
+// only: no Foundation, no I/O, no clocks, no randomness, so the same commands always give the
+// same events. Adapters (the processor, `quant book replay`) depend on it, never the reverse.
+
+import MarketCore
+
+/// A limit order book for one instrument, with price-time priority matching.
+///
+/// Feed it `OrderCommand`s with `apply(_:)`; after each call `events` holds the execution reports
+/// and trades that the command caused, in sequence order. Invalid commands are rejected with a
+/// `Reason` and never change the book. See docs/orderbook.md for the full rules.
+///
+/// Storage is a pool of order nodes and a pool of levels addressed by 32-bit slots, plus one sorted
+/// array of levels per side with the best price last. Once the pools and the id index have grown to
+/// the working size, commands reuse slots and the event buffer and allocate nothing.
+public struct OrderBook: Sendable {
+    public let instrument: Instrument
+    public let configuration: BookConfiguration
+
+    /// The largest quantity of one order; keeps every level's total far from overflow.
+    public static let maxQuantity: Int64 = 1_000_000_000_000
+
+    var orders: ContiguousArray<RestingOrder> = []
+    var freeOrders: ContiguousArray<Int32> = []
+    var levels: ContiguousArray<PriceLevel> = []
+    var freeLevels: ContiguousArray<Int32> = []
+    var bids = BookSide()
+    var asks = BookSide()
+    var index: [OrderID: Int32] = [:]
+    var nextSequence: UInt64 = 1
+    let tick: Int64
+    let lot: Int64
+
+    /// The events caused by the last command, in sequence order.
+    public private(set) var events: [BookEvent] = []
+
+    /// - Parameter expectedOrders: capacity to reserve, so that a book of that size never reallocates.
+    public init(instrument: Instrument, configuration: BookConfiguration = .init(), expectedOrders: Int = 1024) {
+        self.instrument = instrument
+        self.configuration = configuration
+        self.tick = max(1, instrument.tickSize.units)
+        self.lot = max(1, instrument.lotSize.value)
+        reserveCapacity(expectedOrders)
+    }
+
+    /// Grows the pools so that `orders` resting orders fit without reallocation.
+    public mutating func reserveCapacity(_ orderCount: Int) {
+        let count = max(16, orderCount)
+        orders.reserveCapacity(count)
+        freeOrders.reserveCapacity(count)
+        levels.reserveCapacity(count / 4 + 64)
+        freeLevels.reserveCapacity(count / 4 + 64)
+        bids.reserve(count / 8 + 64)
+        asks.reserve(count / 8 + 64)
+        index.reserveCapacity(count)
+        events.reserveCapacity(256)
+    }
+
+    /// Number of resting orders.
+    public var orderCount: Int { index.count }
+
+    /// Whether an order with this id is resting in the book.
+    public func contains(_ id: OrderID) -> Bool { index[id] != nil }
+
+    /// The sequence number the next event will get.
+    public var sequence: UInt64 { nextSequence }
+
+    // MARK: commands
+
+    /// Applies one command; afterwards `events` holds what it caused.
+    public mutating func apply(_ command: OrderCommand) {
+        events.removeAll(keepingCapacity: true)
+        switch command {
+        case .new(let order): submit(order)
+        case .cancel(let id): cancel(id)
+        case .modify(let modify): self.modify(modify)
+        case .endOfDay: expireDayOrders()
+        }
+    }
+
+    /// Records a reject decided outside the book (unknown client id, malformed message) so that
+    /// the book's event sequence stays gapless. Replaces `events` like `apply(_:)`.
+    public mutating func reject(_ id: OrderID, reason: Reason) {
+        events.removeAll(keepingCapacity: true)
+        if let slot = index[id] {
+            let order = orders[Int(slot)]
+            report(.rejected, reason, order.id, order.side, order.price, filled: order.filled, leaves: order.remaining)
+        } else {
+            report(.rejected, reason, id, nil, 0, filled: 0, leaves: 0)
+        }
+    }
+
+    /// Expires every resting `day` order: bids from the best level down, then asks, each level in
+    /// queue order. Replaces `events` like `apply(_:)`.
+    public mutating func endOfDay() { apply(.endOfDay) }
+
+    mutating func submit(_ order: NewOrder) {
+        let quantity = order.quantity.value
+        let isMarket = order.type == .market
+        let limit = isMarket ? 0 : order.price.units
+        let side = order.side
+        func refuse(_ reason: Reason) {
+            report(.rejected, reason, order.id, side, limit, filled: 0, leaves: 0)
+        }
+        guard quantity > 0, quantity <= Self.maxQuantity else { return refuse(.invalidQuantity) }
+        guard quantity % lot == 0 else { return refuse(.quantityNotLotMultiple) }
+        if !isMarket {
+            guard limit > 0 else { return refuse(.invalidPrice) }
+            guard limit % tick == 0 else { return refuse(.priceNotOnTick) }
+        }
+        guard index[order.id] == nil else { return refuse(.duplicateOrderID) }
+        if order.postOnly && (isMarket || order.timeInForce.isImmediate) { return refuse(.invalidPostOnly) }
+        let oppositeBest = bestLevel(facing: side)
+        if isMarket && oppositeBest == nil { return refuse(.noLiquidity) }
+
+        var price = limit
+        if order.postOnly, let best = oppositeBest, crosses(side, price, levels[Int(best)].price) {
+            guard configuration.postOnlyPolicy == .reprice else { return refuse(.wouldCross) }
+            let bestPrice = levels[Int(best)].price
+            price = side == .buy ? bestPrice - tick : bestPrice + tick
+            guard price > 0 else { return refuse(.wouldCross) }
+        }
+        report(.accepted, .none, order.id, side, price, filled: 0, leaves: quantity)
+
+        var taker = Taker(
+            id: order.id, side: side, isMarket: isMarket, limit: price, owner: order.owner.rawValue,
+            remaining: quantity, filled: 0)
+        if order.timeInForce == .fok && !canFill(taker) {
+            report(.cancelled, .fillOrKill, order.id, side, price, filled: 0, leaves: 0)
+            return
+        }
+        let stoppedBySelfTrade = match(&taker)
+        guard taker.remaining > 0 else { return }
+        if stoppedBySelfTrade || isMarket || order.timeInForce.isImmediate {
+            let reason: Reason = stoppedBySelfTrade ? .selfTrade : .immediateOrCancel
+            report(.cancelled, reason, order.id, side, price, filled: taker.filled, leaves: 0)
+            return
+        }
+        let slot = allocateOrder(
+            RestingOrder(
+                id: order.id, price: price, remaining: taker.remaining, filled: taker.filled, prev: -1, next: -1,
+                level: -1, owner: order.owner.rawValue, side: side, isDay: order.timeInForce == .day,
+                postOnly: order.postOnly))
+        attach(slot)
+        index[order.id] = slot
+    }
+
+    mutating func cancel(_ id: OrderID) {
+        guard let slot = index[id] else {
+            report(.rejected, .unknownOrder, id, nil, 0, filled: 0, leaves: 0)
+            return
+        }
+        let order = orders[Int(slot)]
+        report(.cancelled, .requested, id, order.side, order.price, filled: order.filled, leaves: 0)
+        remove(slot)
+    }
+
+    mutating func modify(_ modify: ModifyOrder) {
+        guard let slot = index[modify.id] else {
+            report(.rejected, .unknownOrder, modify.id, nil, 0, filled: 0, leaves: 0)
+            return
+        }
+        let order = orders[Int(slot)]
+        func refuse(_ reason: Reason) {
+            report(.rejected, reason, order.id, order.side, order.price, filled: order.filled, leaves: order.remaining)
+        }
+        let quantity = modify.quantity?.value ?? order.remaining
+        let price = modify.price?.units ?? order.price
+        guard quantity > 0, quantity <= Self.maxQuantity else { return refuse(.invalidQuantity) }
+        guard quantity % lot == 0 else { return refuse(.quantityNotLotMultiple) }
+        guard price > 0 else { return refuse(.invalidPrice) }
+        guard price % tick == 0 else { return refuse(.priceNotOnTick) }
+        let wouldCross = bestLevel(facing: order.side).map { crosses(order.side, price, levels[Int($0)].price) } ?? false
+        if order.postOnly && wouldCross { return refuse(.wouldCross) }
+
+        if price == order.price && quantity <= order.remaining {
+            // Same price, not larger: the order keeps its place in the queue.
+            levels[Int(order.level)].quantity -= order.remaining - quantity
+            orders[Int(slot)].remaining = quantity
+            report(.replaced, .none, order.id, order.side, price, filled: order.filled, leaves: quantity)
+            return
+        }
+        detach(slot)
+        report(.replaced, .none, order.id, order.side, price, filled: order.filled, leaves: quantity)
+        var taker = Taker(
+            id: order.id, side: order.side, isMarket: false, limit: price, owner: order.owner,
+            remaining: quantity, filled: order.filled)
+        let stoppedBySelfTrade = wouldCross ? match(&taker) : false
+        if taker.remaining == 0 {
+            release(slot)
+            return
+        }
+        if stoppedBySelfTrade {
+            report(.cancelled, .selfTrade, order.id, order.side, price, filled: taker.filled, leaves: 0)
+            release(slot)
+            return
+        }
+        orders[Int(slot)].price = price
+        orders[Int(slot)].remaining = taker.remaining
+        orders[Int(slot)].filled = taker.filled
+        attach(slot)
+    }
+
+    mutating func expireDayOrders() {
+        var expiring: [Int32] = []
+        for side in [bids, asks] {
+            for position in side.levels.indices.reversed() {
+                var slot = levels[Int(side.levels[position])].head
+                while slot >= 0 {
+                    if orders[Int(slot)].isDay { expiring.append(slot) }
+                    slot = orders[Int(slot)].next
+                }
+            }
+        }
+        for slot in expiring {
+            let order = orders[Int(slot)]
+            report(.expired, .endOfDay, order.id, order.side, order.price, filled: order.filled, leaves: 0)
+            remove(slot)
+        }
+    }
+
+    // MARK: events
+
+    @inline(__always)
+    mutating func report(
+        _ kind: ExecutionReport.Kind, _ reason: Reason, _ id: OrderID, _ side: Side?, _ price: Int64,
+        lastQuantity: Int64 = 0, lastPrice: Int64 = 0, filled: Int64, leaves: Int64
+    ) {
+        events.append(
+            .report(
+                ExecutionReport(
+                    sequence: nextSequence, kind: kind, reason: reason, orderID: id, side: side,
+                    price: Price(units: price), lastQuantity: Quantity(lastQuantity), lastPrice: Price(units: lastPrice),
+                    filledQuantity: Quantity(filled), leavesQuantity: Quantity(leaves))))
+        nextSequence &+= 1
+    }
+
+    @inline(__always)
+    mutating func trade(maker: OrderID, taker: OrderID, price: Int64, quantity: Int64, aggressor: Side) {
+        events.append(
+            .trade(
+                Trade(
+                    sequence: nextSequence, makerOrderID: maker, takerOrderID: taker, price: Price(units: price),
+                    quantity: Quantity(quantity), aggressor: aggressor)))
+        nextSequence &+= 1
+    }
+
+    /// The best level of the side an order of `side` would trade with.
+    @inline(__always) func bestLevel(facing side: Side) -> Int32? {
+        side == .buy ? asks.best : bids.best
+    }
+
+    @inline(__always) func crosses(_ side: Side, _ price: Int64, _ oppositeBest: Int64) -> Bool {
+        side == .buy ? price >= oppositeBest : price <= oppositeBest
+    }
+}

@@ -1,0 +1,52 @@
+/// Why an order was rejected or cancelled. Raw values are stable: they appear in snapshots and logs.
+public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case none = 0
+    // Rejects of a command.
+    case invalidQuantity = 1
+    case quantityNotLotMultiple = 2
+    case invalidPrice = 3
+    case priceNotOnTick = 4
+    case duplicateOrderID = 5
+    case unknownOrder = 6
+    case orderClosed = 7
+    case noLiquidity = 8
+    case wouldCross = 9
+    case invalidPostOnly = 10
+    case unknownSymbol = 11
+    case invalidCommand = 12
+    // Why an accepted order was cancelled.
+    case requested = 20
+    case immediateOrCancel = 21
+    case fillOrKill = 22
+    case selfTrade = 23
+    case endOfDay = 24
+
+    /// The snake_case name used on the wire.
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .invalidQuantity: "invalid_quantity"
+        case .quantityNotLotMultiple: "quantity_not_lot_multiple"
+        case .invalidPrice: "invalid_price"
+        case .priceNotOnTick: "price_not_on_tick"
+        case .duplicateOrderID: "duplicate_order_id"
+        case .unknownOrder: "unknown_order"
+        case .orderClosed: "order_closed"
+        case .noLiquidity: "no_liquidity"
+        case .wouldCross: "would_cross"
+        case .invalidPostOnly: "invalid_post_only"
+        case .unknownSymbol: "unknown_symbol"
+        case .invalidCommand: "invalid_command"
+        case .requested: "requested"
+        case .immediateOrCancel: "immediate_or_cancel"
+        case .fillOrKill: "fill_or_kill"
+        case .selfTrade: "self_trade"
+        case .endOfDay: "end_of_day"
+        }
+    }
+
+    public init?(name: String) {
+        guard let match = Reason.allCases.first(where: { $0.description == name }) else { return nil }
+        self = match
+    }
+}
