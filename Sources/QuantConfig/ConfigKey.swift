@@ -50,6 +50,17 @@ extension ConfigKey {
         .init("partitions.premakeDays", default: "7", "Daily partitions created ahead of today"),
         .init("partitions.maintenanceIntervalSeconds", default: "3600", "How often services run partition upkeep and retention"),
         .init("log.level", default: "info", "trace, debug, info, notice, warning, error or critical"),
+        .init("risk.intervalSeconds", default: "60", "How often quant risk-engine recomputes every portfolio"),
+        .init("risk.debounceMilliseconds", default: "1000", "After an md_trades notification, wait this long for more before recomputing"),
+        .init("risk.methods", default: "historical,parametric,monte_carlo", "VaR methods the risk engine stores, comma-separated"),
+        .init("risk.confidences", default: "0.95,0.975,0.99", "VaR/ES confidence levels, comma-separated"),
+        .init("risk.horizons", default: "1,10", "VaR/ES horizons in trading days, comma-separated"),
+        .init("risk.lookbackDays", default: "250", "Daily returns in the look-back window"),
+        .init("risk.minimumReturns", default: "20", "Portfolios with fewer common daily returns are skipped"),
+        .init("risk.monteCarloPaths", default: "100000", "Monte Carlo paths per portfolio"),
+        .init("risk.seed", default: "42", "Monte Carlo seed"),
+        .init("risk.riskFreeRate", default: "0.04", "Continuously compounded risk-free rate for option pricing"),
+        .init("risk.defaultVolatility", default: "0.25", "Option volatility when no option quote gives an implied one"),
     ]
 
     public static func named(_ path: String) -> ConfigKey? { all.first { $0.path == path } }

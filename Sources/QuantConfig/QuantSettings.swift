@@ -30,6 +30,7 @@ public struct QuantSettings: Sendable {
     public var kafka: Kafka
     public var migrations: Migrations
     public var partitions: Partitions
+    public var risk: Risk
     public var logLevel: String
     public let source: ConfigSource
 
@@ -52,6 +53,7 @@ public struct QuantSettings: Sendable {
         partitions = .init(
             premakeDays: try source.positiveInt("partitions.premakeDays"),
             maintenanceIntervalSeconds: try source.positiveInt("partitions.maintenanceIntervalSeconds"))
+        risk = try Risk(source)
         let level = source.string("log.level")
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else {
