@@ -83,14 +83,15 @@ public struct OrderBook: Sendable {
     }
 
     /// Records a reject decided outside the book (unknown client id, malformed message) so that
-    /// the book's event sequence stays gapless. Replaces `events` like `apply(_:)`.
-    public mutating func reject(_ id: OrderID, reason: Reason) {
+    /// the book's event sequence stays gapless. For a resting `id` the report describes that order;
+    /// otherwise it carries `side` and `price`. Replaces `events` like `apply(_:)`.
+    public mutating func reject(_ id: OrderID, side: Side? = nil, price: Price = .zero, reason: Reason) {
         events.removeAll(keepingCapacity: true)
         if let slot = index[id] {
             let order = orders[Int(slot)]
             report(.rejected, reason, order.id, order.side, order.price, filled: order.filled, leaves: order.remaining)
         } else {
-            report(.rejected, reason, id, nil, 0, filled: 0, leaves: 0)
+            report(.rejected, reason, id, side, price.units, filled: 0, leaves: 0)
         }
     }
 

@@ -1,0 +1,151 @@
+import MarketCore
+
+/// One `OrderBook` per symbol behind the wire format: it validates messages, interns the clients'
+/// string order ids (unique per symbol) and accounts into the book's integer ids, and turns the
+/// book's events back into messages that carry the clients' ids.
+///
+/// Ids of accepted orders are remembered for the life of the engine, so a reused id is a
+/// duplicate and a cancel of a finished order is told apart (`order_closed`) from an unknown one.
+public struct MatchingEngine: Sendable {
+    /// A book and the client ids it has accepted (`clientIDs[raw - 1]` is the id of `OrderID(raw)`).
+    public struct SymbolBook: Sendable {
+        public internal(set) var book: OrderBook
+        var ids: [String: OrderID] = [:]
+        var clientIDs: [String] = []
+
+        func clientID(_ id: OrderID, current: String) -> String {
+            id.rawValue >= 1 && id.rawValue <= UInt64(clientIDs.count) ? clientIDs[Int(id.rawValue - 1)] : current
+        }
+    }
+
+    public let configuration: BookConfiguration
+    /// Instruments by symbol; a symbol without one uses `defaultInstrument`, or is refused when nil.
+    public var instruments: [Symbol: Instrument]
+    public var defaultInstrument: Instrument?
+    public private(set) var books: [Symbol: SymbolBook] = [:]
+    var owners: [String: OwnerID] = [:]
+
+    public init(
+        instruments: [Instrument] = [], defaultInstrument: Instrument? = nil, configuration: BookConfiguration = .init()
+    ) {
+        self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
+        self.defaultInstrument = defaultInstrument
+        self.configuration = configuration
+    }
+
+    /// Symbols with a book, sorted.
+    public var symbols: [Symbol] { books.keys.sorted() }
+
+    public func book(_ symbol: Symbol) -> OrderBook? { books[symbol]?.book }
+
+    /// Applies one command message and returns the events it caused.
+    public mutating func handle(_ message: OrderCommandMessage) -> [OrderEventMessage] {
+        let clientID = message.orderID ?? ""
+        if message.type == .endOfDay && message.symbol == nil { return endOfDay() }
+        guard let text = message.symbol, let symbol = Symbol(text), let instrument = instrument(for: symbol) else {
+            let report = ExecutionReportMessage(
+                symbol: message.symbol ?? "", rejecting: clientID, reason: .unknownSymbol, side: message.side)
+            return [.report(report)]
+        }
+        var entry = books[symbol] ?? SymbolBook(book: OrderBook(instrument: instrument, configuration: configuration))
+        defer { books[symbol] = entry }
+        let placeholder = OrderID(0)
+        if message.type == .endOfDay {
+            entry.book.endOfDay()
+            return messages(entry, symbol: text, clientID: clientID)
+        }
+        guard (1...64).contains(clientID.utf8.count) else {
+            entry.book.reject(placeholder, reason: .invalidCommand)
+            return messages(entry, symbol: text, clientID: clientID)
+        }
+
+        switch message.type {
+        case .new:
+            guard let side = message.side, let type = message.orderType, let quantity = message.quantity else {
+                entry.book.reject(placeholder, side: message.side, reason: .invalidCommand)
+                break
+            }
+            if type == .limit && message.price == nil {
+                entry.book.reject(placeholder, side: side, reason: .invalidPrice)
+                break
+            }
+            if let existing = entry.ids[clientID], !entry.book.contains(existing) {
+                entry.book.reject(placeholder, side: side, price: message.price ?? .zero, reason: .duplicateOrderID)
+                break
+            }
+            let id = entry.ids[clientID] ?? OrderID(UInt64(entry.clientIDs.count + 1))
+            let order = NewOrder(
+                id: id, side: side, type: type, price: type == .limit ? message.price ?? .zero : .zero, quantity: quantity,
+                timeInForce: message.timeInForce ?? .gtc, postOnly: message.postOnly ?? false, owner: owner(message.account))
+            entry.book.apply(.new(order))
+            if case .report(let first) = entry.book.events.first, first.kind == .accepted {
+                entry.ids[clientID] = id
+                entry.clientIDs.append(clientID)
+            }
+        case .cancel, .modify:
+            guard let id = entry.ids[clientID] else {
+                entry.book.reject(placeholder, reason: .unknownOrder)
+                break
+            }
+            guard entry.book.contains(id) else {
+                entry.book.reject(id, reason: .orderClosed)
+                break
+            }
+            if message.type == .cancel {
+                entry.book.apply(.cancel(id))
+            } else if message.price == nil && message.quantity == nil {
+                entry.book.reject(id, reason: .invalidCommand)
+            } else {
+                entry.book.apply(.modify(ModifyOrder(id: id, price: message.price, quantity: message.quantity)))
+            }
+        case .endOfDay:
+            break
+        }
+        return messages(entry, symbol: text, clientID: clientID)
+    }
+
+    /// Expires the day orders of every book, in symbol order.
+    public mutating func endOfDay() -> [OrderEventMessage] {
+        var result: [OrderEventMessage] = []
+        for symbol in symbols {
+            books[symbol]!.book.endOfDay()
+            result += messages(books[symbol]!, symbol: symbol.rawValue, clientID: "")
+        }
+        return result
+    }
+
+    /// The L2 depth of every book, in symbol order.
+    public func depth(levels: Int = .max) -> [DepthMessage] {
+        symbols.map { DepthMessage(symbol: $0.rawValue, book: books[$0]!.book, levels: levels) }
+    }
+
+    func instrument(for symbol: Symbol) -> Instrument? {
+        if let instrument = instruments[symbol] { return instrument }
+        guard var template = defaultInstrument else { return nil }
+        template.symbol = symbol
+        return template
+    }
+
+    /// Accounts become small owner ids for self-trade prevention; no account means no owner.
+    mutating func owner(_ account: String?) -> OwnerID {
+        guard let account, !account.isEmpty else { return .none }
+        if let owner = owners[account] { return owner }
+        let owner = OwnerID(UInt32(owners.count + 1))
+        owners[account] = owner
+        return owner
+    }
+
+    func messages(_ entry: SymbolBook, symbol: String, clientID: String) -> [OrderEventMessage] {
+        entry.book.events.map { event in
+            switch event {
+            case .report(let report):
+                .report(ExecutionReportMessage(symbol: symbol, report: report, orderID: entry.clientID(report.orderID, current: clientID)))
+            case .trade(let trade):
+                .execution(
+                    ExecutionMessage(
+                        symbol: symbol, trade: trade, makerOrderID: entry.clientID(trade.makerOrderID, current: clientID),
+                        takerOrderID: entry.clientID(trade.takerOrderID, current: clientID)))
+            }
+        }
+    }
+}
