@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         // MARK: extra package dependencies
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
@@ -39,17 +40,37 @@ let package = Package(
             ]
         ),
 
+        // MARK: services
+        .target(
+            name: "RiskEngine",
+            dependencies: [
+                "Risk", "MarketCore", "Store", "QuantConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // MARK: the executable
         .executableTarget(
             name: "quant",
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk",
+                "RiskEngine", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // MARK: tests
+        .testTarget(
+            name: "RiskEngineTests",
+            dependencies: [
+                "RiskEngine", "Risk", "MarketCore", "Store", "QuantConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "MarketCore"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),

@@ -12,6 +12,7 @@ struct Quant: AsyncParsableCommand {
             MigrateCommand.self,
             ConfigCommand.self,
             RiskCommand.self,
+            RiskEngineCommand.self,
             BenchCommand.self,
         ]
     )

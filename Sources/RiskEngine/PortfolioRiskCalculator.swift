@@ -1,0 +1,112 @@
+import MarketCore
+import Risk
+
+/// Turns one portfolio's stored inputs into core types and asks the `Risk` core for every
+/// configured method × confidence × horizon plus the Greeks. It adds no maths of its own: it
+/// picks the valuation date (the last date every factor has a close), each option's volatility
+/// (implied from its quote mid, else the default) and the pricing model (Black-76 on futures).
+/// Pure: no I/O, no clock; the service supplies the inputs and stores the result.
+public struct PortfolioRiskCalculator: Sendable {
+    public let configuration: RiskEngineConfiguration
+
+    public init(configuration: RiskEngineConfiguration) {
+        self.configuration = configuration
+    }
+
+    public func compute(_ inputs: PortfolioInputs) throws(RiskEngineError) -> PortfolioRiskRun {
+        let held = inputs.positions.filter { $0.quantity != 0 }
+        guard !held.isEmpty else { throw .noPositions }
+        var factors: [Symbol] = []
+        for name in PortfolioInputs(portfolioID: inputs.portfolioID, positions: held, closes: []).factorSymbols {
+            guard let symbol = Symbol(name) else { throw .invalidInstrument(symbol: name, reason: "not a valid symbol") }
+            factors.append(symbol)
+        }
+        let rows = inputs.closes.compactMap { close in Symbol(close.symbol).map { (date: close.date, symbol: $0, close: close.close) } }
+        let priced = Set(rows.map(\.symbol))
+        if let unpriced = factors.first(where: { !priced.contains($0) }) { throw .risk(.missingPrices(symbol: unpriced.rawValue)) }
+        let history = try core { () throws(RiskError) in try PriceHistory(rows: rows) }
+        let valuationDate = try core { () throws(RiskError) in try history.lastCommonDate(of: factors) }
+
+        var positions: [RiskPosition] = []
+        var volatilities: [String: OptionVolatility] = [:]
+        for position in held {
+            guard let symbol = Symbol(position.symbol) else {
+                throw .invalidInstrument(symbol: position.symbol, reason: "not a valid symbol")
+            }
+            guard position.quantity.isFinite, position.multiplier.isFinite, position.multiplier > 0 else {
+                throw .invalidInstrument(symbol: position.symbol, reason: "quantity and multiplier must be finite, multiplier > 0")
+            }
+            guard position.kind == .option else {
+                positions.append(RiskPosition(symbol: symbol, quantity: position.quantity, multiplier: position.multiplier))
+                continue
+            }
+            let (leg, volatility) = try optionLeg(position, history: history, valuationDate: valuationDate, mids: inputs.optionMids)
+            volatilities[position.symbol] = volatility
+            positions.append(RiskPosition(symbol: symbol, quantity: position.quantity, multiplier: position.multiplier, option: leg))
+        }
+
+        let portfolio = Portfolio(positions: positions, rate: configuration.riskFreeRate, asOf: valuationDate)
+        let risk = try core { () throws(RiskError) in
+            try PortfolioRisk(portfolio: portfolio, prices: history, lookback: configuration.lookbackDays)
+        }
+        guard risk.history.count >= configuration.minimumReturns else {
+            throw .historyTooShort(needed: configuration.minimumReturns, available: risk.history.count)
+        }
+        var measures: [RiskMeasure] = []
+        for method in configuration.methods {
+            measures += try core { () throws(RiskError) in
+                switch method {
+                case .historical:
+                    try risk.historical(confidences: configuration.confidences, horizons: configuration.horizons)
+                case .parametric:
+                    try risk.parametric(confidences: configuration.confidences, horizons: configuration.horizons)
+                case .monteCarlo:
+                    try risk.monteCarlo(
+                        confidences: configuration.confidences, horizons: configuration.horizons,
+                        paths: configuration.monteCarloPaths, seed: configuration.seed)
+                }
+            }
+        }
+        let run = PortfolioRiskRun(
+            portfolioID: inputs.portfolioID, valuationDate: valuationDate, value: risk.book.value,
+            returnsUsed: risk.history.count, firstReturnDate: risk.history.dates.first,
+            lastReturnDate: risk.history.dates.last, positions: risk.book.positionGreeks,
+            volatilities: volatilities, measures: measures)
+        try run.checkFinite()
+        return run
+    }
+
+    /// The option's terms with its volatility: implied from the latest quote mid when one fits,
+    /// otherwise `defaultVolatility` (the reason is kept in `OptionVolatility.note`).
+    func optionLeg(
+        _ position: HeldInstrument, history: PriceHistory, valuationDate: CivilDate, mids: [String: Double]
+    ) throws(RiskEngineError) -> (OptionLeg, OptionVolatility) {
+        guard let underlyingName = position.underlying, let underlying = Symbol(underlyingName),
+              let strike = position.strike, let expiry = position.expiry, let right = position.right else {
+            throw .invalidInstrument(symbol: position.symbol, reason: "an option needs underlying, strike, expiry and right")
+        }
+        guard expiry >= valuationDate else {
+            throw .expiredOption(symbol: position.symbol, expiry: expiry, valuationDate: valuationDate)
+        }
+        let model: OptionPricingModel = position.underlyingKind == .future ? .black76 : .blackScholesMerton
+        var volatility = OptionVolatility(value: configuration.defaultVolatility, source: .default, quoteMid: mids[position.symbol])
+        if let mid = volatility.quoteMid, let spot = history.close(of: underlying, onOrBefore: valuationDate) {
+            let terms = OptionParameters(
+                right: right, underlying: spot, strike: strike, rate: configuration.riskFreeRate, volatility: 0,
+                timeToExpiry: valuationDate.yearFraction(to: expiry), model: model)
+            do {
+                volatility.value = try ImpliedVolatility.solve(price: mid, parameters: terms)
+                volatility.source = .implied
+            } catch {
+                volatility.note = error.description
+            }
+        }
+        let leg = OptionLeg(
+            underlying: underlying, right: right, strike: strike, expiry: expiry, volatility: volatility.value, model: model)
+        return (leg, volatility)
+    }
+
+    private func core<T>(_ body: () throws(RiskError) -> T) throws(RiskEngineError) -> T {
+        do { return try body() } catch { throw .risk(error) }
+    }
+}

@@ -1,0 +1,62 @@
+import QuantConfig
+import Risk
+
+/// What the risk engine computes each cycle and how often: the `risk.*` settings as core types.
+public struct RiskEngineConfiguration: Sendable {
+    public var methods: [VaRMethod]
+    public var confidences: [Double]
+    public var horizons: [Int]
+    /// Daily returns in the look-back window.
+    public var lookbackDays: Int
+    /// Portfolios whose factors share fewer daily returns are skipped.
+    public var minimumReturns: Int
+    public var monteCarloPaths: Int
+    public var seed: UInt64
+    public var riskFreeRate: Double
+    /// Volatility of an option without a quote that implies one.
+    public var defaultVolatility: Double
+    /// Time between full cycles.
+    public var interval: Duration
+    /// Wait after the first `md_trades` notification before recomputing, collecting more.
+    public var debounce: Duration
+
+    public init(
+        methods: [VaRMethod] = VaRMethod.allCases, confidences: [Double] = RiskModule.defaultConfidences,
+        horizons: [Int] = RiskModule.defaultHorizons, lookbackDays: Int = 250, minimumReturns: Int = 20,
+        monteCarloPaths: Int = 100_000, seed: UInt64 = 42, riskFreeRate: Double = 0.04,
+        defaultVolatility: Double = 0.25, interval: Duration = .seconds(60), debounce: Duration = .seconds(1)
+    ) {
+        self.methods = methods
+        self.confidences = confidences
+        self.horizons = horizons
+        self.lookbackDays = lookbackDays
+        self.minimumReturns = minimumReturns
+        self.monteCarloPaths = monteCarloPaths
+        self.seed = seed
+        self.riskFreeRate = riskFreeRate
+        self.defaultVolatility = defaultVolatility
+        self.interval = interval
+        self.debounce = debounce
+    }
+
+    public init(settings: QuantSettings.Risk) {
+        self.init(
+            methods: settings.methods.compactMap(VaRMethod.init(storedName:)), confidences: settings.confidences,
+            horizons: settings.horizons, lookbackDays: settings.lookbackDays, minimumReturns: settings.minimumReturns,
+            monteCarloPaths: settings.monteCarloPaths, seed: settings.seed, riskFreeRate: settings.riskFreeRate,
+            defaultVolatility: settings.defaultVolatility, interval: .seconds(settings.intervalSeconds),
+            debounce: .milliseconds(settings.debounceMilliseconds))
+    }
+}
+
+extension VaRMethod {
+    /// The name in `risk.risk_metrics.method` and in the settings: `monte_carlo` rather than the core's `montecarlo`.
+    public var storedName: String { self == .monteCarlo ? "monte_carlo" : rawValue }
+
+    public init?(storedName: String) {
+        guard let method = VaRMethod.allCases.first(where: { $0.storedName == storedName || $0.rawValue == storedName }) else {
+            return nil
+        }
+        self = method
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Risk
+import ServiceLifecycle
+import Store
+
+/// # RiskEngine
+///
+/// The `quant risk-engine` service: keeps every portfolio's VaR, ES and Greeks current in Postgres.
+/// It owns the cycle (when to recompute what), the reading of inputs (`RiskInputsReader`) and the
+/// storing of results (`RiskRunWriter`); the maths is the `Risk` core's, reached through
+/// `PortfolioRiskCalculator`. May import: `Risk`, `MarketCore`, `Store`, `QuantConfig`,
+/// postgres-nio, swift-log, swift-service-lifecycle. See docs/risk.md, "Risk engine".
+///
+/// A cycle values each portfolio on its own: one that cannot be valued (too little history, an
+/// expired option, …) is logged with a typed `RiskEngineError` and skipped; the others go on.
+/// Cycles run every `interval`, and `debounce` after an `md_trades` notification for the
+/// portfolios holding (an option on) a symbol that traded. On graceful shutdown (SIGTERM/SIGINT in a
+/// `ServiceGroup`) the current cycle finishes and `run()` returns.
+public struct RiskEngineService: Service {
+    /// The processor's channel for committed trade prints; payload `{"symbol": …, …}`.
+    public static let tradeChannel = "md_trades"
+
+    public let configuration: RiskEngineConfiguration
+    public let logger: Logger
+    let reader: RiskInputsReader
+    let writer: RiskRunWriter
+    let calculator: PortfolioRiskCalculator
+    let client: PostgresClient
+
+    public init(client: PostgresClient, configuration: RiskEngineConfiguration, logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        reader = RiskInputsReader(client: client, logger: logger)
+        writer = RiskRunWriter(client: client, logger: logger)
+        calculator = PortfolioRiskCalculator(configuration: configuration)
+    }
+
+    public func run() async throws {
+        let requests = CycleRequests()
+        requests.requestAll()
+        logger.info("risk engine started", metadata: [
+            "interval": "\(configuration.interval)", "methods": "\(configuration.methods.map(\.storedName))",
+            "confidences": "\(configuration.confidences)", "horizons": "\(configuration.horizons)",
+        ])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.schedule(requests) }
+            group.addTask { await self.listen(requests) }
+            await withGracefulShutdownHandler {
+                await self.loop(requests)
+            } onGracefulShutdown: {
+                requests.finish()
+            }
+            group.cancelAll()
+        }
+        logger.info("risk engine stopped")
+    }
+
+    /// Runs one cycle over every portfolio, or over `portfolioIDs`. Throws only when the list of
+    /// portfolios cannot be read; each portfolio's outcome is in the report.
+    public func runCycle(portfolioIDs: [String]? = nil) async throws -> CycleReport {
+        let ids: [String]
+        if let portfolioIDs { ids = portfolioIDs } else { ids = try await reader.portfolioIDs() }
+        return try await valuate(ids)
+    }
+
+    func runCycle(_ work: CycleRequests.Work) async throws -> CycleReport {
+        if work.allPortfolios { return try await runCycle() }
+        return try await valuate(try await reader.portfolioIDs(holding: work.symbols.sorted()))
+    }
+
+    private func valuate(_ ids: [String]) async throws -> CycleReport {
+        let started = ContinuousClock.now
+        var report = CycleReport()
+        for id in ids {
+            try Task.checkCancellation()
+            report.outcomes.append(await valuate(id))
+        }
+        logger.info("risk cycle done", metadata: [
+            "portfolios": "\(ids.count)", "stored": "\(report.stored.count)", "skipped": "\(report.skipped.count)",
+            "failed": "\(report.failed.count)", "duration": "\(ContinuousClock.now - started)",
+        ])
+        return report
+    }
+
+    private func valuate(_ portfolioID: String) async -> CycleReport.Outcome {
+        var logger = logger
+        logger[metadataKey: "portfolio"] = "\(portfolioID)"
+        let started = ContinuousClock.now
+        do {
+            let inputs = try await reader.inputs(portfolioID: portfolioID, lookbackDays: configuration.lookbackDays)
+            let run = try calculator.compute(inputs)
+            for (symbol, volatility) in run.volatilities.sorted(by: { $0.key < $1.key }) {
+                if let note = volatility.note {
+                    logger.warning("option quote gives no implied volatility; using risk.defaultVolatility",
+                                   metadata: ["option": "\(symbol)", "reason": "\(note)"])
+                }
+            }
+            let runID = UUID()
+            let computedAt = try await writer.write(run, runID: runID)
+            logger.info("risk stored", metadata: [
+                "run_id": "\(runID)", "as_of": "\(run.valuationDate)", "value": "\(run.value)",
+                "rows": "\(run.measures.count)", "duration": "\(ContinuousClock.now - started)",
+            ])
+            return .init(portfolioID: portfolioID, status: .stored, runID: runID, computedAt: computedAt)
+        } catch let error as RiskEngineError {
+            logger.warning("portfolio skipped", metadata: ["reason": "\(error)"])
+            return .init(portfolioID: portfolioID, status: .skipped, reason: error.description)
+        } catch {
+            let text = PostgresErrorText.describe(error)
+            logger.error("portfolio failed", metadata: ["error": "\(text)"])
+            return .init(portfolioID: portfolioID, status: .failed, reason: text)
+        }
+    }
+
+    /// Takes pending work each time it is woken, until the requests finish (graceful shutdown) or
+    /// the task is cancelled.
+    private func loop(_ requests: CycleRequests) async {
+        for await _ in requests.wakes {
+            var work = requests.take()
+            if work.isEmpty { continue }
+            if !work.allPortfolios, configuration.debounce > .zero {
+                // Trades come in bursts: wait for the rest of the burst, then recompute once.
+                try? await Task.sleep(for: configuration.debounce)
+                work.merge(requests.take())
+            }
+            do {
+                _ = try await runCycle(work)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("risk cycle failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            }
+        }
+    }
+
+    private func schedule(_ requests: CycleRequests) async {
+        while true {
+            do { try await Task.sleep(for: configuration.interval) } catch { return }
+            requests.requestAll()
+        }
+    }
+
+    /// LISTENs on `md_trades` on one pooled connection; reconnects after a failure.
+    private func listen(_ requests: CycleRequests) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.tradeChannel) { notifications in
+                        logger.debug("listening", metadata: ["channel": "\(Self.tradeChannel)"])
+                        for try await notification in notifications {
+                            if let symbol = Self.symbol(inTradePayload: notification.payload) {
+                                requests.request(symbols: [symbol])
+                            } else {
+                                requests.requestAll()
+                            }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("LISTEN \(Self.tradeChannel) failed; retrying in 5 s",
+                               metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            }
+            do { try await Task.sleep(for: .seconds(5)) } catch { return }
+        }
+    }
+
+    static func symbol(inTradePayload payload: String) -> String? {
+        struct Trade: Decodable { var symbol: String }
+        return try? JSONDecoder().decode(Trade.self, from: Data(payload.utf8)).symbol
+    }
+}
+
+/// What one cycle did, portfolio by portfolio.
+public struct CycleReport: Sendable, Encodable {
+    public struct Outcome: Sendable, Encodable {
+        public enum Status: String, Sendable, Encodable { case stored, skipped, failed }
+        public var portfolioID: String
+        public var status: Status
+        public var runID: UUID?
+        public var computedAt: String?
+        /// Why it was skipped or failed.
+        public var reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case portfolioID = "portfolio_id", status, runID = "run_id", computedAt = "computed_at", reason
+        }
+    }
+
+    public var outcomes: [Outcome] = []
+    public var stored: [Outcome] { outcomes.filter { $0.status == .stored } }
+    public var skipped: [Outcome] { outcomes.filter { $0.status == .skipped } }
+    public var failed: [Outcome] { outcomes.filter { $0.status == .failed } }
+}
