@@ -159,7 +159,7 @@ extension OrderBook {
 
     /// Frees the slot and forgets the id of a detached order.
     mutating func release(_ slot: Int32) {
-        index.removeValue(forKey: orders[Int(slot)].id)
+        index.remove(orders[Int(slot)].id)
         freeOrders.append(slot)
     }
 

@@ -119,7 +119,7 @@ extension OrderBook {
                             id: id, price: price, remaining: leaves, filled: filled, prev: -1, next: -1, level: -1,
                             owner: owner, side: side, isDay: flags & 1 != 0, postOnly: flags & 2 != 0))
                     attach(slot)
-                    index[id] = slot
+                    index.set(id, slot)
                 }
             }
         }

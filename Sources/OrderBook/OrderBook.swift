@@ -30,7 +30,7 @@ public struct OrderBook: Sendable {
     var freeLevels: ContiguousArray<Int32> = []
     var bids = BookSide()
     var asks = BookSide()
-    var index: [OrderID: Int32] = [:]
+    var index = OrderIndex()
     var nextSequence: UInt64 = 1
     let tick: Int64
     let lot: Int64
@@ -147,7 +147,7 @@ public struct OrderBook: Sendable {
                 level: -1, owner: order.owner.rawValue, side: side, isDay: order.timeInForce == .day,
                 postOnly: order.postOnly))
         attach(slot)
-        index[order.id] = slot
+        index.set(order.id, slot)
     }
 
     mutating func cancel(_ id: OrderID) {
