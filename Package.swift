@@ -51,6 +51,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: services
+        .target(
+            name: "Processor",
+            dependencies: ["MarketCore", "MarketMessages", "OrderBook", "Store"]
+        ),
+
         // MARK: the executable
         .executableTarget(
             name: "quant",
@@ -74,6 +80,7 @@ let package = Package(
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "MarketCore"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
+        .testTarget(name: "ProcessorTests", dependencies: ["Processor", "Store", "OrderBook", "MarketMessages", "MarketCore"]),
         .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
         .testTarget(

@@ -40,7 +40,19 @@ public struct IngestBatch: Sendable {
         columns: ["ts", "symbol", "bid", "ask", "bid_size", "ask_size", "src_partition", "src_offset"])
     public var trades = CopyTextRows(
         table: "market.trades", columns: ["ts", "symbol", "price", "size", "src_partition", "src_offset"])
-    /// Further tables (orders, order events, executions, snapshots) added by their writers.
+    public var orders = CopyTextRows(
+        table: "trading.orders",
+        columns: ["ts", "order_id", "symbol", "side", "order_type", "time_in_force", "price", "quantity",
+                  "post_only", "account", "src_partition", "src_offset"])
+    public var orderEvents = CopyTextRows(
+        table: "trading.order_events",
+        columns: ["ts", "seq", "order_id", "symbol", "event", "reason", "side", "price", "last_price",
+                  "last_quantity", "filled_quantity", "leaves_quantity", "src_partition", "src_offset"])
+    public var executions = CopyTextRows(
+        table: "trading.executions",
+        columns: ["ts", "seq", "symbol", "price", "quantity", "aggressor_side", "maker_order_id",
+                  "taker_order_id", "src_partition", "src_offset"])
+    /// Further tables (e.g. book snapshots) added by their writers.
     public var extraTables: [CopyTextRows] = []
     public var deadLetters: [DeadLetter] = []
     public var nextOffsets: [PartitionKey: Int64] = [:]
@@ -51,7 +63,7 @@ public struct IngestBatch: Sendable {
 
     public init() {}
 
-    public var tables: [CopyTextRows] { [quotes, trades] + extraTables }
+    public var tables: [CopyTextRows] { [quotes, trades, orders, orderEvents, executions] + extraTables }
 
     public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty }
 
@@ -66,6 +78,9 @@ public struct IngestBatch: Sendable {
     public mutating func removeAll() {
         quotes.removeAll()
         trades.removeAll()
+        orders.removeAll()
+        orderEvents.removeAll()
+        executions.removeAll()
         for i in extraTables.indices { extraTables[i].removeAll() }
         deadLetters.removeAll(keepingCapacity: true)
         nextOffsets.removeAll(keepingCapacity: true)

@@ -1,0 +1,84 @@
+import MarketCore
+import MarketMessages
+import Store
+
+/// Turns raw market-data messages into batch rows or dead letters, and coalesces the
+/// notifications a batch announces (the latest quote and trade per symbol, not one per message,
+/// so NOTIFY traffic stays bounded however fast the feed is).
+public struct MarketDataIngestor: Sendable {
+    public static let quotesTopic = "md.quotes"
+    public static let tradesTopic = "md.trades"
+    /// Channels the processor NOTIFYs after each committed batch (see docs/messages.md).
+    public static let quoteChannel = "md_quotes"
+    public static let tradeChannel = "md_trades"
+
+    /// Symbols that may be ingested; nil accepts any valid symbol.
+    public var knownSymbols: Set<String>?
+
+    private var latestQuote: [Symbol: QuoteMessage] = [:]
+    private var latestTrade: [Symbol: (TradePrintMessage, count: Int)] = [:]
+
+    public init(knownSymbols: Set<String>? = nil) {
+        self.knownSymbols = knownSymbols
+    }
+
+    /// Adds one message to `batch`: a row, or a dead letter with the reason. Never throws.
+    public mutating func ingest(
+        topic: String, partition: Int32, offset: Int64, key: [UInt8]?,
+        payload: UnsafeRawBufferPointer, into batch: inout IngestBatch
+    ) {
+        do throws(MessageError) {
+            switch topic {
+            case Self.quotesTopic:
+                let quote = try MessageDecoder.quote(payload)
+                try check(quote.symbol)
+                batch.append(quote, partition: partition, offset: offset)
+                latestQuote[quote.symbol] = quote
+            case Self.tradesTopic:
+                let trade = try MessageDecoder.tradePrint(payload)
+                try check(trade.symbol)
+                batch.append(trade, partition: partition, offset: offset)
+                latestTrade[trade.symbol] = (trade, (latestTrade[trade.symbol]?.count ?? 0) + 1)
+            default:
+                throw MessageError("no market-data handler for topic \(topic)")
+            }
+        } catch {
+            batch.deadLetters.append(DeadLetter(
+                topic: topic, partition: partition, offset: offset, key: key,
+                payload: Array(payload), error: error.description))
+        }
+        batch.consumed(PartitionKey(topic: topic, partition: partition), offset: offset)
+    }
+
+    private func check(_ symbol: Symbol) throws(MessageError) {
+        if let knownSymbols, !knownSymbols.contains(symbol.rawValue) {
+            throw MessageError("unknown symbol \(symbol.rawValue)")
+        }
+    }
+
+    /// Moves the coalesced notifications into the batch; call once just before committing it.
+    public mutating func flushNotifications(into batch: inout IngestBatch) {
+        for (symbol, q) in latestQuote.sorted(by: { $0.key < $1.key }) {
+            batch.notifications.append((Self.quoteChannel, """
+                {"symbol":"\(symbol.rawValue)","ts":"\(q.ts.rfc3339)","bid":\(json(q.bid)),"ask":\(json(q.ask)),"bid_size":\(q.bidSize),"ask_size":\(q.askSize)}
+                """))
+        }
+        for (symbol, (t, count)) in latestTrade.sorted(by: { $0.key < $1.key }) {
+            batch.notifications.append((Self.tradeChannel, """
+                {"symbol":"\(symbol.rawValue)","ts":"\(t.ts.rfc3339)","price":"\(t.price.decimalString)","size":\(t.size),"count":\(count)}
+                """))
+        }
+        latestQuote.removeAll(keepingCapacity: true)
+        latestTrade.removeAll(keepingCapacity: true)
+    }
+
+    /// Forgets pending notifications (when a batch is abandoned and will be re-consumed).
+    public mutating func discardNotifications() {
+        latestQuote.removeAll(keepingCapacity: true)
+        latestTrade.removeAll(keepingCapacity: true)
+    }
+
+    private func json(_ price: Price?) -> String {
+        price.map { "\"\($0.decimalString)\"" } ?? "null"
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import MarketCore
+import MarketMessages
+import OrderBook
+import Store
+
+/// The processor's state machine, free of Kafka and PostgreSQL: messages in, one `IngestBatch`
+/// (rows, dead letters, offsets, notifications) and the `orders.events` to publish out.
+///
+/// Order books are kept per `orders.commands` partition, because a partition (and so every symbol
+/// keyed to it) belongs to exactly one processor instance at a time. When a partition is assigned,
+/// its books are rebuilt by `replay`ing its commands from the start up to the committed offset;
+/// matching is deterministic, so the rebuilt books equal those of an uninterrupted run.
+public struct ProcessorCore {
+    public static let commandsTopic = "orders.commands"
+    public static let eventsTopic = "orders.events"
+    /// Channels NOTIFYed per batch: one per order event and per execution would be too many, so
+    /// the latest best bid/offer per symbol and a count of executions per symbol are announced.
+    public static let bboChannel = "book_bbo"
+    public static let executionChannel = "book_executions"
+
+    public var marketData: MarketDataIngestor
+    public private(set) var instruments: [Instrument]
+    public private(set) var engines: [Int32: MatchingEngine] = [:]
+    public private(set) var batch = IngestBatch()
+    public private(set) var outgoing: [OutgoingEvent] = []
+    private var touchedBooks: Set<BookKey> = []
+    private var executionCounts: [String: Int] = [:]
+    private let decoder = JSONDecoder()
+    private let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    struct BookKey: Hashable { var partition: Int32; var symbol: Symbol }
+
+    public init(instruments: [Instrument]) {
+        self.instruments = instruments
+        marketData = MarketDataIngestor(knownSymbols: Set(instruments.map(\.symbol.rawValue)))
+    }
+
+    /// Replaces the instrument list (new instruments appear without a restart).
+    public mutating func update(instruments: [Instrument]) {
+        self.instruments = instruments
+        marketData.knownSymbols = Set(instruments.map(\.symbol.rawValue))
+        for partition in engines.keys { engines[partition]!.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 }) }
+    }
+
+    // MARK: input
+
+    /// Processes one message into the current batch. Never throws: bad input becomes a dead letter.
+    public mutating func handle(_ message: ConsumedMessage) {
+        switch message.topic {
+        case Self.commandsTopic:
+            handleCommand(message, recording: true)
+            batch.consumed(PartitionKey(topic: message.topic, partition: message.partition), offset: message.offset)
+        default:
+            message.value.withUnsafeBytes { payload in
+                marketData.ingest(topic: message.topic, partition: message.partition, offset: message.offset,
+                                  key: message.key, payload: payload, into: &batch)
+            }
+        }
+    }
+
+    /// Re-applies an already committed command to rebuild the books, writing nothing.
+    public mutating func replay(_ message: ConsumedMessage) {
+        handleCommand(message, recording: false)
+    }
+
+    /// Forgets the books of a partition that moved to another instance.
+    public mutating func revoke(commandsPartition partition: Int32) {
+        engines[partition] = nil
+    }
+
+    /// Hands over the batch and the events to publish once it has committed.
+    public mutating func takeBatch() -> (IngestBatch, [OutgoingEvent]) {
+        marketData.flushNotifications(into: &batch)
+        for key in touchedBooks.sorted(by: { ($0.partition, $0.symbol) < ($1.partition, $1.symbol) }) {
+            guard let book = engines[key.partition]?.book(key.symbol) else { continue }
+            let bid = book.bestBid.map { "\"\($0.price.decimalString)\"" } ?? "null"
+            let ask = book.bestAsk.map { "\"\($0.price.decimalString)\"" } ?? "null"
+            batch.notifications.append((Self.bboChannel, #"{"symbol":"\#(key.symbol.rawValue)","bid":\#(bid),"ask":\#(ask)}"#))
+        }
+        for (symbol, count) in executionCounts.sorted(by: { $0.key < $1.key }) {
+            batch.notifications.append((Self.executionChannel, #"{"symbol":"\#(symbol)","count":\#(count)}"#))
+        }
+        touchedBooks.removeAll(keepingCapacity: true)
+        executionCounts.removeAll(keepingCapacity: true)
+        let result = (batch, outgoing)
+        batch.removeAll()
+        outgoing.removeAll(keepingCapacity: true)
+        return result
+    }
+
+    // MARK: orders
+
+    private mutating func handleCommand(_ message: ConsumedMessage, recording: Bool) {
+        let command: OrderCommandMessage
+        do {
+            guard message.value.count <= MessageDecoder.maxPayloadBytes else {
+                throw MessageError("payload of \(message.value.count) bytes exceeds \(MessageDecoder.maxPayloadBytes)")
+            }
+            command = try decoder.decode(OrderCommandMessage.self, from: Data(message.value))
+            if let v = command.v, v != MessageDecoder.schemaVersion {
+                throw MessageError("unsupported schema version \(v) (this build reads \(MessageDecoder.schemaVersion))")
+            }
+        } catch {
+            if recording {
+                batch.deadLetters.append(DeadLetter(
+                    topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                    payload: message.value, error: Self.describe(error)))
+            }
+            return
+        }
+        var engine = engines[message.partition] ?? MatchingEngine(instruments: instruments)
+        let events = engine.handle(command)
+        engines[message.partition] = engine
+        guard recording else { return }
+        if command.type == .new { recordOrder(command, message) }
+        for event in events { store(event, message) }
+        if let text = command.symbol, let symbol = Symbol(text) {
+            touchedBooks.insert(BookKey(partition: message.partition, symbol: symbol))
+        }
+    }
+
+    private mutating func recordOrder(_ c: OrderCommandMessage, _ m: ConsumedMessage) {
+        guard let id = c.orderID, let symbolText = c.symbol, let symbol = Symbol(symbolText), let side = c.side,
+              let type = c.orderType, let quantity = c.quantity else { return }  // incomplete: only its reject is stored
+        batch.orders.partitionKey(m.timestamp)
+        batch.orders.text(id)
+        batch.orders.plain(symbol.rawValue)
+        batch.orders.plain(side.rawValue)
+        batch.orders.plain(type.rawValue)
+        batch.orders.plain((c.timeInForce ?? .gtc).rawValue)
+        batch.orders.price(type == .limit ? c.price : nil)
+        batch.orders.int(quantity.value)
+        batch.orders.bool(c.postOnly ?? false)
+        batch.orders.text(c.account)
+        batch.orders.int(Int64(m.partition))
+        batch.orders.int(m.offset)
+        batch.orders.endRow()
+    }
+
+    private mutating func store(_ event: OrderEventMessage, _ m: ConsumedMessage) {
+        switch event {
+        case .report(let r):
+            batch.orderEvents.partitionKey(m.timestamp)
+            batch.orderEvents.int(Int64(r.seq ?? 0))
+            batch.orderEvents.text(r.orderID)
+            batch.orderEvents.text(r.symbol)
+            batch.orderEvents.plain(r.status)
+            batch.orderEvents.text(r.reason)
+            if let side = r.side { batch.orderEvents.plain(side.rawValue) } else { batch.orderEvents.null() }
+            batch.orderEvents.price(r.price)
+            batch.orderEvents.price(r.lastPrice)
+            batch.orderEvents.int(r.lastQuantity?.value)
+            batch.orderEvents.int(r.filledQuantity.value)
+            batch.orderEvents.int(r.leavesQuantity.value)
+            batch.orderEvents.int(Int64(m.partition))
+            batch.orderEvents.int(m.offset)
+            batch.orderEvents.endRow()
+            outgoing.append(OutgoingEvent(key: r.symbol, value: encode(event)))
+        case .execution(let x):
+            batch.executions.partitionKey(m.timestamp)
+            batch.executions.int(Int64(x.seq))
+            batch.executions.text(x.symbol)
+            batch.executions.price(x.price)
+            batch.executions.int(x.quantity.value)
+            batch.executions.plain(x.aggressor.rawValue)
+            batch.executions.text(x.makerOrderID)
+            batch.executions.text(x.takerOrderID)
+            batch.executions.int(Int64(m.partition))
+            batch.executions.int(m.offset)
+            batch.executions.endRow()
+            executionCounts[x.symbol, default: 0] += 1
+            outgoing.append(OutgoingEvent(key: x.symbol, value: encode(event)))
+        }
+    }
+
+    private func encode(_ event: OrderEventMessage) -> [UInt8] {
+        (try? Array(encoder.encode(event))) ?? []
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as MessageError: return error.description
+        case DecodingError.dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "invalid JSON" }
+            return "invalid \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        case DecodingError.keyNotFound(let key, _): return "missing field \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context):
+            return "wrong type for \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        case DecodingError.valueNotFound(_, let context):
+            return "null for \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: return "\(error)"
+        }
+    }
+}
