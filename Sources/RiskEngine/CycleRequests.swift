@@ -9,11 +9,14 @@ final class CycleRequests: Sendable {
         var allPortfolios = false
         /// Symbols that traded since the last cycle: their portfolios are recomputed.
         var symbols: Set<String> = []
-        var isEmpty: Bool { !allPortfolios && symbols.isEmpty }
+        /// Portfolios whose positions changed.
+        var portfolioIDs: Set<String> = []
+        var isEmpty: Bool { !allPortfolios && symbols.isEmpty && portfolioIDs.isEmpty }
 
         mutating func merge(_ other: Work) {
             allPortfolios = allPortfolios || other.allPortfolios
             symbols.formUnion(other.symbols)
+            portfolioIDs.formUnion(other.portfolioIDs)
         }
     }
 
@@ -33,6 +36,11 @@ final class CycleRequests: Sendable {
 
     func request(symbols: some Sequence<String>) {
         pending.withLock { $0.symbols.formUnion(symbols) }
+        continuation.yield()
+    }
+
+    func request(portfolioIDs: some Sequence<String>) {
+        pending.withLock { $0.portfolioIDs.formUnion(portfolioIDs) }
         continuation.yield()
     }
 

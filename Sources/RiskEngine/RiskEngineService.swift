@@ -16,11 +16,14 @@ import Store
 /// A cycle values each portfolio on its own: one that cannot be valued (too little history, an
 /// expired option, …) is logged with a typed `RiskEngineError` and skipped; the others go on.
 /// Cycles run every `interval`, and `debounce` after an `md_trades` notification for the
-/// portfolios holding (an option on) a symbol that traded. On graceful shutdown (SIGTERM/SIGINT in a
+/// portfolios holding (an option on) a symbol that traded, or after a `risk_positions`
+/// notification for the portfolio whose positions changed. On graceful shutdown (SIGTERM/SIGINT in a
 /// `ServiceGroup`) the current cycle finishes and `run()` returns.
 public struct RiskEngineService: Service {
     /// The processor's channel for committed trade prints; payload `{"symbol": …, …}`.
     public static let tradeChannel = "md_trades"
+    /// The `risk.positions` trigger's channel; payload `{"portfolio_id": …}`.
+    public static let positionChannel = "risk_positions"
 
     public let configuration: RiskEngineConfiguration
     public let logger: Logger
@@ -68,7 +71,11 @@ public struct RiskEngineService: Service {
 
     func runCycle(_ work: CycleRequests.Work) async throws -> CycleReport {
         if work.allPortfolios { return try await runCycle() }
-        return try await valuate(try await reader.portfolioIDs(holding: work.symbols.sorted()))
+        var ids = work.portfolioIDs
+        if !work.symbols.isEmpty { ids.formUnion(try await reader.portfolioIDs(holding: work.symbols.sorted())) }
+        // A portfolio deleted since its notification has nothing left to value.
+        let existing = Set(try await reader.portfolioIDs())
+        return try await valuate(ids.filter(existing.contains).sorted())
     }
 
     private func valuate(_ ids: [String]) async throws -> CycleReport {
@@ -122,7 +129,7 @@ public struct RiskEngineService: Service {
             var work = requests.take()
             if work.isEmpty { continue }
             if !work.allPortfolios, configuration.debounce > .zero {
-                // Trades come in bursts: wait for the rest of the burst, then recompute once.
+                // Trades and position updates come in bursts: wait for the rest, then recompute once.
                 try? await Task.sleep(for: configuration.debounce)
                 work.merge(requests.take())
             }
@@ -143,34 +150,45 @@ public struct RiskEngineService: Service {
         }
     }
 
-    /// LISTENs on `md_trades` on one pooled connection; reconnects after a failure.
+    /// LISTENs on `md_trades` and `risk_positions` on one pooled connection; reconnects after a failure.
     private func listen(_ requests: CycleRequests) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
-                    try await connection.listen(on: Self.tradeChannel) { notifications in
-                        logger.debug("listening", metadata: ["channel": "\(Self.tradeChannel)"])
-                        for try await notification in notifications {
-                            if let symbol = Self.symbol(inTradePayload: notification.payload) {
-                                requests.request(symbols: [symbol])
-                            } else {
-                                requests.requestAll()
+                    try await connection.listen(on: Self.tradeChannel) { trades in
+                        try await connection.listen(on: Self.positionChannel) { positions in
+                            logger.debug("listening", metadata: ["channels": "\(Self.tradeChannel), \(Self.positionChannel)"])
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                group.addTask {
+                                    for try await notification in trades {
+                                        Self.route(notification.payload, key: "symbol", requests) { requests.request(symbols: [$0]) }
+                                    }
+                                }
+                                group.addTask {
+                                    for try await notification in positions {
+                                        Self.route(notification.payload, key: "portfolio_id", requests) { requests.request(portfolioIDs: [$0]) }
+                                    }
+                                }
+                                // Either sequence ends only with its connection: reconnect both.
+                                try await group.next()
+                                group.cancelAll()
                             }
                         }
                     }
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("LISTEN \(Self.tradeChannel) failed; retrying in 5 s",
-                               metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                logger.warning("LISTEN failed; retrying in 5 s", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             }
             do { try await Task.sleep(for: .seconds(5)) } catch { return }
         }
     }
 
-    static func symbol(inTradePayload payload: String) -> String? {
-        struct Trade: Decodable { var symbol: String }
-        return try? JSONDecoder().decode(Trade.self, from: Data(payload.utf8)).symbol
+    /// Requests the work a payload names (`{"symbol": …}` or `{"portfolio_id": …}`); a payload
+    /// without the key asks for every portfolio rather than missing one.
+    static func route(_ payload: String, key: String, _ requests: CycleRequests, _ request: (String) -> Void) {
+        let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]
+        if let value = object?[key] as? String { request(value) } else { requests.requestAll() }
     }
 }
 

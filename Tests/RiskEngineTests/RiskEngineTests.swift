@@ -207,9 +207,9 @@ import Testing
         }
     }
 
-    @Test func aTradeNotificationRecomputesOnlyTheAffectedPortfolioAndShutdownIsGraceful() async throws {
+    @Test func tradeAndPositionNotificationsRecomputeOnlyTheAffectedPortfolioAndShutdownIsGraceful() async throws {
         let market = try SyntheticMarket()
-        try await RiskTestDatabase.withMigratedClient { client, _ in
+        try await RiskTestDatabase.withMigratedClient { client, url in
             try await market.seed(client, logger: Self.logger)
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: Self.engine(client), successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -237,6 +237,37 @@ import Testing
             }
             #expect(try await runs("alpha") == 1)
             #expect(try await runs("gamma") == 0)
+
+            // A changed position (the risk.positions trigger's NOTIFY risk_positions) recomputes its
+            // portfolio, which is announced on risk_metrics.
+            let heard = try await url.withConnection(logger: Self.logger) { listener in
+                try await listener.listen(on: "risk_metrics") { notifications in
+                    try await withTimeout(seconds: 20, "a risk_metrics notification after a position change") {
+                        // Late md_trades notifications above may still announce beta runs: wait for alpha's.
+                        let watcher = Task { () async throws -> String? in
+                            for try await note in notifications where note.payload.contains(#""alpha""#) { return note.payload }
+                            return nil
+                        }
+                        while true {
+                            try await client.query("""
+                                UPDATE risk.positions SET quantity = 150, updated_at = now() WHERE portfolio_id = 'alpha' AND symbol = 'AAPL'
+                                """, logger: Self.logger)
+                            try await Task.sleep(for: .milliseconds(500))
+                            if try await runs("alpha") >= 2 { return try await watcher.value }
+                        }
+                    }
+                }
+            }
+            struct Announced: Decodable { var portfolio_id: String }
+            let announced = try JSONDecoder().decode(Announced.self, from: Data(try #require(heard).utf8))
+            #expect(announced.portfolio_id == "alpha", "\(heard ?? "")")
+            let values = try await client.query("""
+                SELECT DISTINCT computed_at, portfolio_value::float8 FROM risk.risk_metrics WHERE portfolio_id = 'alpha' ORDER BY 1
+                """, logger: Self.logger)
+            var alphaValues: [Double] = []
+            for try await (_, value) in values.decode((Date, Double).self) { alphaValues.append(value) }
+            let spot = market.closes.last { $0.symbol.rawValue == "AAPL" }!.close
+            #expect(alphaValues.count >= 2 && abs(alphaValues.last! - alphaValues.first! - 50 * spot) < 1e-6)
 
             await group.triggerGracefulShutdown()
             try await withTimeout(seconds: 20, "a graceful shutdown") { try await running.value }
