@@ -26,6 +26,22 @@ let package = Package(
         .target(name: "MarketMessages", dependencies: ["MarketCore"]),
 
         // MARK: adapters
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // scripts/setup installs librdkafka 2.8 in /usr/local: load that one, not an older system copy.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "/usr/local/lib"], .when(platforms: [.linux]))]
+        ),
         .target(
             name: "QuantConfig",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -69,6 +85,7 @@ let package = Package(
         ),
 
         // MARK: tests
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(
             name: "RiskEngineTests",
             dependencies: [

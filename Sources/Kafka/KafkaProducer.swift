@@ -1,0 +1,132 @@
+import CRdKafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Produces messages to Kafka through librdkafka, with delivery reports per message.
+///
+/// Messages are batched by librdkafka (`linger.ms`, `batch.size`); `send` returns once the broker
+/// acknowledged the message, so awaiting many sends concurrently (or `sendAll`) is what fills batches.
+/// A dedicated thread polls for delivery reports. `shutdown()` flushes, then releases librdkafka.
+public final class KafkaProducer: Sendable {
+    private let client: RDKafkaClient
+    private let registry: RDKafkaDeliveryRegistry
+    private let poller: RDKafkaPollThread
+    private let configuration: KafkaProducerConfiguration
+    private let logger: Logger
+    private let shutDown = Mutex(false)
+
+    public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws(KafkaError) {
+        let registry = RDKafkaDeliveryRegistry(logger: logger)
+        let client = try RDKafkaClient(kind: .producer, properties: configuration.librdkafkaProperties,
+                                       context: registry) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
+        }
+        self.client = client
+        self.registry = registry
+        self.configuration = configuration
+        self.logger = logger
+        self.poller = RDKafkaPollThread(name: "kafka-producer-poll") {
+            _ = rd_kafka_poll(client.handle, 100)
+            return true
+        }
+    }
+
+    /// Produces one record and waits for its delivery report.
+    @discardableResult
+    public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
+        let id = try await enqueue(record)
+        return try await awaitReport(id)
+    }
+
+    /// Enqueues all records at once (so librdkafka batches them) and waits for every report, in order.
+    /// Throws the first delivery error after all reports are in.
+    public func sendAll(_ records: [KafkaProducerRecord]) async throws(KafkaError) -> [KafkaDeliveryReport] {
+        var ids: [UInt] = []
+        ids.reserveCapacity(records.count)
+        for record in records { ids.append(try await enqueue(record)) }
+        var reports: [KafkaDeliveryReport] = []
+        var firstError: KafkaError?
+        for id in ids {
+            do throws(KafkaError) { reports.append(try await awaitReport(id)) } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+        return reports
+    }
+
+    /// Waits until every enqueued message has been delivered or has failed.
+    public func flush(timeoutMilliseconds: Int? = nil) async throws(KafkaError) {
+        let timeout = Int32(timeoutMilliseconds ?? configuration.flushTimeoutMilliseconds)
+        try await offloaded { [client] () throws(KafkaError) in
+            let err = rd_kafka_flush(client.handle, timeout)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "flush") }
+        }
+    }
+
+    /// Flushes outstanding messages (up to the flush timeout), stops polling and releases librdkafka.
+    /// Messages still undelivered then fail with `KafkaError.shutdown`. Later calls do nothing.
+    public func shutdown() async {
+        guard shutDown.withLock({ done in defer { done = true }; return !done }) else { return }
+        do throws(KafkaError) { try await flush() } catch {
+            logger.warning("producer flush on shutdown failed", metadata: ["error": "\(error)"])
+        }
+        await poller.stopAndWait()
+        registry.failAll(.shutdown)
+        client.destroy()
+    }
+
+    /// librdkafka's fatal error, if the (idempotent) producer raised one; it cannot produce after that.
+    public var fatalError: KafkaError? { client.fatalError() }
+
+    private func enqueue(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt {
+        guard poller.isRunning else { throw .shutdown }
+        let id = registry.reserve()
+        while true {
+            let err = produce(record, id: id)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return id }
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                // librdkafka's queue (queue.buffering.max.*) is the producer's backpressure: wait for
+                // deliveries to drain it rather than failing.
+                try? await Task.sleep(for: .milliseconds(2))
+                continue
+            }
+            registry.cancel(id)
+            throw .librdkafka(err, "produce to \(record.topic)")
+        }
+    }
+
+    private func produce(_ record: KafkaProducerRecord, id: UInt) -> rd_kafka_resp_err_t {
+        let headers = RDKafkaMessage.makeHeaders(record.headers)
+        let err = record.value.withUnsafeBytes { value in
+            withOptionalBytes(record.key) { key in
+                crdkafka_produce(client.handle, record.topic, record.partition.rawValue,
+                                 key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count,
+                                 headers, UnsafeMutableRawPointer(bitPattern: id))
+            }
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
+        return err
+    }
+
+    private func awaitReport(_ id: UInt) async throws(KafkaError) -> KafkaDeliveryReport {
+        do { return try await registry.wait(id) } catch let error as KafkaError { throw error } catch {
+            throw KafkaError(kind: .librdkafka, code: -1, name: "UNKNOWN", message: "\(error)")
+        }
+    }
+}
+
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
+}
+
+/// As a `Service` in a `ServiceGroup`, the producer flushes and shuts down on graceful shutdown or
+/// cancellation. Order the group so producers stop after the services that send through them.
+extension KafkaProducer: Service {
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+}

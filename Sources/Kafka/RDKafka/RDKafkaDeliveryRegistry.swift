@@ -1,0 +1,97 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// Matches librdkafka's delivery reports (served on the producer's poll thread) to the tasks
+/// awaiting them. A report may arrive before its task starts waiting, so results are parked.
+final class RDKafkaDeliveryRegistry: RDKafkaCallbackContext, @unchecked Sendable {
+    private enum Slot {
+        case pending
+        case waiting(CheckedContinuation<KafkaDeliveryReport, any Error>)
+        case done(Result<KafkaDeliveryReport, KafkaError>)
+    }
+
+    private let slots = Mutex<(nextID: UInt, slots: [UInt: Slot])>((1, [:]))
+
+    /// Reserves an id to pass as the message opaque.
+    func reserve() -> UInt {
+        slots.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            state.slots[id] = .pending
+            return id
+        }
+    }
+
+    func cancel(_ id: UInt) { _ = slots.withLock { $0.slots.removeValue(forKey: id) } }
+
+    var outstanding: Int { slots.withLock { $0.slots.count } }
+
+    /// Waits for the report of a reserved and enqueued message.
+    func wait(_ id: UInt) async throws -> KafkaDeliveryReport {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<KafkaDeliveryReport, KafkaError>? = slots.withLock { state in
+                if case .done(let result) = state.slots[id] {
+                    state.slots[id] = nil
+                    return result
+                }
+                state.slots[id] = .waiting(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Called from the delivery report callback.
+    func complete(_ id: UInt, _ result: Result<KafkaDeliveryReport, KafkaError>) {
+        let continuation: CheckedContinuation<KafkaDeliveryReport, any Error>? = slots.withLock { state in
+            switch state.slots[id] {
+            case .waiting(let c):
+                state.slots[id] = nil
+                return c
+            case .pending:
+                state.slots[id] = .done(result)
+                return nil
+            case .done, nil:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+
+    /// Fails every message still awaiting a report (after shutdown, none will come).
+    func failAll(_ error: KafkaError) {
+        let waiting = slots.withLock { state in
+            var waiting: [CheckedContinuation<KafkaDeliveryReport, any Error>] = []
+            for (id, slot) in state.slots {
+                switch slot {
+                case .waiting(let c):
+                    waiting.append(c)
+                    state.slots[id] = nil
+                case .pending: state.slots[id] = .done(.failure(error))
+                case .done: break
+                }
+            }
+            return waiting
+        }
+        for c in waiting { c.resume(throwing: error) }
+    }
+}
+
+/// `dr_msg_cb`: runs inside rd_kafka_poll/rd_kafka_flush on the producer's poll thread.
+let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?)
+    -> Void = { _, message, opaque in
+        guard let message, let opaque else { return }
+        let registry = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+        guard let registry = registry as? RDKafkaDeliveryRegistry else { return }
+        let m = message.pointee
+        guard let id = m._private.map({ UInt(bitPattern: $0) }) else { return }
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            registry.complete(id, .failure(.librdkafka(m.err, "delivery")))
+        } else {
+            let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+            registry.complete(id, .success(KafkaDeliveryReport(
+                topicPartition: TopicPartition(topic, KafkaPartition(rawValue: m.partition)),
+                offset: KafkaOffset(rawValue: m.offset))))
+        }
+    }

@@ -1,0 +1,49 @@
+import CRdKafka
+import Foundation
+
+/// Copies a consumed `rd_kafka_message_t` into a `KafkaConsumerMessage`.
+enum RDKafkaMessage {
+    static func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+        let m = message.pointee
+        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let millis = rd_kafka_message_timestamp(message, &timestampType)
+        let timestamp = timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || millis < 0
+            ? nil : Date(timeIntervalSince1970: Double(millis) / 1000)
+        return KafkaConsumerMessage(
+            topic: topic, partition: KafkaPartition(rawValue: m.partition), offset: KafkaOffset(rawValue: m.offset),
+            key: key, value: value, timestamp: timestamp, headers: headers(message))
+    }
+
+    static func headers(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var hdrs: OpaquePointer?
+        guard rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return [] }
+        var result: [KafkaHeader] = []
+        var index = 0
+        while true {
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            guard rd_kafka_header_get_all(hdrs, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { break }
+            result.append(KafkaHeader(name.map { String(cString: $0) } ?? "",
+                                      value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            index += 1
+        }
+        return result
+    }
+
+    /// Builds an `rd_kafka_headers_t` for producing, or nil when there are none.
+    static func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
+        guard !headers.isEmpty, let hdrs = rd_kafka_headers_new(headers.count) else { return nil }
+        for header in headers {
+            if let value = header.value {
+                value.withUnsafeBytes { _ = rd_kafka_header_add(hdrs, header.name, -1, $0.baseAddress, $0.count) }
+            } else {
+                _ = rd_kafka_header_add(hdrs, header.name, -1, nil, 0)
+            }
+        }
+        return hdrs
+    }
+}
