@@ -108,12 +108,13 @@ public struct RiskEngineService: Service {
             let runID = UUID()
             let computedAt = try await writer.write(run, runID: runID)
             logger.info("risk stored", metadata: [
-                "run_id": "\(runID)", "as_of": "\(run.valuationDate)", "value": "\(run.value)",
+                "run_id": "\(runID.uuidString.lowercased())", "as_of": "\(run.valuationDate)", "value": "\(run.value)",
                 "rows": "\(run.measures.count)", "duration": "\(ContinuousClock.now - started)",
             ])
             return .init(portfolioID: portfolioID, status: .stored, runID: runID, computedAt: computedAt)
         } catch let error as RiskEngineError {
-            logger.warning("portfolio skipped", metadata: ["reason": "\(error)"])
+            // An empty portfolio is normal (new or flat); anything else needs someone's attention.
+            logger.log(level: error == .noPositions ? .info : .warning, "portfolio skipped", metadata: ["reason": "\(error)"])
             return .init(portfolioID: portfolioID, status: .skipped, reason: error.description)
         } catch {
             let text = PostgresErrorText.describe(error)
@@ -205,6 +206,16 @@ public struct CycleReport: Sendable, Encodable {
 
         enum CodingKeys: String, CodingKey {
             case portfolioID = "portfolio_id", status, runID = "run_id", computedAt = "computed_at", reason
+        }
+
+        /// Spelled as Postgres and the `risk_metrics` payload spell them: run ids in lower case.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(portfolioID, forKey: .portfolioID)
+            try container.encode(status, forKey: .status)
+            try container.encodeIfPresent(runID?.uuidString.lowercased(), forKey: .runID)
+            try container.encodeIfPresent(computedAt, forKey: .computedAt)
+            try container.encodeIfPresent(reason, forKey: .reason)
         }
     }
 

@@ -5,13 +5,13 @@ import Testing
 
 /// The valuation step without a database: typed refusals, volatility choice, pricing model.
 @Suite struct PortfolioRiskCalculatorTests {
-    static let market = try! SyntheticMarket(weekdays: 80)
+    static let market = try! RiskTestMarket(weekdays: 80)
     static var closes: [DailyClose] {
         market.closes.map { DailyClose(symbol: $0.symbol.rawValue, date: $0.date, close: $0.close) }
     }
 
     static func calculator(_ change: (inout RiskEngineConfiguration) -> Void = { _ in }) -> PortfolioRiskCalculator {
-        var configuration = SyntheticMarket.configuration
+        var configuration = RiskTestMarket.configuration
         configuration.methods = [.parametric]
         change(&configuration)
         return PortfolioRiskCalculator(configuration: configuration)
@@ -67,9 +67,9 @@ import Testing
         let run = try Self.calculator().compute(PortfolioInputs(portfolioID: "p", positions: [put], closes: Self.closes))
         let spot = Self.closes.last { $0.symbol == "ESZ6" }!.close
         let black76 = try OptionPricer.price(OptionParameters(
-            right: .put, underlying: spot, strike: 4900, rate: SyntheticMarket.rate, volatility: 0.22,
+            right: .put, underlying: spot, strike: 4900, rate: RiskTestMarket.rate, volatility: 0.22,
             timeToExpiry: Self.market.valuationDate.yearFraction(to: Self.market.putExpiry), model: .black76))
         #expect(abs(run.value - 50 * black76) < 1e-9)
-        #expect(run.measures.count == SyntheticMarket.configuration.confidences.count * SyntheticMarket.configuration.horizons.count)
+        #expect(run.measures.count == RiskTestMarket.configuration.confidences.count * RiskTestMarket.configuration.horizons.count)
     }
 }

@@ -36,11 +36,11 @@ import Testing
     }
 
     static func engine(_ client: PostgresClient) -> RiskEngineService {
-        RiskEngineService(client: client, configuration: SyntheticMarket.configuration, logger: logger)
+        RiskEngineService(client: client, configuration: RiskTestMarket.configuration, logger: logger)
     }
 
     @Test func oneCycleStoresEveryMethodConfidenceAndHorizonExactlyAsTheCoreComputesThem() async throws {
-        let market = try SyntheticMarket()
+        let market = try RiskTestMarket()
         try await RiskTestDatabase.withMigratedClient { client, _ in
             try await market.seed(client, logger: Self.logger)
             let report = try await Self.engine(client).runCycle()
@@ -51,7 +51,7 @@ import Testing
             #expect(report.skipped.first?.reason == RiskEngineError.risk(.missingPrices(symbol: "NEWCO")).description)
             #expect(try await Self.storedRows(client, "gamma").isEmpty)
 
-            let configuration = SyntheticMarket.configuration
+            let configuration = RiskTestMarket.configuration
             for id in ["alpha", "beta"] {
                 let rows = try await Self.storedRows(client, id)
                 #expect(rows.count == 3 * configuration.confidences.count * configuration.horizons.count)
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func detailsHoldTheInputsAsOfAndPerPositionContributionsThatSumToTheTotals() async throws {
-        let market = try SyntheticMarket()
+        let market = try RiskTestMarket()
         try await RiskTestDatabase.withMigratedClient { client, _ in
             try await market.seed(client, logger: Self.logger)
             _ = try await Self.engine(client).runCycle(portfolioIDs: ["alpha", "beta"])
@@ -120,8 +120,8 @@ import Testing
                 seen += 1
                 let details = try JSONDecoder().decode(Details.self, from: Data(text.utf8))
                 #expect(details.asOf == market.valuationDate.description)
-                #expect(details.returns == SyntheticMarket.configuration.lookbackDays)
-                #expect(Set(details.positions.map(\.id)) == Set(SyntheticMarket.portfolios.first { $0.id == id }!.positions.map(\.symbol)))
+                #expect(details.returns == RiskTestMarket.configuration.lookbackDays)
+                #expect(Set(details.positions.map(\.id)) == Set(RiskTestMarket.portfolios.first { $0.id == id }!.positions.map(\.symbol)))
                 let varSum = details.positions.reduce(0) { $0 + $1.varContribution }
                 let esSum = details.positions.reduce(0) { $0 + $1.esContribution }
                 #expect(abs(varSum - valueAtRisk) < 1e-6 * max(1, valueAtRisk), "\(id) \(details.model)")
@@ -129,11 +129,11 @@ import Testing
                 if id == "alpha" {
                     let call = try #require(details.positions.first { $0.id == "AAPL-C-190" })
                     #expect(call.volatilitySource == "implied")
-                    #expect(abs(call.volatility! - SyntheticMarket.impliedVolatility) < 0.01)
+                    #expect(abs(call.volatility! - RiskTestMarket.impliedVolatility) < 0.01)
                 } else {
                     let put = try #require(details.positions.first { $0.id == "ESZ6-P-4900" })
                     #expect(put.volatilitySource == "default")
-                    #expect(put.volatility == SyntheticMarket.configuration.defaultVolatility)
+                    #expect(put.volatility == RiskTestMarket.configuration.defaultVolatility)
                 }
             }
             #expect(seen == 36)
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func eachRunIsAnnouncedOnlyOnceCommittedWithItsRunID() async throws {
-        let market = try SyntheticMarket()
+        let market = try RiskTestMarket()
         try await RiskTestDatabase.withMigratedClient { client, url in
             try await market.seed(client, logger: Self.logger)
             try await url.withConnection(logger: Self.logger) { listener in
@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test func theReaderViewsShowTheLatestRunAndTheDailyCloses() async throws {
-        let market = try SyntheticMarket()
+        let market = try RiskTestMarket()
         try await RiskTestDatabase.withMigratedClient { client, _ in
             try await market.seed(client, logger: Self.logger)
             let engine = Self.engine(client)
@@ -189,6 +189,17 @@ import Testing
                 for try await run in greeks.decode(UUID.self) { #expect(run == outcome.runID) }
             }
             #expect(try await Self.storedRows(client, "alpha").count == 36)
+            let overview = try await client.query("""
+                SELECT portfolio_id, run_id, as_of::text, count(*)::int, bool_and(vega IS NOT NULL)
+                FROM api.risk_overview GROUP BY 1, 2, 3 ORDER BY 1
+                """, logger: Self.logger)
+            var overviewRows: [(String, UUID, String, Int, Bool)] = []
+            for try await row in overview.decode((String, UUID, String, Int, Bool).self) { overviewRows.append(row) }
+            #expect(overviewRows.map(\.0) == ["alpha", "beta"])
+            for row in overviewRows {
+                #expect(row.1 == second.stored.first { $0.portfolioID == row.0 }?.runID)
+                #expect(row.2 == market.valuationDate.description && row.3 == 18 && row.4)
+            }
 
             let closes = try await client.query("""
                 SELECT symbol, day::text, close::float8, source FROM analytics.daily_closes
@@ -208,7 +219,7 @@ import Testing
     }
 
     @Test func tradeAndPositionNotificationsRecomputeOnlyTheAffectedPortfolioAndShutdownIsGraceful() async throws {
-        let market = try SyntheticMarket()
+        let market = try RiskTestMarket()
         try await RiskTestDatabase.withMigratedClient { client, url in
             try await market.seed(client, logger: Self.logger)
             let group = ServiceGroup(configuration: .init(

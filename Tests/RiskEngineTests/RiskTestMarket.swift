@@ -10,7 +10,7 @@ import RiskEngine
 ///
 /// The test keeps its own closes (the last trade of each day, or the quote mid on MSFT's
 /// quote-only days) so it can ask the `Risk` core directly what the engine should have stored.
-struct SyntheticMarket {
+struct RiskTestMarket {
     struct Underlying {
         var symbol: String
         var kind: String
