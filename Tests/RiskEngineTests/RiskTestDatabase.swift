@@ -31,13 +31,19 @@ enum RiskTestDatabase {
             try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         let url = server.with(database: name)
-        defer {
-            Task {
-                try? await server.with(database: "postgres").withConnection(logger: logger) {
-                    try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-                }
-            }
+        do {
+            let result = try await migratedClient(url, body)
+            try? await drop(name, server: server)
+            return result
+        } catch {
+            try? await drop(name, server: server)
+            throw error
         }
+    }
+
+    private static func migratedClient<T: Sendable>(
+        _ url: DatabaseURL, _ body: @Sendable (PostgresClient, DatabaseURL) async throws -> T
+    ) async throws -> T {
         try await Migrator(
             url: url, migrationsDirectory: "\(repositoryRoot)/migrations", sqlDirectory: "\(repositoryRoot)/sql",
             premakeDays: 7, logger: logger
@@ -47,6 +53,12 @@ enum RiskTestDatabase {
             group.addTask { await client.run(); return nil }
             defer { group.cancelAll() }
             return try await body(client, url)
+        }
+    }
+
+    private static func drop(_ name: String, server: DatabaseURL) async throws {
+        _ = try await server.with(database: "postgres").withConnection(logger: logger) {
+            try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
     }
 }
