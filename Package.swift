@@ -67,11 +67,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-
-        // MARK: services
         .target(
             name: "Processor",
-            dependencies: ["MarketCore", "MarketMessages", "OrderBook", "Store"]
+            dependencies: [
+                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // MARK: the executable
@@ -86,6 +88,10 @@ let package = Package(
         ),
 
         // MARK: tests
+        .target(
+            name: "TestSupport", dependencies: ["Store", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(
             name: "RiskEngineTests",
@@ -98,12 +104,15 @@ let package = Package(
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "MarketCore"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
-        .testTarget(name: "ProcessorTests", dependencies: ["Processor", "Store", "OrderBook", "MarketMessages", "MarketCore"]),
+        .testTarget(
+            name: "ProcessorTests",
+            dependencies: ["Processor", "Store", "OrderBook", "MarketMessages", "MarketCore", "Kafka", "TestSupport"]
+        ),
         .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "QuantConfig", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["Store", "QuantConfig", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
     ]
 )

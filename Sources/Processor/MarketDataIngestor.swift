@@ -6,20 +6,20 @@ import Store
 /// notifications a batch announces (the latest quote and trade per symbol, not one per message,
 /// so NOTIFY traffic stays bounded however fast the feed is).
 public struct MarketDataIngestor: Sendable {
-    public static let quotesTopic = "md.quotes"
-    public static let tradesTopic = "md.trades"
     /// Channels the processor NOTIFYs after each committed batch (see docs/messages.md).
     public static let quoteChannel = "md_quotes"
     public static let tradeChannel = "md_trades"
 
     /// Symbols that may be ingested; nil accepts any valid symbol.
     public var knownSymbols: Set<String>?
+    public let topics: TopicNames
 
     private var latestQuote: [Symbol: QuoteMessage] = [:]
     private var latestTrade: [Symbol: (TradePrintMessage, count: Int)] = [:]
 
-    public init(knownSymbols: Set<String>? = nil) {
+    public init(knownSymbols: Set<String>? = nil, topics: TopicNames = .standard) {
         self.knownSymbols = knownSymbols
+        self.topics = topics
     }
 
     /// Adds one message to `batch`: a row, or a dead letter with the reason. Never throws.
@@ -29,12 +29,12 @@ public struct MarketDataIngestor: Sendable {
     ) {
         do throws(MessageError) {
             switch topic {
-            case Self.quotesTopic:
+            case topics.quotes:
                 let quote = try MessageDecoder.quote(payload)
                 try check(quote.symbol)
                 batch.append(quote, partition: partition, offset: offset)
                 latestQuote[quote.symbol] = quote
-            case Self.tradesTopic:
+            case topics.trades:
                 let trade = try MessageDecoder.tradePrint(payload)
                 try check(trade.symbol)
                 batch.append(trade, partition: partition, offset: offset)

@@ -12,8 +12,6 @@ import Store
 /// its books are rebuilt by `replay`ing its commands from the start up to the committed offset;
 /// matching is deterministic, so the rebuilt books equal those of an uninterrupted run.
 public struct ProcessorCore {
-    public static let commandsTopic = "orders.commands"
-    public static let eventsTopic = "orders.events"
     /// Channels NOTIFYed per batch: one per order event and per execution would be too many, so
     /// the latest best bid/offer per symbol and a count of executions per symbol are announced.
     public static let bboChannel = "book_bbo"
@@ -35,9 +33,12 @@ public struct ProcessorCore {
 
     struct BookKey: Hashable { var partition: Int32; var symbol: Symbol }
 
-    public init(instruments: [Instrument]) {
+    public let topics: TopicNames
+
+    public init(instruments: [Instrument], topics: TopicNames = .standard) {
         self.instruments = instruments
-        marketData = MarketDataIngestor(knownSymbols: Set(instruments.map(\.symbol.rawValue)))
+        self.topics = topics
+        marketData = MarketDataIngestor(knownSymbols: Set(instruments.map(\.symbol.rawValue)), topics: topics)
     }
 
     /// Replaces the instrument list (new instruments appear without a restart).
@@ -52,7 +53,7 @@ public struct ProcessorCore {
     /// Processes one message into the current batch. Never throws: bad input becomes a dead letter.
     public mutating func handle(_ message: ConsumedMessage) {
         switch message.topic {
-        case Self.commandsTopic:
+        case topics.commands:
             handleCommand(message, recording: true)
             batch.consumed(PartitionKey(topic: message.topic, partition: message.partition), offset: message.offset)
         default:

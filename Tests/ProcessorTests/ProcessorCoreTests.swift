@@ -44,7 +44,7 @@ let testInstruments = ["AAA", "BBB", "CCC"].map { Instrument(symbol: Symbol($0)!
 let t0 = Timestamp(rfc3339: "2026-11-26T14:30:00Z")!
 
 func command(_ value: [UInt8], partition: Int32 = 0, offset: Int64) -> ConsumedMessage {
-    ConsumedMessage(topic: ProcessorCore.commandsTopic, partition: partition, offset: offset, key: nil, value: value,
+    ConsumedMessage(topic: TopicNames.standard.commands, partition: partition, offset: offset, key: nil, value: value,
                     timestamp: Timestamp(microseconds: t0.microseconds + offset))
 }
 

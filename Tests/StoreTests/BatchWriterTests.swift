@@ -4,6 +4,7 @@ import MarketCore
 import MarketMessages
 import PostgresNIO
 import Store
+import TestSupport
 import Testing
 
 @Suite struct BatchWriterTests {

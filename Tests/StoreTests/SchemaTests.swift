@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import Store
+import TestSupport
 import Testing
 
 @Suite struct SchemaTests {

@@ -2,17 +2,18 @@ import Foundation
 import Logging
 import PostgresNIO
 import Store
-import Testing
 
+/// Shared by the integration test targets (it is a plain target, so tests import it).
+///
 /// A fresh, uniquely named database on the local stack's server for one test.
 ///
 /// The server comes from `DATABASE_URL` (printed by `scripts/stack up`); without it the test fails:
 /// integration tests are never skipped silently.
-struct TestDatabase {
-    let url: DatabaseURL
-    let logger: Logger
+public struct TestDatabase: Sendable {
+    public let url: DatabaseURL
+    public let logger: Logger
 
-    static var serverURL: DatabaseURL {
+    public static var serverURL: DatabaseURL {
         get throws {
             guard let text = ProcessInfo.processInfo.environment["DATABASE_URL"], !text.isEmpty else {
                 throw MissingService(description: "DATABASE_URL is not set: start the local stack with `scripts/stack up` and export its output (scripts/test does both)")
@@ -21,10 +22,13 @@ struct TestDatabase {
         }
     }
 
-    struct MissingService: Error, CustomStringConvertible { let description: String }
+    public struct MissingService: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
 
     /// Creates `t_<random>` and drops it again when `body` ends.
-    static func with<T: Sendable>(_ body: (TestDatabase) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ body: (TestDatabase) async throws -> T) async throws -> T {
         let server = try serverURL
         var logger = Logger(label: "test")
         logger.logLevel = .warning
@@ -54,13 +58,13 @@ struct TestDatabase {
     }
 
     /// The repository's own folders, found from this source file.
-    static let repositoryRoot: String = {
+    public static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    func migrator(migrations: String? = nil, sql: String? = nil) -> Migrator {
+    public func migrator(migrations: String? = nil, sql: String? = nil) -> Migrator {
         Migrator(
             url: url,
             migrationsDirectory: migrations ?? "\(Self.repositoryRoot)/migrations",
@@ -71,7 +75,7 @@ struct TestDatabase {
 
     /// Runs `body` on one connection as `user` (default: the URL's own user).
     @discardableResult
-    func connection<T: Sendable>(as user: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public func connection<T: Sendable>(as user: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         var target = url
         if let user { target.username = user; target.password = nil }
         return try await target.withConnection(logger: logger, body)
@@ -80,7 +84,7 @@ struct TestDatabase {
 
 extension PostgresConnection {
     /// The first column of the first row, decoded.
-    func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self, logger: Logger) async throws -> T? {
+    public func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type = T.self, logger: Logger) async throws -> T? {
         let rows = try await self.query(query, logger: logger)
         for try await value in rows.decode(T.self) { return value }
         return nil
@@ -88,7 +92,7 @@ extension PostgresConnection {
 }
 
 /// A temporary copy of a folder, for tests that tamper with files.
-func temporaryCopy(of directory: String) throws -> String {
+public func temporaryCopy(of directory: String) throws -> String {
     let target = FileManager.default.temporaryDirectory.appendingPathComponent("quant-test-\(UUID().uuidString)").path
     try FileManager.default.copyItem(atPath: directory, toPath: target)
     return target
@@ -96,7 +100,7 @@ func temporaryCopy(of directory: String) throws -> String {
 
 extension TestDatabase {
     /// A pooled client on this database, running for the duration of `body`.
-    func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    public func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await client.run(); return nil }

@@ -1,0 +1,207 @@
+import Foundation
+import Kafka
+import Logging
+import MarketCore
+import PostgresNIO
+import Store
+
+/// How the processor batches and where it reads and writes.
+public struct ProcessorSettings: Sendable {
+    public var brokers: String
+    public var groupID: String
+    public var clientID: String
+    public var sessionTimeoutMilliseconds: Int
+    public var topics: TopicNames
+    /// A batch is committed when it holds this many messages…
+    public var batchMaxMessages: Int
+    /// …or when its first message is this old.
+    public var batchMaxDelay: Duration
+    /// Publish execution reports and executions to `orders.events`.
+    public var publishEvents: Bool
+
+    public init(brokers: String, groupID: String, clientID: String = "quant-processor",
+                sessionTimeoutMilliseconds: Int = 6_000,
+                topics: TopicNames = .standard,
+                batchMaxMessages: Int = 5_000, batchMaxDelay: Duration = .milliseconds(100), publishEvents: Bool = true) {
+        self.brokers = brokers
+        self.groupID = groupID
+        self.clientID = clientID
+        self.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
+        self.topics = topics
+        self.batchMaxMessages = batchMaxMessages
+        self.batchMaxDelay = batchMaxDelay
+        self.publishEvents = publishEvents
+    }
+}
+
+/// Owns the processor's state between the Kafka consumer, PostgreSQL and the events producer.
+///
+/// One batch is built while at most one commits: when the building batch is full and the previous
+/// one is still committing (say PostgreSQL is down), `handle` waits, the message loop stops pulling,
+/// and the consumer's bounded buffer stops the fetching. Memory stays bounded; nothing is dropped.
+public actor ProcessorPipeline {
+    public let settings: ProcessorSettings
+    let client: PostgresClient
+    let writer: BatchWriter
+    let producer: KafkaProducer?
+    let logger: Logger
+    var core: ProcessorCore
+    var batchOpenedAt: ContinuousClock.Instant?
+    var isFlushing = false
+    var flushWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Messages committed since start (rows and dead letters), for progress reports and tests.
+    public private(set) var committedMessages = 0
+    public private(set) var committedBatches = 0
+
+    public init(settings: ProcessorSettings, client: PostgresClient, producer: KafkaProducer?, instruments: [Instrument], logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.producer = producer
+        self.logger = logger
+        writer = BatchWriter(client: client, consumerGroup: settings.groupID, logger: logger)
+        core = ProcessorCore(instruments: instruments, topics: settings.topics)
+    }
+
+    // MARK: messages
+
+    public func handle(_ message: KafkaConsumerMessage) async throws {
+        core.handle(Self.convert(message))
+        if batchOpenedAt == nil { batchOpenedAt = .now }
+        if core.batch.messageCount >= settings.batchMaxMessages { try await flush() }
+    }
+
+    public func flushIfDue() async throws {
+        guard let opened = batchOpenedAt, opened.duration(to: .now) >= settings.batchMaxDelay else { return }
+        try await flush()
+    }
+
+    /// Commits the current batch (waiting for one in flight first). Events go to Kafka before the
+    /// rows commit, so `orders.events` is at-least-once while PostgreSQL is exactly-once.
+    public func flush() async throws {
+        while isFlushing { await withCheckedContinuation { flushWaiters.append($0) } }
+        guard !core.batch.isEmpty else { return }
+        isFlushing = true
+        defer {
+            isFlushing = false
+            let waiters = flushWaiters
+            flushWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
+        }
+        let (batch, events) = core.takeBatch()
+        batchOpenedAt = nil
+        if let producer, settings.publishEvents, !events.isEmpty {
+            let records = events.map {
+                KafkaProducerRecord(topic: settings.topics.events, key: Array($0.key.utf8), value: $0.value)
+            }
+            try await retrying("publish orders.events") { _ = try await producer.sendAll(records) }
+        }
+        try await retrying("commit batch") { try await writer.commit(batch) }
+        committedMessages += batch.messageCount
+        committedBatches += 1
+    }
+
+    /// Retries transient failures (database or broker down) with capped backoff until they pass
+    /// or the task is cancelled. Data never moves on without being committed.
+    func retrying(_ what: String, _ body: () async throws -> Void) async throws {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await body()
+                return
+            } catch {
+                if Task.isCancelled { throw error }
+                logger.warning("\(what) failed; retrying", metadata: [
+                    "error": "\(PostgresErrorText.describe(error))", "retry_in": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    // MARK: rebalancing
+
+    /// Starts assigned partitions at the offsets stored in PostgreSQL and rebuilds the order books
+    /// of assigned `orders.commands` partitions by replaying them up to those offsets.
+    public func assigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+        try await flush()
+        core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
+        var starts: [TopicPartition: KafkaOffset] = [:]
+        for topic in Set(partitions.map(\.topic)) {
+            let stored = try await BatchWriter.storedOffsets(client: client, group: settings.groupID, topic: topic, logger: logger)
+            for tp in partitions where tp.topic == topic {
+                starts[tp] = stored[tp.partition.rawValue].map { KafkaOffset(rawValue: $0) } ?? .beginning
+            }
+        }
+        var targets: [Int32: Int64] = [:]
+        for tp in partitions where tp.topic == settings.topics.commands {
+            core.revoke(commandsPartition: tp.partition.rawValue)
+            if let offset = starts[tp], offset.rawValue > 0 { targets[tp.partition.rawValue] = offset.rawValue }
+        }
+        if !targets.isEmpty { try await rebuildBooks(upTo: targets) }
+        logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
+        return starts
+    }
+
+    /// Commits what was consumed so far, then forgets the books of partitions that move away.
+    public func revoked(_ partitions: [TopicPartition]) async {
+        do { try await flush() } catch {
+            // Not committed: the partitions' next owner re-reads those messages from the stored offsets.
+            logger.warning("flush on revoke failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+        }
+        for tp in partitions where tp.topic == settings.topics.commands {
+            core.revoke(commandsPartition: tp.partition.rawValue)
+        }
+        logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
+    }
+
+    /// Replays `orders.commands` partitions from their beginning to `targets` (exclusive) with a
+    /// private consumer, applying commands to the books without writing anything.
+    func rebuildBooks(upTo targets: [Int32: Int64]) async throws {
+        var configuration = KafkaConsumerConfiguration(
+            brokers: settings.brokers, groupID: "\(settings.groupID)-rebuild-\(UUID().uuidString.prefix(8))",
+            clientID: "\(settings.clientID)-rebuild")
+        configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
+        let wanted = Set(targets.keys)
+        let replayer = try KafkaConsumer(
+            configuration: configuration,
+            rebalance: KafkaRebalanceHandler(assigned: { tps in
+                Dictionary(uniqueKeysWithValues: tps.map { ($0, wanted.contains($0.partition.rawValue) ? KafkaOffset.beginning : .end) })
+            }),
+            logger: logger)
+        try replayer.subscribe(topics: [settings.topics.commands])
+        var remaining = targets
+        var replayed = 0
+        do {
+            for try await message in replayer.messages {
+                let p = message.partition.rawValue
+                guard let target = remaining[p], message.offset.rawValue < target else { continue }
+                core.replay(Self.convert(message))
+                replayed += 1
+                if message.offset.rawValue + 1 >= target { remaining[p] = nil }
+                if remaining.isEmpty { break }
+            }
+        } catch {
+            await replayer.close()
+            throw error
+        }
+        await replayer.close()
+        logger.info("order books rebuilt", metadata: ["commands": "\(replayed)", "partitions": "\(targets.keys.sorted())"])
+    }
+
+    /// The books of a commands partition (for tests and snapshots).
+    public func depth(partition: Int32) -> [String: String] {
+        guard let engine = core.engines[partition] else { return [:] }
+        var result: [String: String] = [:]
+        for message in engine.depth() {
+            result[message.symbol] = "\(message.bids.map { "\($0.price)x\($0.quantity)" }) / \(message.asks.map { "\($0.price)x\($0.quantity)" })"
+        }
+        return result
+    }
+
+    static func convert(_ m: KafkaConsumerMessage) -> ConsumedMessage {
+        let micros = m.timestamp.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) } ?? 0
+        return ConsumedMessage(topic: m.topic, partition: m.partition.rawValue, offset: m.offset.rawValue,
+                               key: m.key, value: m.value, timestamp: Timestamp(microseconds: micros))
+    }
+}

@@ -1,0 +1,75 @@
+import Kafka
+import Logging
+import PostgresNIO
+import Store
+
+/// `quant processor`: consumes market data and order commands in one consumer group, keeps the
+/// order books, and commits everything to PostgreSQL in batches with the offsets.
+///
+/// Cancelling the task that runs `run()` (SIGTERM in `quant processor`) closes the consumer, which
+/// leaves the group after the revoke handler has committed the current batch; then `run` returns.
+public struct ProcessorService: Sendable {
+    public let settings: ProcessorSettings
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(settings: ProcessorSettings, client: PostgresClient, logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs until cancelled. `onPipeline` hands out the pipeline, for progress reporting and tests.
+    public func run(onPipeline: @Sendable (ProcessorPipeline) async -> Void = { _ in }) async throws {
+        let instruments = try await InstrumentCatalog.load(client: client, logger: logger)
+        var producer: KafkaProducer?
+        if settings.publishEvents {
+            producer = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(brokers: settings.brokers, clientID: settings.clientID), logger: logger)
+        }
+        let pipeline = ProcessorPipeline(
+            settings: settings, client: client, producer: producer, instruments: instruments, logger: logger)
+        await onPipeline(pipeline)
+        var configuration = KafkaConsumerConfiguration(
+            brokers: settings.brokers, groupID: settings.groupID, clientID: settings.clientID)
+        configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
+        let consumer = try KafkaConsumer(
+            configuration: configuration,
+            rebalance: KafkaRebalanceHandler(
+                assigned: { try await pipeline.assigned($0) },
+                revoked: { await pipeline.revoked($0) }),
+            logger: logger)
+        try consumer.subscribe(topics: settings.topics.consumed)
+        logger.info("processor started", metadata: [
+            "group": "\(settings.groupID)", "topics": "\(settings.topics.consumed)", "instruments": "\(instruments.count)"])
+
+        let tick = settings.batchMaxDelay / 2
+        do {
+            try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: tick)
+                        try await pipeline.flushIfDue()
+                    }
+                }
+                for try await message in consumer.messages {
+                    try await pipeline.handle(message)
+                }
+                group.cancelAll()
+            }
+        } onCancel: {
+            Task { await consumer.close() }
+        }
+        } catch is CancellationError {
+            // A requested stop: the consumer is closing and its revoke handler commits the batch.
+        }
+        // Wait until the consumer has left the group (its revoke handler commits the batch), then
+        // commit anything the loop added after that, so nothing consumed is left uncommitted.
+        await consumer.close()
+        try await pipeline.flush()
+        await producer?.shutdown()
+        let committed = await pipeline.committedMessages
+        logger.info("processor stopped", metadata: ["committed_messages": "\(committed)"])
+    }
+}
