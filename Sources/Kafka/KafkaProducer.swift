@@ -35,16 +35,27 @@ public final class KafkaProducer: Sendable {
     /// Produces one record and waits for its delivery report.
     @discardableResult
     public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
-        let id = try await enqueue(record)
+        let id = try await enqueueTracked(record)
         return try await awaitReport(id)
     }
+
+    /// Enqueues a record without waiting for its delivery report: for high-rate publishers that
+    /// only need "all delivered" at checkpoints. Call `flush()` to wait for everything enqueued;
+    /// failed deliveries are logged and counted in `failedDeliveries`.
+    public func enqueue(_ record: KafkaProducerRecord) async throws(KafkaError) {
+        guard poller.isRunning else { throw .shutdown }
+        try await enqueueRetrying(record, id: 0)
+    }
+
+    /// How many `enqueue`d (untracked) messages librdkafka could not deliver so far.
+    public var failedDeliveries: Int { registry.untrackedFailures }
 
     /// Enqueues all records at once (so librdkafka batches them) and waits for every report, in order.
     /// Throws the first delivery error after all reports are in.
     public func sendAll(_ records: [KafkaProducerRecord]) async throws(KafkaError) -> [KafkaDeliveryReport] {
         var ids: [UInt] = []
         ids.reserveCapacity(records.count)
-        for record in records { ids.append(try await enqueue(record)) }
+        for record in records { ids.append(try await enqueueTracked(record)) }
         var reports: [KafkaDeliveryReport] = []
         var firstError: KafkaError?
         for id in ids {
@@ -80,19 +91,27 @@ public final class KafkaProducer: Sendable {
     /// librdkafka's fatal error, if the (idempotent) producer raised one; it cannot produce after that.
     public var fatalError: KafkaError? { client.fatalError() }
 
-    private func enqueue(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt {
+    private func enqueueTracked(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt {
         guard poller.isRunning else { throw .shutdown }
         let id = registry.reserve()
+        do throws(KafkaError) { try await enqueueRetrying(record, id: id) } catch {
+            registry.cancel(id)
+            throw error
+        }
+        return id
+    }
+
+    /// Id 0 marks an untracked message (no report awaited).
+    private func enqueueRetrying(_ record: KafkaProducerRecord, id: UInt) async throws(KafkaError) {
         while true {
             let err = produce(record, id: id)
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return id }
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 // librdkafka's queue (queue.buffering.max.*) is the producer's backpressure: wait for
                 // deliveries to drain it rather than failing.
                 try? await Task.sleep(for: .milliseconds(2))
                 continue
             }
-            registry.cancel(id)
             throw .librdkafka(err, "produce to \(record.topic)")
         }
     }

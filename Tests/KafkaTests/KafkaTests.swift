@@ -180,3 +180,20 @@ struct KafkaTests {
         await consumer.close()
     }
 }
+
+@Suite("Kafka producer throughput path", .timeLimit(.minutes(1)))
+struct KafkaProducerEnqueueTests {
+    @Test("enqueued messages without awaited reports are all delivered by flush")
+    func enqueueAndFlush() async throws {
+        let (admin, topic) = try await makeTopic("enqueue", partitions: 2)
+        let producer = try makeProducer()
+        for i in 0..<2_000 {
+            try await producer.enqueue(KafkaProducerRecord(topic: topic, key: "k\(i % 16)", value: "\(i)"))
+        }
+        try await producer.flush()
+        #expect(producer.failedDeliveries == 0)
+        await producer.shutdown()
+        let ends = try await admin.endOffsets(topic: topic)
+        #expect(ends.values.map(\.rawValue).reduce(0, +) == 2_000)
+    }
+}

@@ -12,6 +12,15 @@ final class RDKafkaDeliveryRegistry: RDKafkaCallbackContext, @unchecked Sendable
     }
 
     private let slots = Mutex<(nextID: UInt, slots: [UInt: Slot])>((1, [:]))
+    private let failures = Mutex(0)
+
+    var untrackedFailures: Int { failures.withLock { $0 } }
+
+    /// A message enqueued without an id failed: nobody awaits it, so log and count.
+    func untrackedFailed(_ error: KafkaError) {
+        failures.withLock { $0 += 1 }
+        logger.error("message not delivered", metadata: ["error": "\(error)"])
+    }
 
     /// Reserves an id to pass as the message opaque.
     func reserve() -> UInt {
@@ -85,7 +94,10 @@ let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_ka
         let registry = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
         guard let registry = registry as? RDKafkaDeliveryRegistry else { return }
         let m = message.pointee
-        guard let id = m._private.map({ UInt(bitPattern: $0) }) else { return }
+        guard let id = m._private.map({ UInt(bitPattern: $0) }) else {
+            if m.err != RD_KAFKA_RESP_ERR_NO_ERROR { registry.untrackedFailed(.librdkafka(m.err, "delivery")) }
+            return
+        }
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             registry.complete(id, .failure(.librdkafka(m.err, "delivery")))
         } else {
