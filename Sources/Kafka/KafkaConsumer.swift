@@ -56,6 +56,16 @@ public final class KafkaConsumer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "subscribe \(topics)") }
     }
 
+    /// Reads exactly these partitions from these offsets, without joining the group (no rebalance,
+    /// no handler, no wait for a join): for replays and tools. Replaces any earlier manual assignment;
+    /// do not combine with `subscribe`. librdkafka still wants a `groupID` in the configuration.
+    public func assign(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
+        try ensureOpen()
+        let list = RDKafkaTopicPartitionList(partitions)
+        let err = rd_kafka_assign(client.handle, list.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "assign") }
+    }
+
     /// The partitions currently assigned to this member.
     public func assignment() throws(KafkaError) -> [TopicPartition] {
         try ensureOpen()

@@ -197,3 +197,27 @@ struct KafkaProducerEnqueueTests {
         #expect(ends.values.map(\.rawValue).reduce(0, +) == 2_000)
     }
 }
+
+@Suite("Kafka consumer without a group", .timeLimit(.minutes(1)))
+struct KafkaManualAssignmentTests {
+    @Test("manual assignment reads chosen partitions from chosen offsets without joining a group")
+    func manualAssignment() async throws {
+        let (_, topic) = try await makeTopic("assign", partitions: 2)
+        let producer = try makeProducer()
+        _ = try await producer.sendAll((0..<5).map { KafkaProducerRecord(topic: topic, partition: 1, key: "k", value: "p1-\($0)") })
+        _ = try await producer.sendAll((0..<5).map { KafkaProducerRecord(topic: topic, partition: 0, key: "k", value: "p0-\($0)") })
+        await producer.shutdown()
+
+        let consumer = try makeConsumer(group: uniqueName("assign"), rebalance: KafkaRebalanceHandler(assigned: { _ in
+            Issue.record("a manual assignment must not call the rebalance handler")
+            return [:]
+        }))
+        let started = ContinuousClock.now
+        try consumer.assign([TopicPartitionOffset(topic, 1, 2)])
+        let messages = try await take(3, from: consumer)
+        #expect(ContinuousClock.now - started < .seconds(2), "no group join to wait for")
+        #expect(try consumer.assignment() == [TopicPartition(topic, 1)])
+        await consumer.close()
+        #expect(messages.map(\.valueString) == ["p1-2", "p1-3", "p1-4"])
+    }
+}
