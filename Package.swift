@@ -77,10 +77,12 @@ let package = Package(
         ),
 
         // MARK: the executable
+        .target(name: "AllocationCounter"),  // C: counts heap allocations for quant bench
         .executableTarget(
             name: "quant",
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk",
+                "OrderBook", "AllocationCounter",
                 "RiskEngine", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,6 +9,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             // Keep one subcommand per line so parallel work merges cleanly.
             BenchRiskCommand.self,
+            BenchOrderBookCommand.self,
         ]
     )
 }

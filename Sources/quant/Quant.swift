@@ -14,6 +14,7 @@ struct Quant: AsyncParsableCommand {
             RiskCommand.self,
             RiskEngineCommand.self,
             BenchCommand.self,
+            BookCommand.self,
         ]
     )
 }
