@@ -73,6 +73,7 @@ let package = Package(
                 "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -81,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "quant",
             dependencies: [
-                "MarketCore", "QuantConfig", "Store", "Risk",
+                "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
                 "OrderBook", "AllocationCounter",
                 "RiskEngine", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

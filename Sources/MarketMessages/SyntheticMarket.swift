@@ -9,6 +9,12 @@ public struct SyntheticMarket: Sendable {
         public var topic: String
         public var key: String
         public var value: [UInt8]
+
+        public init(topic: String, key: String, value: [UInt8]) {
+            self.topic = topic
+            self.key = key
+            self.value = value
+        }
     }
 
     public struct Mix: Sendable {

@@ -53,6 +53,8 @@ public actor ProcessorPipeline {
     /// Messages committed since start (rows and dead letters), for progress reports and tests.
     public private(set) var committedMessages = 0
     public private(set) var committedBatches = 0
+    /// The partitions this instance owns right now.
+    public private(set) var ownedPartitions: Set<TopicPartition> = []
 
     public init(settings: ProcessorSettings, client: PostgresClient, producer: KafkaProducer?, instruments: [Instrument], logger: Logger) {
         self.settings = settings
@@ -139,6 +141,7 @@ public actor ProcessorPipeline {
             if let offset = starts[tp], offset.rawValue > 0 { targets[tp.partition.rawValue] = offset.rawValue }
         }
         if !targets.isEmpty { try await rebuildBooks(upTo: targets) }
+        ownedPartitions.formUnion(partitions)
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
         return starts
     }
@@ -152,6 +155,7 @@ public actor ProcessorPipeline {
         for tp in partitions where tp.topic == settings.topics.commands {
             core.revoke(commandsPartition: tp.partition.rawValue)
         }
+        ownedPartitions.subtract(partitions)
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
     }
 

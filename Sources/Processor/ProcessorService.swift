@@ -1,6 +1,7 @@
 import Kafka
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Store
 
 /// `quant processor`: consumes market data and order commands in one consumer group, keeps the
@@ -20,7 +21,7 @@ public struct ProcessorService: Sendable {
     }
 
     /// Runs until cancelled. `onPipeline` hands out the pipeline, for progress reporting and tests.
-    public func run(onPipeline: @Sendable (ProcessorPipeline) async -> Void = { _ in }) async throws {
+    public func run(onPipeline: @Sendable (ProcessorPipeline) async -> Void) async throws {
         let instruments = try await InstrumentCatalog.load(client: client, logger: logger)
         var producer: KafkaProducer?
         if settings.publishEvents {
@@ -71,5 +72,12 @@ public struct ProcessorService: Sendable {
         await producer?.shutdown()
         let committed = await pipeline.committedMessages
         logger.info("processor stopped", metadata: ["committed_messages": "\(committed)"])
+    }
+}
+
+extension ProcessorService: Service {
+    /// As a `ServiceGroup` member: SIGTERM cancels the loop, which commits and leaves the group.
+    public func run() async throws {
+        try await cancelOnGracefulShutdown { try await self.run(onPipeline: { _ in }) }
     }
 }

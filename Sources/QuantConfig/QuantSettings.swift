@@ -31,6 +31,7 @@ public struct QuantSettings: Sendable {
     public var migrations: Migrations
     public var partitions: Partitions
     public var risk: Risk
+    public var processor: Processor
     public var logLevel: String
     public let source: ConfigSource
 
@@ -54,6 +55,7 @@ public struct QuantSettings: Sendable {
             premakeDays: try source.positiveInt("partitions.premakeDays"),
             maintenanceIntervalSeconds: try source.positiveInt("partitions.maintenanceIntervalSeconds"))
         risk = try Risk(source)
+        processor = try Processor(source)
         let level = source.string("log.level")
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else {

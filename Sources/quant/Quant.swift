@@ -11,6 +11,8 @@ struct Quant: AsyncParsableCommand {
             DevCommand.self,
             MigrateCommand.self,
             ConfigCommand.self,
+            ProcessorCommand.self,
+            FeedCommand.self,
             RiskCommand.self,
             RiskEngineCommand.self,
             BenchCommand.self,

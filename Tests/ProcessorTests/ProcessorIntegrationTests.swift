@@ -91,6 +91,45 @@ import Testing
         return -1
     }
 
+    /// Exactly one row per valid message, one dead letter per bad one, no duplicates, and order
+    /// events equal to what the pure engine makes of the same commands, symbol by symbol.
+    static func verify(_ client: PostgresClient, sent: [(topic: String, key: String, value: [UInt8], bad: Bool)],
+                       topics: TopicNames, logger: Logger) async throws {
+        let goodQuotes = sent.filter { $0.topic == topics.quotes && !$0.bad }.count
+        let goodTrades = sent.filter { $0.topic == topics.trades && !$0.bad }.count
+        let bad = sent.filter(\.bad).count
+        #expect(try await count(client, "SELECT count(*)::int FROM market.quotes", logger: logger) == goodQuotes)
+        #expect(try await count(client, "SELECT count(*)::int FROM market.trades", logger: logger) == goodTrades)
+        #expect(try await count(client, "SELECT count(*)::int FROM ops.dead_letters", logger: logger) == bad)
+        for table in ["market.quotes", "market.trades", "trading.orders"] {
+            #expect(try await count(client, PostgresQuery(unsafeSQL: """
+                SELECT count(*)::int FROM (SELECT src_partition, src_offset FROM \(table)
+                GROUP BY 1, 2 HAVING count(*) > 1) d
+                """), logger: logger) == 0, "duplicates in \(table)")
+        }
+        var engine = MatchingEngine(instruments: symbols.map { Instrument(symbol: Symbol($0)!) })
+        var expected: [String] = []
+        for m in sent where m.topic == topics.commands {
+            for event in engine.handle(try JSONDecoder().decode(OrderCommandMessage.self, from: Data(m.value))) {
+                switch event {
+                case .report(let r): expected.append("\(r.symbol)|\(r.seq ?? 0)|\(r.orderID)|\(r.status)|\(r.leavesQuantity)")
+                case .execution(let x): expected.append("\(x.symbol)|\(x.seq)|\(x.makerOrderID)>\(x.takerOrderID)|\(x.price)x\(x.quantity)")
+                }
+            }
+        }
+        var stored: [String] = []
+        let rows = try await client.query("""
+            SELECT symbol || '|' || seq || '|' || order_id || '|' || event || '|' || leaves_quantity FROM trading.order_events
+            UNION ALL
+            SELECT symbol || '|' || seq || '|' || maker_order_id || '>' || taker_order_id || '|' || trim_scale(price) || 'x' || quantity
+            FROM trading.executions
+            """, logger: logger)
+        for try await row in rows.decode(String.self) { stored.append(row) }
+        #expect(stored.count == expected.count)
+        #expect(stored.sorted() == expected.sorted())
+        #expect(!expected.isEmpty)
+    }
+
     @Test func nMessagesInGiveExactlyNRowsOutAcrossARestart() async throws {
         let brokers = try Self.brokers
         try await TestDatabase.with { db in
@@ -116,34 +155,119 @@ import Testing
                 run2.cancel()
                 try await run2.value
 
-                let sent = first + second
-                let goodQuotes = sent.filter { $0.topic == topics.quotes && !$0.bad }.count
-                let goodTrades = sent.filter { $0.topic == topics.trades && !$0.bad }.count
-                let bad = sent.filter(\.bad).count
-                #expect(try await Self.count(client, "SELECT count(*)::int FROM market.quotes", logger: db.logger) == goodQuotes)
-                #expect(try await Self.count(client, "SELECT count(*)::int FROM market.trades", logger: db.logger) == goodTrades)
-                #expect(try await Self.count(client, "SELECT count(*)::int FROM ops.dead_letters", logger: db.logger) == bad)
-                // No message produced two rows.
-                #expect(try await Self.count(client, """
-                    SELECT count(*)::int FROM (SELECT src_partition, src_offset FROM market.quotes
-                    GROUP BY 1, 2 HAVING count(*) > 1) d
-                    """, logger: db.logger) == 0)
-
-                // Order events equal what the pure engine makes of the same commands, symbol by symbol.
-                var engine = MatchingEngine(instruments: Self.symbols.map { Instrument(symbol: Symbol($0)!) })
-                var expected: [String] = []
-                for m in sent where m.topic == topics.commands {
-                    for event in engine.handle(try JSONDecoder().decode(OrderCommandMessage.self, from: Data(m.value))) {
-                        if case .report(let r) = event { expected.append("\(r.symbol)|\(r.seq ?? 0)|\(r.orderID)|\(r.status)") }
-                    }
-                }
-                var stored: [String] = []
-                let rows = try await client.query(
-                    "SELECT symbol || '|' || seq || '|' || order_id || '|' || event FROM trading.order_events", logger: db.logger)
-                for try await row in rows.decode(String.self) { stored.append(row) }
-                #expect(stored.sorted() == expected.sorted())
-                #expect(!expected.isEmpty)
+                try await Self.verify(client, sent: first + second, topics: topics, logger: db.logger)
             }
         }
+    }
+
+    @Test func killDashNineMidStreamThenRestartLosesAndDuplicatesNothing() async throws {
+        let brokers = try Self.brokers
+        let binary = "\(TestDatabase.repositoryRoot)/.build/debug/quant"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestDatabase.MissingService(description: "\(binary) is missing: scripts/test builds it before the tests")
+        }
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                try await Self.seedInstruments(client, logger: db.logger)
+                let topics = try await Self.makeTopics(brokers)
+                let prefix = String(topics.quotes.dropLast("md.quotes".count))
+                let group = "g-\(UUID().uuidString.prefix(8))"
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = "postgres://\(db.url.username)@\(db.url.host):\(db.url.port)/\(db.url.database)"
+                environment["KAFKA_BROKERS"] = brokers
+                environment["QUANT_KAFKA_GROUP_ID"] = group
+                environment["QUANT_PROCESSOR_TOPIC_PREFIX"] = prefix
+                environment["QUANT_PROCESSOR_BATCH_MAX_MESSAGES"] = "100"
+                environment["QUANT_PROCESSOR_BATCH_MAX_DELAY_MS"] = "20"
+                environment["QUANT_LOG_LEVEL"] = "warning"
+                func start() throws -> Process {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: binary)
+                    process.arguments = ["processor"]
+                    process.environment = environment
+                    process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
+                    try process.run()
+                    return process
+                }
+
+                let first = try await Self.produce(8_000, topics: topics, brokers: brokers, seed: 5)
+                let victim = try start()
+                // Kill it once some, but not all, batches have committed.
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    let committed = try await Self.count(client, "SELECT coalesce(sum(next_offset), 0)::int FROM ops.kafka_offsets", logger: db.logger)
+                    if committed > 500 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                kill(victim.processIdentifier, SIGKILL)
+                victim.waitUntilExit()
+                #expect(victim.terminationReason == .uncaughtSignal)
+                let committedAtKill = try await Self.count(client, "SELECT coalesce(sum(next_offset), 0)::int FROM ops.kafka_offsets", logger: db.logger)
+                #expect(committedAtKill < first.count, "the kill should land mid-stream")
+
+                let second = try await Self.produce(3_000, topics: topics, brokers: brokers, seed: 6, orderPrefix: "k")
+                let survivor = try start()
+                try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
+                kill(survivor.processIdentifier, SIGTERM)
+                survivor.waitUntilExit()
+                #expect(survivor.terminationReason == .exit)
+                #expect(survivor.terminationStatus == 0)
+
+                try await Self.verify(client, sent: first + second, topics: topics, logger: db.logger)
+            }
+        }
+    }
+
+    @Test func twoInstancesShareThePartitionsAndIngestEverythingOnce() async throws {
+        let brokers = try Self.brokers
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                try await Self.seedInstruments(client, logger: db.logger)
+                let topics = try await Self.makeTopics(brokers)
+                let group = "g-\(UUID().uuidString.prefix(8))"
+                let settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 300,
+                                                 batchMaxDelay: .milliseconds(50))
+                let pipelines = PipelineList()
+                let a = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { await pipelines.add($0) } }
+                let b = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { await pipelines.add($0) } }
+                // Produce once the group has settled with both members owning partitions.
+                let settle = ContinuousClock.now + .seconds(45)
+                while await pipelines.ownedCounts().filter({ $0 > 0 }).count < 2, ContinuousClock.now < settle {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let owned = await pipelines.ownedCounts()
+                #expect(owned.count == 2 && owned.allSatisfy { $0 > 0 } && owned.reduce(0, +) == 12,
+                        "3 topics × 4 partitions should be split between the two members: \(owned)")
+                let sent = try await Self.produce(6_000, topics: topics, brokers: brokers, seed: 8)
+                try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
+                a.cancel()
+                b.cancel()
+                try await a.value
+                try await b.value
+                let committed = await pipelines.committedCounts()
+                #expect(committed.count == 2)
+                #expect(committed.reduce(0, +) == sent.count)
+                try await Self.verify(client, sent: sent, topics: topics, logger: db.logger)
+            }
+        }
+    }
+}
+
+/// Collects the pipelines of in-process processor instances.
+actor PipelineList {
+    var pipelines: [ProcessorPipeline] = []
+    func add(_ pipeline: ProcessorPipeline) { pipelines.append(pipeline) }
+    func ownedCounts() async -> [Int] {
+        var result: [Int] = []
+        for p in pipelines { result.append(await p.ownedPartitions.count) }
+        return result
+    }
+
+    func committedCounts() async -> [Int] {
+        var result: [Int] = []
+        for p in pipelines { result.append(await p.committedMessages) }
+        return result
     }
 }

@@ -1,0 +1,21 @@
+extension QuantSettings {
+    /// `quant processor`: batching and topics (docs/processor.md).
+    public struct Processor: Sendable {
+        public var batchMaxMessages: Int
+        public var batchMaxDelayMs: Int
+        public var publishEvents: Bool
+        public var topicPrefix: String
+
+        init(_ source: ConfigSource) throws {
+            batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
+            batchMaxDelayMs = try source.positiveInt("processor.batchMaxDelayMs")
+            let publish = source.string("processor.publishEvents").lowercased()
+            guard ["true", "false"].contains(publish) else {
+                throw ConfigSource.LoadError.invalidValue(
+                    key: "processor.publishEvents", variable: "QUANT_PROCESSOR_PUBLISH_EVENTS", value: publish, expected: "true or false")
+            }
+            publishEvents = publish == "true"
+            topicPrefix = source.string("processor.topicPrefix")
+        }
+    }
+}

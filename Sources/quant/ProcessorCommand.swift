@@ -1,0 +1,48 @@
+import ArgumentParser
+import Logging
+import PostgresNIO
+import Processor
+import ServiceLifecycle
+import Store
+
+/// `quant processor`: Kafka in, order books, batched COPY into PostgreSQL with the offsets.
+/// Run several for more throughput: they share the partitions of one consumer group.
+struct ProcessorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "processor",
+        abstract: "Consume md.quotes, md.trades and orders.commands; match orders; commit rows and offsets to PostgreSQL in batches.",
+        discussion: "SIGTERM or SIGINT commits the current batch, leaves the consumer group and exits 0. See docs/processor.md.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let settings = try global.settings()
+        let logger = global.logger("quant.processor", settings: settings)
+        let url: DatabaseURL
+        do { url = try DatabaseURL(settings.database.url, passwordFile: settings.database.passwordFile) } catch {
+            throw ValidationError("\(error)")
+        }
+        let client = PostgresClient(
+            configuration: url.clientConfiguration(poolSize: settings.database.poolSize, applicationName: "quant-processor"),
+            backgroundLogger: logger)
+        let processor = ProcessorService(
+            settings: ProcessorSettings(
+                brokers: settings.kafka.brokers, groupID: settings.kafka.groupId, clientID: "\(settings.kafka.clientId)-processor",
+                sessionTimeoutMilliseconds: settings.kafka.sessionTimeoutMs,
+                topics: TopicNames(prefix: settings.processor.topicPrefix),
+                batchMaxMessages: settings.processor.batchMaxMessages,
+                batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
+                publishEvents: settings.processor.publishEvents),
+            client: client, logger: logger)
+        // Services stop in reverse order: the processor commits before the database pool closes.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: client),
+                .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
