@@ -166,14 +166,11 @@ public actor ProcessorPipeline {
             brokers: settings.brokers, groupID: "\(settings.groupID)-rebuild-\(UUID().uuidString.prefix(8))",
             clientID: "\(settings.clientID)-rebuild")
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
-        let wanted = Set(targets.keys)
-        let replayer = try KafkaConsumer(
-            configuration: configuration,
-            rebalance: KafkaRebalanceHandler(assigned: { tps in
-                Dictionary(uniqueKeysWithValues: tps.map { ($0, wanted.contains($0.partition.rawValue) ? KafkaOffset.beginning : .end) })
-            }),
-            logger: logger)
-        try replayer.subscribe(topics: [settings.topics.commands])
+        // A plain assignment, no group join: replays start at once and never disturb the group.
+        let replayer = try KafkaConsumer(configuration: configuration, logger: logger)
+        try replayer.assign(targets.keys.sorted().map {
+            TopicPartitionOffset(settings.topics.commands, KafkaPartition(rawValue: $0), .beginning)
+        })
         var remaining = targets
         var replayed = 0
         do {
