@@ -1,5 +1,6 @@
 import MarketCore
 import OrderBook
+import Risk
 
 /// The command mix of `quant bench orderbook`, generated up front so that generation costs nothing
 /// in the timed loop, and reproducible from its seed.
@@ -30,7 +31,7 @@ struct OrderBookWorkload {
 
     init(_ parameters: Parameters) {
         self.parameters = parameters
-        var random = BenchRandom(seed: parameters.seed)
+        var random = Xoshiro256StarStar(seed: parameters.seed)
         let tick = Self.instrument.tickSize.units
         let mid: Int64 = 10_000
         var nextID: UInt64 = 1
@@ -98,19 +99,7 @@ struct OrderBookWorkload {
     }
 }
 
-/// SplitMix64: small, fast and good enough to draw a benchmark mix.
-struct BenchRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+extension Xoshiro256StarStar {
+    /// Uniform in `0..<bound`; the modulo bias is irrelevant for drawing a benchmark mix.
+    fileprivate mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
