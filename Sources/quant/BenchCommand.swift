@@ -10,6 +10,7 @@ struct BenchCommand: ParsableCommand {
             // Keep one subcommand per line so parallel work merges cleanly.
             BenchRiskCommand.self,
             BenchOrderBookCommand.self,
+            BenchIngestCommand.self,
         ]
     )
 }

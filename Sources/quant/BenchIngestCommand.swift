@@ -1,0 +1,260 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import MarketCore
+import MarketMessages
+import PostgresNIO
+import Processor
+import QuantConfig
+import Store
+
+/// `quant bench ingest`: Kafka → committed rows throughput against `psql \copy` of the same rows in
+/// the same run, then produce-to-NOTIFY latency at a steady rate. Uses a fresh database and fresh
+/// topics on the configured server and broker, and drops the database afterwards.
+struct BenchIngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "End-to-end ingest throughput vs psql \\copy, and produce-to-NOTIFY latency (release build).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Quotes for the throughput run.")
+    var messages = 500_000
+    @Option(help: "Messages per batch of the processor.")
+    var batch = 20_000
+    @Option(help: "Steady rate of the latency run, messages per second.")
+    var latencyRate = 10_000
+    @Option(help: "Length of the latency run in seconds (0 skips it).")
+    var latencySeconds = 10
+    @Option(help: "Keep the benchmark database instead of dropping it.")
+    var keep = false
+
+    static let symbols = (0..<50).map { (Symbol("SYM\($0)")!, Price(whole: Int64(20 + $0 * 7))) }
+
+    func run() async throws {
+        let settings = try global.settings()
+        var logger = global.logger("quant.bench", settings: settings)
+        logger.logLevel = .warning
+        let server = try DatabaseURL(settings.database.url, passwordFile: settings.database.passwordFile)
+        let name = "quant_bench_\(Int(Date().timeIntervalSince1970))"
+        try await server.with(database: "postgres").withConnection(logger: logger) {
+            try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        let url = server.with(database: name)
+        defer {
+            if !keep {
+                let logger = logger
+                let semaphore = DispatchSemaphore(value: 0)
+                Task {
+                    try? await server.with(database: "postgres").withConnection(logger: logger) {
+                        try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+                    }
+                    semaphore.signal()
+                }
+                semaphore.wait()
+            }
+        }
+        try await Migrator(url: url, migrationsDirectory: settings.migrations.directory,
+                           sqlDirectory: settings.migrations.sqlDirectory, logger: logger).up()
+        let client = PostgresClient(configuration: url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            for (symbol, _) in Self.symbols {
+                try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES (\(symbol.rawValue), 'equity')", logger: logger)
+            }
+            let prefix = "bench\(Int(Date().timeIntervalSince1970))."
+            let topics = TopicNames(prefix: prefix)
+            let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.kafka.brokers))
+            for topic in topics.consumed + [topics.events] {
+                try await admin.createTopicIfNeeded(topic, partitions: settings.kafka.topicPartitions)
+            }
+            try await throughput(client: client, url: url, topics: topics, settings: settings, logger: logger)
+            if latencySeconds > 0 {
+                try await latency(client: client, url: url, topics: topics, settings: settings, logger: logger)
+            }
+        }
+    }
+
+    // MARK: throughput
+
+    func throughput(client: PostgresClient, url: DatabaseURL, topics: TopicNames, settings: QuantSettings, logger: Logger) async throws {
+        print("== ingest throughput: \(messages) quotes, \(settings.kafka.topicPartitions) partitions, batches of \(batch)")
+        var market = SyntheticMarket(symbols: Self.symbols, mix: .quotesOnly, seed: 1)
+        let base = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        var quotes: [SyntheticMarket.Message] = []
+        quotes.reserveCapacity(messages)
+        for i in 0..<messages { quotes.append(market.next(at: Timestamp(microseconds: base + Int64(i)))) }
+
+        // Baseline: the identical rows through psql \copy into the same table, in this run.
+        var rows = IngestBatch()
+        for (i, m) in quotes.enumerated() {
+            m.value.withUnsafeBytes { raw in
+                if let q = try? MessageDecoder.quote(raw) { rows.append(q, partition: 0, offset: Int64(i)) }
+            }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(url.database)-quotes.copy").path
+        FileManager.default.createFile(atPath: file, contents: Data(rows.quotes.bytes))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let copyStart = ContinuousClock.now
+        try runPsql(url: url, command: "\\copy market.quotes (\(rows.quotes.columns.joined(separator: ","))) FROM '\(file)'")
+        let copySeconds = seconds(copyStart.duration(to: .now))
+        try await client.query("TRUNCATE market.quotes", logger: logger)
+
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "bench"))
+        let produceStart = ContinuousClock.now
+        for m in quotes {
+            try await producer.enqueue(KafkaProducerRecord(topic: topics.prefixed(m.topic), key: Array(m.key.utf8), value: m.value))
+        }
+        try await producer.flush(timeoutMilliseconds: 120_000)
+        let produceSeconds = seconds(produceStart.duration(to: .now))
+        await producer.shutdown()
+
+        let processorSettings = ProcessorSettings(
+            brokers: settings.kafka.brokers, groupID: "bench-\(UUID().uuidString.prefix(8))", topics: topics,
+            batchMaxMessages: batch, batchMaxDelay: .milliseconds(200), publishEvents: false)
+        let holder = PipelineHolder()
+        let service = ProcessorService(settings: processorSettings, client: client, logger: logger)
+        let run = Task { try await service.run { await holder.set($0) } }
+        // The clock starts when the group has assigned the partitions (Tansu's join takes seconds).
+        while await holder.owned() == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let ingestStart = ContinuousClock.now
+        while await holder.committed() < messages { try await Task.sleep(for: .milliseconds(5)) }
+        let ingestSeconds = seconds(ingestStart.duration(to: .now))
+        run.cancel()
+        try await run.value
+        let stored = try await scalar(client, "SELECT count(*)::int FROM market.quotes", logger: logger)
+        guard stored == messages else { throw ValidationError("expected \(messages) rows, found \(stored)") }
+
+        let copyRate = Double(messages) / copySeconds
+        let ingestRate = Double(messages) / ingestSeconds
+        print(String(format: "psql \\copy (baseline): %.2f s  %9.0f rows/s", copySeconds, copyRate))
+        print(String(format: "pipeline Kafka→rows:    %.2f s  %9.0f msg/s  = %.2f × \\copy", ingestSeconds, ingestRate, ingestRate / copyRate))
+        print(String(format: "(producing them took %.2f s, %.0f msg/s)", produceSeconds, Double(messages) / produceSeconds))
+    }
+
+    // MARK: latency
+
+    func latency(client: PostgresClient, url: DatabaseURL, topics: TopicNames, settings: QuantSettings, logger: Logger) async throws {
+        print("== produce → NOTIFY latency: \(latencyRate) msg/s for \(latencySeconds) s")
+        let processorSettings = ProcessorSettings(
+            brokers: settings.kafka.brokers, groupID: "bench-lat-\(UUID().uuidString.prefix(8))", topics: topics,
+            batchMaxMessages: settings.processor.batchMaxMessages, batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
+            publishEvents: false)
+        let holder = PipelineHolder()
+        let run = Task { try await ProcessorService(settings: processorSettings, client: client, logger: logger).run { await holder.set($0) } }
+        while await holder.owned() == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let alreadyCommitted = await holder.committed()
+
+        let tracker = LatencyTracker()
+        let listener = Task {
+            try await url.withConnection(logger: logger) { connection in
+                try await connection.listen(on: MarketDataIngestor.quoteChannel) { notifications in
+                    for try await n in notifications {
+                        await tracker.committed(payload: n.payload, at: Self.nowMicros())
+                    }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))  // LISTEN is active
+
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "bench-lat"))
+        var market = SyntheticMarket(symbols: Self.symbols, mix: .quotesOnly, seed: 2)
+        let total = latencyRate * latencySeconds
+        let start = ContinuousClock.now
+        let tickEvery = 200  // messages per sleep slice
+        var sent = 0
+        while sent < total {
+            for _ in 0..<min(tickEvery, total - sent) {
+                let now = Self.nowMicros()
+                let m = market.next(at: Timestamp(microseconds: now))
+                await tracker.produced(symbol: m.key, ts: now)
+                try await producer.enqueue(KafkaProducerRecord(topic: topics.prefixed(m.topic), key: Array(m.key.utf8), value: m.value))
+                sent += 1
+            }
+            let due = start + .microseconds(Int64(sent) * 1_000_000 / Int64(latencyRate))
+            if due > .now { try await Task.sleep(until: due) }
+        }
+        try await producer.flush(timeoutMilliseconds: 60_000)
+        await producer.shutdown()
+        while await holder.committed() - alreadyCommitted < total { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(300))
+        listener.cancel()
+        run.cancel()
+        try await run.value
+        let samples = await tracker.latencies().sorted()
+        guard !samples.isEmpty else { throw ValidationError("no notifications received") }
+        func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) / 1000 }
+        print(String(format: "latency over %d quotes: p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms",
+                     samples.count, percentile(0.5), percentile(0.99), percentile(0.999), Double(samples.last!) / 1000))
+    }
+
+    // MARK: helpers
+
+    static func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+
+    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+    func scalar(_ client: PostgresClient, _ query: PostgresQuery, logger: Logger) async throws -> Int {
+        for try await n in try await client.query(query, logger: logger).decode(Int.self) { return n }
+        return 0
+    }
+
+    func runPsql(url: DatabaseURL, command: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.host, "-p", String(url.port),
+                             "-U", url.username, "-d", url.database, "-c", command]
+        var environment = ProcessInfo.processInfo.environment
+        if let password = url.password { environment["PGPASSWORD"] = password }
+        process.environment = environment
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ValidationError("psql \\copy failed") }
+    }
+}
+
+extension TopicNames {
+    /// The benchmark's topic for a standard topic name.
+    func prefixed(_ standard: String) -> String {
+        switch standard {
+        case "md.quotes": quotes
+        case "md.trades": trades
+        default: commands
+        }
+    }
+}
+
+/// The pipeline of an in-process processor, for progress checks.
+actor PipelineHolder {
+    var pipeline: ProcessorPipeline?
+    func set(_ p: ProcessorPipeline) { pipeline = p }
+    func owned() async -> Int { await pipeline?.ownedPartitions.count ?? 0 }
+    func committed() async -> Int { await pipeline?.committedMessages ?? 0 }
+}
+
+/// Matches NOTIFY payloads (latest quote per symbol per batch) to produce times: every quote of
+/// that symbol up to the notified one was committed by then.
+actor LatencyTracker {
+    var pending: [String: [Int64]] = [:]
+    var samples: [Int64] = []
+
+    func produced(symbol: String, ts: Int64) { pending[symbol, default: []].append(ts) }
+
+    func committed(payload: String, at now: Int64) {
+        guard let data = payload.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let symbol = object["symbol"] as? String, let tsText = object["ts"] as? String,
+              let ts = Timestamp(rfc3339: tsText)?.microseconds, var queue = pending[symbol]
+        else { return }
+        var taken = 0
+        while taken < queue.count, queue[taken] <= ts {
+            samples.append(now - queue[taken])
+            taken += 1
+        }
+        queue.removeFirst(taken)
+        pending[symbol] = queue
+    }
+
+    func latencies() -> [Int64] { samples }
+}
