@@ -22,7 +22,7 @@ public struct MatchingEngine: Sendable {
     /// Instruments by symbol; a symbol without one uses `defaultInstrument`, or is refused when nil.
     public var instruments: [Symbol: Instrument]
     public var defaultInstrument: Instrument?
-    public private(set) var books: [Symbol: SymbolBook] = [:]
+    public internal(set) var books: [Symbol: SymbolBook] = [:]
     var owners: [String: OwnerID] = [:]
 
     public init(
