@@ -150,21 +150,29 @@ public final class KafkaConsumer: Sendable {
     private static func pollOnce(client: RDKafkaClient, context: RDKafkaConsumerContext) -> Bool {
         if context.stopError.withLock({ $0 != nil }) { return false }
         // Backpressure: while the application's buffer is full, do not take more from librdkafka.
-        guard context.buffer.waitForSpace(timeout: 0.05) else { return true }
-        guard let message = rd_kafka_consumer_poll(client.handle, 100) else { return true }
-        defer { rd_kafka_message_destroy(message) }
-        let err = message.pointee.err
-        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            context.buffer.push(RDKafkaMessage.read(message))
-        } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
-            let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
-            let error = KafkaError.librdkafka(err, "consume", detail: text)
-            if let fatal = client.fatalError() {
-                context.fail(fatal)
-                return false
+        let room = context.buffer.waitForSpace(timeout: 0.05)
+        guard room > 0 else { return true }
+        // Wait up to 100 ms for the first message, then take what is already there, up to the room left.
+        var batch: [KafkaConsumerMessage] = []
+        var timeout: Int32 = 100
+        while batch.count < min(room, 1_024), let message = rd_kafka_consumer_poll(client.handle, timeout) {
+            timeout = 0
+            defer { rd_kafka_message_destroy(message) }
+            let err = message.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                batch.append(context.reader.read(message))
+            } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
+                let error = KafkaError.librdkafka(err, "consume", detail: text)
+                if let fatal = client.fatalError() {
+                    context.buffer.push(batch)
+                    context.fail(fatal)
+                    return false
+                }
+                context.logger.warning("consumer error", metadata: ["error": "\(error)"])
             }
-            context.logger.warning("consumer error", metadata: ["error": "\(error)"])
         }
+        context.buffer.push(batch)
         return true
     }
 }

@@ -3,11 +3,41 @@
 /// stopped on an error (a failing assignment handler or a fatal librdkafka error).
 public struct KafkaConsumerMessages: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerMessage
+    public typealias Failure = any Error
     let buffer: RDKafkaMessageBuffer
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: RDKafkaMessageBuffer
-        public mutating func next() async throws -> KafkaConsumerMessage? { try await buffer.next() }
+        // The iterator takes messages from the buffer in batches and hands them out one by one.
+        var batch: [RDKafkaMessageBuffer.Entry] = []
+        var index = 0
+        var revocationsSeen = 0
+
+        public mutating func next() async throws -> KafkaConsumerMessage? {
+            try await next(isolation: nil)
+        }
+
+        /// Runs on the caller's actor: messages of the current batch come without any suspension
+        /// or executor hop (a hop per message would cost more than librdkafka's whole fetch path).
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> KafkaConsumerMessage? {
+            while true {
+                if index < batch.count {
+                    if buffer.revocationCount != revocationsSeen {
+                        // A partition was revoked since this batch was taken: drop its messages.
+                        revocationsSeen = buffer.revocationCount
+                        batch = buffer.stillAssigned(batch[index...])
+                        index = 0
+                        continue
+                    }
+                    index += 1
+                    return batch[index - 1].message
+                }
+                revocationsSeen = buffer.revocationCount
+                batch = try await buffer.nextBatch()
+                index = 0
+                if batch.isEmpty { return nil }
+            }
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }

@@ -32,9 +32,12 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    // The produce methods are `nonisolated(nonsending)`: they run on the caller's actor, so a
+    // publisher loop pays no executor hop per message.
+
     /// Produces one record and waits for its delivery report.
     @discardableResult
-    public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
+    nonisolated(nonsending) public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
         let id = try await enqueueTracked(record)
         return try await awaitReport(id)
     }
@@ -42,7 +45,7 @@ public final class KafkaProducer: Sendable {
     /// Enqueues a record without waiting for its delivery report: for high-rate publishers that
     /// only need "all delivered" at checkpoints. Call `flush()` to wait for everything enqueued;
     /// failed deliveries are logged and counted in `failedDeliveries`.
-    public func enqueue(_ record: KafkaProducerRecord) async throws(KafkaError) {
+    nonisolated(nonsending) public func enqueue(_ record: KafkaProducerRecord) async throws(KafkaError) {
         guard poller.isRunning else { throw .shutdown }
         try await enqueueRetrying(record, id: 0)
     }
@@ -52,7 +55,7 @@ public final class KafkaProducer: Sendable {
 
     /// Enqueues all records at once (so librdkafka batches them) and waits for every report, in order.
     /// Throws the first delivery error after all reports are in.
-    public func sendAll(_ records: [KafkaProducerRecord]) async throws(KafkaError) -> [KafkaDeliveryReport] {
+    nonisolated(nonsending) public func sendAll(_ records: [KafkaProducerRecord]) async throws(KafkaError) -> [KafkaDeliveryReport] {
         var ids: [UInt] = []
         ids.reserveCapacity(records.count)
         for record in records { ids.append(try await enqueueTracked(record)) }
@@ -91,7 +94,7 @@ public final class KafkaProducer: Sendable {
     /// librdkafka's fatal error, if the (idempotent) producer raised one; it cannot produce after that.
     public var fatalError: KafkaError? { client.fatalError() }
 
-    private func enqueueTracked(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt {
+    nonisolated(nonsending) private func enqueueTracked(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt {
         guard poller.isRunning else { throw .shutdown }
         let id = registry.reserve()
         do throws(KafkaError) { try await enqueueRetrying(record, id: id) } catch {
@@ -102,7 +105,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Id 0 marks an untracked message (no report awaited).
-    private func enqueueRetrying(_ record: KafkaProducerRecord, id: UInt) async throws(KafkaError) {
+    nonisolated(nonsending) private func enqueueRetrying(_ record: KafkaProducerRecord, id: UInt) async throws(KafkaError) {
         while true {
             let err = produce(record, id: id)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
@@ -129,7 +132,7 @@ public final class KafkaProducer: Sendable {
         return err
     }
 
-    private func awaitReport(_ id: UInt) async throws(KafkaError) -> KafkaDeliveryReport {
+    nonisolated(nonsending) private func awaitReport(_ id: UInt) async throws(KafkaError) -> KafkaDeliveryReport {
         do { return try await registry.wait(id) } catch let error as KafkaError { throw error } catch {
             throw KafkaError(kind: .librdkafka, code: -1, name: "UNKNOWN", message: "\(error)")
         }

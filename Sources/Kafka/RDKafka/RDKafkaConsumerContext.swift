@@ -10,6 +10,8 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
     let buffer: RDKafkaMessageBuffer
     /// Set when the consumer must stop (assignment handler failed, fatal error).
     let stopError = Mutex<KafkaError?>(nil)
+    /// Used by the poll thread only.
+    let reader = RDKafkaMessage.Reader()
 
     init(logger: Logger, handler: KafkaRebalanceHandler, buffer: RDKafkaMessageBuffer) {
         self.handler = handler
@@ -47,7 +49,7 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
                 fail(error)
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            buffer.remove(partitions: Set(partitions))
+            buffer.revoke(Set(partitions))
             _ = runBlocking { [handler] in await handler.revoked(partitions) }
             logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description))"])
             if let error = cooperative ? takeError(rd_kafka_incremental_unassign(rk, list)) : rdError(rd_kafka_assign(rk, nil)) {

@@ -3,9 +3,25 @@ import Foundation
 
 /// Copies a consumed `rd_kafka_message_t` into a `KafkaConsumerMessage`.
 enum RDKafkaMessage {
-    static func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+    /// Reads messages on one thread, reusing the topic's Swift string across messages.
+    final class Reader: @unchecked Sendable {
+        private var lastTopic: (cString: [CChar], string: String) = ([0], "")
+
+        func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+            var topic = ""
+            if let rkt = message.pointee.rkt, let name = rd_kafka_topic_name(rkt) {
+                if strcmp(lastTopic.cString, name) != 0 {
+                    let string = String(cString: name)
+                    lastTopic = (Array(string.utf8CString), string)
+                }
+                topic = lastTopic.string
+            }
+            return RDKafkaMessage.read(message, topic: topic)
+        }
+    }
+
+    static func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaConsumerMessage {
         let m = message.pointee
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
