@@ -129,7 +129,7 @@ extension OrderBook {
     func info(_ slot: Int32) -> RestingOrderInfo {
         let order = orders[Int(slot)]
         return RestingOrderInfo(
-            id: order.id, side: order.side, price: Price(units: order.price), leavesQuantity: Quantity(order.remaining),
+            id: order.id, side: order.side, price: Price(units: priceOf(order)), leavesQuantity: Quantity(order.remaining),
             filledQuantity: Quantity(order.filled), owner: OwnerID(order.owner), timeInForce: order.isDay ? .day : .gtc,
             postOnly: order.postOnly)
     }

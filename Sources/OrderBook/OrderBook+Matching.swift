@@ -31,7 +31,7 @@ extension OrderBook {
                 let next = maker.next
                 if preventSelfTrade && maker.owner == taker.owner {
                     if configuration.selfTradePrevention == .cancelIncoming { return true }
-                    report(.cancelled, .selfTrade, maker.id, maker.side, maker.price, filled: maker.filled, leaves: 0)
+                    report(.cancelled, .selfTrade, maker.id, maker.side, price, filled: maker.filled, leaves: 0)
                     remove(slot)
                     slot = next
                     continue
@@ -43,7 +43,7 @@ extension OrderBook {
                 taker.filled += quantity
                 trade(maker: maker.id, taker: taker.id, price: price, quantity: quantity, aggressor: taker.side)
                 report(
-                    makerRemaining == 0 ? .filled : .partiallyFilled, .none, maker.id, maker.side, maker.price,
+                    makerRemaining == 0 ? .filled : .partiallyFilled, .none, maker.id, maker.side, price,
                     lastQuantity: quantity, lastPrice: price, filled: makerFilled, leaves: makerRemaining)
                 report(
                     taker.remaining == 0 ? .filled : .partiallyFilled, .none, taker.id, taker.side,
@@ -102,9 +102,8 @@ extension OrderBook {
         return Int32(orders.count - 1)
     }
 
-    /// Appends the order at `slot` to the tail of its price level, creating the level if needed.
-    mutating func attach(_ slot: Int32) {
-        let price = orders[Int(slot)].price
+    /// Appends the order at `slot` to the tail of the level at `price`, creating the level if needed.
+    mutating func attach(_ slot: Int32, price: Int64) {
         let isBuy = orders[Int(slot)].side == .buy
         let key = isBuy ? price : -price
         let position = isBuy ? bids.position(of: key) : asks.position(of: key)
@@ -152,7 +151,8 @@ extension OrderBook {
         levels[levelSlot].count -= 1
         levels[levelSlot].quantity -= order.remaining
         if levels[levelSlot].count == 0 {
-            if order.side == .buy { bids.remove(key: order.price) } else { asks.remove(key: -order.price) }
+            let price = levels[levelSlot].price
+            if order.side == .buy { bids.remove(key: price) } else { asks.remove(key: -price) }
             freeLevels.append(Int32(levelSlot))
         }
     }

@@ -116,9 +116,9 @@ extension OrderBook {
                     guard index[id] == nil else { throw .invalidContent("duplicate order \(id)") }
                     let slot = allocateOrder(
                         RestingOrder(
-                            id: id, price: price, remaining: leaves, filled: filled, prev: -1, next: -1, level: -1,
+                            id: id, remaining: leaves, filled: filled, prev: -1, next: -1, level: -1,
                             owner: owner, side: side, isDay: flags & 1 != 0, postOnly: flags & 2 != 0))
-                    attach(slot)
+                    attach(slot, price: price)
                     index.set(id, slot)
                 }
             }

@@ -89,7 +89,7 @@ public struct OrderBook: Sendable {
         events.removeAll(keepingCapacity: true)
         if let slot = index[id] {
             let order = orders[Int(slot)]
-            report(.rejected, reason, order.id, order.side, order.price, filled: order.filled, leaves: order.remaining)
+            report(.rejected, reason, order.id, order.side, priceOf(order), filled: order.filled, leaves: order.remaining)
         } else {
             report(.rejected, reason, id, side, price.units, filled: 0, leaves: 0)
         }
@@ -143,10 +143,10 @@ public struct OrderBook: Sendable {
         }
         let slot = allocateOrder(
             RestingOrder(
-                id: order.id, price: price, remaining: taker.remaining, filled: taker.filled, prev: -1, next: -1,
+                id: order.id, remaining: taker.remaining, filled: taker.filled, prev: -1, next: -1,
                 level: -1, owner: order.owner.rawValue, side: side, isDay: order.timeInForce == .day,
                 postOnly: order.postOnly))
-        attach(slot)
+        attach(slot, price: price)
         index.set(order.id, slot)
     }
 
@@ -156,7 +156,7 @@ public struct OrderBook: Sendable {
             return
         }
         let order = orders[Int(slot)]
-        report(.cancelled, .requested, id, order.side, order.price, filled: order.filled, leaves: 0)
+        report(.cancelled, .requested, id, order.side, priceOf(order), filled: order.filled, leaves: 0)
         remove(slot)
     }
 
@@ -166,11 +166,12 @@ public struct OrderBook: Sendable {
             return
         }
         let order = orders[Int(slot)]
+        let oldPrice = priceOf(order)
         func refuse(_ reason: Reason) {
-            report(.rejected, reason, order.id, order.side, order.price, filled: order.filled, leaves: order.remaining)
+            report(.rejected, reason, order.id, order.side, oldPrice, filled: order.filled, leaves: order.remaining)
         }
         let quantity = modify.quantity?.value ?? order.remaining
-        let price = modify.price?.units ?? order.price
+        let price = modify.price?.units ?? oldPrice
         guard quantity > 0, quantity <= Self.maxQuantity else { return refuse(.invalidQuantity) }
         guard quantity % lot == 0 else { return refuse(.quantityNotLotMultiple) }
         guard price > 0 else { return refuse(.invalidPrice) }
@@ -178,7 +179,7 @@ public struct OrderBook: Sendable {
         let wouldCross = bestLevel(facing: order.side).map { crosses(order.side, price, levels[Int($0)].price) } ?? false
         if order.postOnly && wouldCross { return refuse(.wouldCross) }
 
-        if price == order.price && quantity <= order.remaining {
+        if price == oldPrice && quantity <= order.remaining {
             // Same price, not larger: the order keeps its place in the queue.
             levels[Int(order.level)].quantity -= order.remaining - quantity
             orders[Int(slot)].remaining = quantity
@@ -200,10 +201,9 @@ public struct OrderBook: Sendable {
             release(slot)
             return
         }
-        orders[Int(slot)].price = price
         orders[Int(slot)].remaining = taker.remaining
         orders[Int(slot)].filled = taker.filled
-        attach(slot)
+        attach(slot, price: price)
     }
 
     mutating func expireDayOrders() {
@@ -219,7 +219,7 @@ public struct OrderBook: Sendable {
         }
         for slot in expiring {
             let order = orders[Int(slot)]
-            report(.expired, .endOfDay, order.id, order.side, order.price, filled: order.filled, leaves: 0)
+            report(.expired, .endOfDay, order.id, order.side, priceOf(order), filled: order.filled, leaves: 0)
             remove(slot)
         }
     }
@@ -249,6 +249,9 @@ public struct OrderBook: Sendable {
                     quantity: Quantity(quantity), aggressor: aggressor)))
         nextSequence &+= 1
     }
+
+    /// A resting order's price: its level's.
+    @inline(__always) func priceOf(_ order: RestingOrder) -> Int64 { levels[Int(order.level)].price }
 
     /// The best level of the side an order of `side` would trade with.
     @inline(__always) func bestLevel(facing side: Side) -> Int32? {

@@ -21,7 +21,7 @@ enum BookInvariants {
                 while slot >= 0 {
                     let order = book.orders[Int(slot)]
                     if order.prev != previous { problems.append("broken prev link at \(order.id)") }
-                    if order.side != side || order.price != level.price || order.level != bookSide.levels[i] {
+                    if order.side != side || order.level != bookSide.levels[i] {
                         problems.append("order \(order.id) in the wrong level")
                     }
                     if order.remaining <= 0 { problems.append("order \(order.id) rests with \(order.remaining)") }
