@@ -6,13 +6,16 @@ import Testing
 /// The local stack's broker (`scripts/stack up` prints KAFKA_BROKERS). Missing is a failure, never a skip.
 func brokers() throws -> String {
     guard let value = ProcessInfo.processInfo.environment["KAFKA_BROKERS"], !value.isEmpty else {
-        Issue.record("KAFKA_BROKERS is not set: start the local stack with `eval \"$(scripts/stack up)\"` before running KafkaTests")
         throw MissingBroker()
     }
     return value
 }
 
-struct MissingBroker: Error {}
+struct MissingBroker: Error, CustomStringConvertible {
+    var description: String {
+        "KAFKA_BROKERS is not set: start the local stack with `eval \"$(scripts/stack up)\"` before running KafkaTests"
+    }
+}
 
 /// A name no other test (or earlier run against the same broker) uses.
 func uniqueName(_ prefix: String) -> String {
