@@ -53,8 +53,8 @@ extension OrderBook {
     /// The midpoint of best bid and ask, rounded down to the 10⁻⁸ unit.
     public var mid: Price? {
         guard let bid = bids.best, let ask = asks.best else { return nil }
-        let sum = levels[Int(ask)].price + levels[Int(bid)].price
-        return Price(units: sum >> 1)
+        let sum = Int128(levels[Int(ask)].price) + Int128(levels[Int(bid)].price)
+        return Price(units: Int64(sum >> 1))
     }
 
     /// The best `count` levels of one side, best first (L2).

@@ -122,8 +122,10 @@ public struct OrderBook: Sendable {
         if order.postOnly, let best = oppositeBest, crosses(side, price, levels[Int(best)].price) {
             guard configuration.postOnlyPolicy == .reprice else { return refuse(.wouldCross) }
             let bestPrice = levels[Int(best)].price
-            price = side == .buy ? bestPrice - tick : bestPrice + tick
-            guard price > 0 else { return refuse(.wouldCross) }
+            let (repriced, overflow) =
+                side == .buy ? bestPrice.subtractingReportingOverflow(tick) : bestPrice.addingReportingOverflow(tick)
+            guard !overflow, repriced > 0 else { return refuse(.wouldCross) }
+            price = repriced
         }
         report(.accepted, .none, order.id, side, price, filled: 0, leaves: quantity)
 

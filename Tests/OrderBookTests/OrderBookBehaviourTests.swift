@@ -159,6 +159,22 @@ struct OrderBookBehaviourTests {
         #expect(book.orderCount == 1)
     }
 
+    /// Prices at the top of Int64's range must not trap anywhere.
+    @Test func extremePricesDoNotOverflow() {
+        let fine = Instrument(symbol: Symbol("X")!, tickSize: Price(units: 1), lotSize: Quantity(1))
+        var book = OrderBook(instrument: fine, configuration: .init(postOnlyPolicy: .reprice))
+        let top = Price(units: .max)
+        book.apply(.new(NewOrder(id: OrderID(1), side: .buy, price: top, quantity: Quantity(1))))
+        book.apply(.new(NewOrder(id: OrderID(2), side: .sell, price: Price(units: 1), quantity: Quantity(1), postOnly: true)))
+        #expect(book.events.count == 1 && { if case .report(let r) = book.events[0] { r.reason == .wouldCross } else { false } }())
+        book.apply(.cancel(OrderID(1)))
+        book.apply(.new(NewOrder(id: OrderID(3), side: .buy, price: Price(units: .max - 2), quantity: Quantity(1))))
+        book.apply(.new(NewOrder(id: OrderID(4), side: .sell, price: top, quantity: Quantity(1))))
+        #expect(book.mid == Price(units: .max - 1))
+        #expect(book.fillEstimate(.buy, quantity: Quantity(OrderBook.maxQuantity)).quantity.value == 1)
+        #expect(BookInvariants.violations(book).isEmpty)
+    }
+
     @Test mutating func queries() {
         place(.buy, "10.00", 100)
         place(.buy, "10.00", 50)

@@ -116,8 +116,9 @@ struct ReferenceMatcher {
         }
         var price = limit
         if reason == .none, order.postOnly, let best = bestPrice(facing: order.side), crosses(order.side, limit, best) {
-            price = order.side == .buy ? best - tick : best + tick
-            if configuration.postOnlyPolicy == .reject || price <= 0 { reason = .wouldCross }
+            let (repriced, overflow) = order.side == .buy ? best.subtractingReportingOverflow(tick) : best.addingReportingOverflow(tick)
+            price = repriced
+            if configuration.postOnlyPolicy == .reject || overflow || price <= 0 { reason = .wouldCross }
         }
         if reason != .none { return report(.rejected, reason, order.id, order.side, limit, filled: 0, leaves: 0) }
         report(.accepted, .none, order.id, order.side, price, filled: 0, leaves: q)
