@@ -221,3 +221,25 @@ struct KafkaManualAssignmentTests {
         #expect(messages.map(\.valueString) == ["p1-2", "p1-3", "p1-4"])
     }
 }
+
+@Suite("Kafka clients as services", .timeLimit(.minutes(1)))
+struct KafkaServiceTests {
+    @Test("cancelling run() closes the consumer and ends its messages; the producer flushes")
+    func runUntilCancelled() async throws {
+        let (_, topic) = try await makeTopic("service", partitions: 1)
+        let producer = try makeProducer()
+        let consumer = try makeConsumer(group: uniqueName("service"), rebalance: AssignmentRecorder().handler())
+        try consumer.subscribe(topics: [topic])
+        let producerRun = Task { try await producer.run() }
+        let consumerRun = Task { try await consumer.run() }
+        try await producer.enqueue(KafkaProducerRecord(topic: topic, key: "k", value: "v"))
+        #expect(try await take(1, from: consumer).map(\.valueString) == ["v"])
+        consumerRun.cancel()
+        producerRun.cancel()
+        _ = await (consumerRun.result, producerRun.result)
+        var rest = 0
+        for try await _ in consumer.messages { rest += 1 }
+        #expect(rest == 0)
+        await #expect(throws: KafkaError.self) { try await producer.send(KafkaProducerRecord(topic: topic, key: "k", value: "late")) }
+    }
+}
