@@ -43,6 +43,14 @@ enum BookInvariants {
         return problems
     }
 
+    /// The open quantity of every level, summed (the levels' own totals are checked above).
+    static func restingQuantity(_ book: OrderBook) -> Int64 {
+        var total: Int64 = 0
+        for level in book.bids.levels { total += book.levels[Int(level)].quantity }
+        for level in book.asks.levels { total += book.levels[Int(level)].quantity }
+        return total
+    }
+
     /// The same, plus a scan of the whole id table (slower: the table is at least twice the book).
     static func violationsWithIndexScan(_ book: OrderBook) -> [String] {
         var problems = violations(book)

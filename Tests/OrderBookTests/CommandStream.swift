@@ -32,7 +32,7 @@ struct CommandStream {
     }
 
     /// The next command; `live` lists ids resting right now, so cancels and modifies usually hit.
-    mutating func next(live: [OrderID]) -> OrderCommand {
+    mutating func next(live: some RandomAccessCollection<OrderID>) -> OrderCommand {
         if model == .drifting && random.chance(5) { mid = max(20, mid + Int64(random.below(3)) - 1) }
         if model == .bursty && burst == 0 && random.chance(1) { burst = 50 + random.below(200) }
         let inBurst = burst > 0
@@ -48,19 +48,19 @@ struct CommandStream {
         return .new(newOrder(aggressive: inBurst && random.chance(70)))
     }
 
-    mutating func pick(_ live: [OrderID]) -> OrderID? {
-        live.isEmpty ? nil : live[random.below(live.count)]
+    mutating func pick(_ live: some RandomAccessCollection<OrderID>) -> OrderID? {
+        live.isEmpty ? nil : live[live.index(live.startIndex, offsetBy: random.below(live.count))]
     }
 
     /// Mostly live ids, sometimes finished ones, sometimes ids never used.
-    mutating func pickAny(_ live: [OrderID]) -> OrderID {
+    mutating func pickAny(_ live: some RandomAccessCollection<OrderID>) -> OrderID {
         let roll = random.below(100)
         if roll < 80, let id = pick(live) { return id }
         if roll < 95, !issued.isEmpty { return issued[random.below(issued.count)] }
         return OrderID(1_000_000_000 + UInt64(random.below(1000)))
     }
 
-    mutating func modify(_ live: [OrderID]) -> ModifyOrder {
+    mutating func modify(_ live: some RandomAccessCollection<OrderID>) -> ModifyOrder {
         let id = pickAny(live)
         switch random.below(10) {
         case 0..<4: return ModifyOrder(id: id, quantity: Quantity(quantity()))

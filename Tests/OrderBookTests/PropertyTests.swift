@@ -41,7 +41,7 @@ struct PropertyTests {
         var rejects = 0
 
         for step in 0..<scenario.commands {
-            let command = stream.next(live: reference.resting.map(\.id))
+            let command = stream.next(live: reference.resting.lazy.map(\.id))
             book.apply(command)
             reference.apply(command)
             guard book.events == reference.events else {
@@ -57,7 +57,7 @@ struct PropertyTests {
                 Issue.record("step \(step) after \(command): \(problems)")
                 return
             }
-            let resting = book.depth(.buy).reduce(0) { $0 + $1.quantity.value } + book.depth(.sell).reduce(0) { $0 + $1.quantity.value }
+            let resting = BookInvariants.restingQuantity(book)
             if let imbalance = ledger.imbalance(resting: resting) {
                 Issue.record("step \(step): \(imbalance)")
                 return
