@@ -18,6 +18,9 @@ public struct ProcessorSettings: Sendable {
     public var batchMaxDelay: Duration
     /// Publish execution reports and executions to `orders.events`.
     public var publishEvents: Bool
+    /// How long the broker may hold a fetch waiting for data (`fetch.wait.max.ms`): it bounds the
+    /// latency an idle partition adds, so it is small.
+    public var fetchWaitMaxMilliseconds: Int = 10
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,

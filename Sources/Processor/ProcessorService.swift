@@ -34,6 +34,7 @@ public struct ProcessorService: Sendable {
         var configuration = KafkaConsumerConfiguration(
             brokers: settings.brokers, groupID: settings.groupID, clientID: settings.clientID)
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
+        configuration.fetchWaitMaxMilliseconds = settings.fetchWaitMaxMilliseconds
         let consumer = try KafkaConsumer(
             configuration: configuration,
             rebalance: KafkaRebalanceHandler(

@@ -46,7 +46,7 @@ extension ConfigKey {
         .init("kafka.sessionTimeoutMs", default: "6000", "Consumer group session timeout"),
         .init("kafka.topicPartitions", default: "4", "Partitions for topics the pipeline creates"),
         .init("processor.batchMaxMessages", default: "5000", "quant processor commits a batch when it holds this many messages"),
-        .init("processor.batchMaxDelayMs", default: "100", "…or when its oldest message has waited this long (ms)"),
+        .init("processor.batchMaxDelayMs", default: "10", "…or when its oldest message has waited this long (ms)"),
         .init("processor.publishEvents", default: "true", "Publish execution reports and executions to orders.events"),
         .init("processor.topicPrefix", default: "", "Prefix of every topic the processor reads and writes (isolates test and benchmark runs)"),
         .init("migrations.directory", default: "migrations", "Folder of numbered migration files NNNN_name.sql"),

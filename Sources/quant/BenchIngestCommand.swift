@@ -63,15 +63,20 @@ struct BenchIngestCommand: AsyncParsableCommand {
             for (symbol, _) in Self.symbols {
                 try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES (\(symbol.rawValue), 'equity')", logger: logger)
             }
-            let prefix = "bench\(Int(Date().timeIntervalSince1970))."
-            let topics = TopicNames(prefix: prefix)
+            let prefix = "bench\(Int(Date().timeIntervalSince1970))"
+            let topics = TopicNames(prefix: prefix + ".")
+            // The latency run gets topics of its own, so it never waits behind the throughput backlog.
+            let latencyTopics = TopicNames(prefix: prefix + "-latency.")
             let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.kafka.brokers))
-            for topic in topics.consumed + [topics.events] {
+            for topic in topics.consumed + [topics.events] + latencyTopics.consumed + [latencyTopics.events] {
                 try await admin.createTopicIfNeeded(topic, partitions: settings.kafka.topicPartitions)
             }
             try await throughput(client: client, url: url, topics: topics, settings: settings, logger: logger)
             if latencySeconds > 0 {
-                try await latency(client: client, url: url, topics: topics, settings: settings, logger: logger)
+                // Start the latency run from a clean checkpoint, not in the middle of the one the
+                // bulk load above triggers.
+                _ = try? await client.query("CHECKPOINT", logger: logger)
+                try await latency(client: client, url: url, topics: latencyTopics, settings: settings, logger: logger)
             }
         }
     }
