@@ -70,6 +70,14 @@ public actor ProcessorPipeline {
 
     // MARK: messages
 
+    /// The message loop. It runs on this actor, and the consumer's iterator hands out buffered
+    /// messages on the caller's executor, so a message costs no task switch.
+    public func consume(_ messages: KafkaConsumerMessages) async throws {
+        for try await message in messages {
+            try await handle(message)
+        }
+    }
+
     public func handle(_ message: KafkaConsumerMessage) async throws {
         core.handle(Self.convert(message))
         if batchOpenedAt == nil { batchOpenedAt = .now }

@@ -55,9 +55,7 @@ public struct ProcessorService: Sendable {
                         try await pipeline.flushIfDue()
                     }
                 }
-                for try await message in consumer.messages {
-                    try await pipeline.handle(message)
-                }
+                try await pipeline.consume(consumer.messages)
                 group.cancelAll()
             }
         } onCancel: {
