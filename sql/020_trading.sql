@@ -37,10 +37,11 @@ LEFT JOIN LATERAL (
 ) fills ON true;
 COMMENT ON VIEW api.order_status IS 'One row per order: last event, filled quantity and average fill price.';
 
--- Top of book as of the latest snapshot per symbol.
+-- Each book as of its latest snapshot (the processor takes them every processor.snapshotIntervalSeconds).
 CREATE VIEW api.book_tops AS
 SELECT DISTINCT ON (symbol) symbol, taken_at, book_seq, best_bid, best_ask,
-       best_ask - best_bid AS spread, bid_depth, ask_depth
+       best_ask - best_bid AS spread, bid_depth, ask_depth, depth
 FROM trading.book_snapshots
 ORDER BY symbol, taken_at DESC;
-COMMENT ON VIEW api.book_tops IS 'Best bid/ask and resting depth from the latest book snapshot of each symbol.';
+COMMENT ON VIEW api.book_tops IS
+    'Per symbol, the latest book snapshot: best bid/ask, total resting quantity per side, and the top 10 levels as JSON (depth).';

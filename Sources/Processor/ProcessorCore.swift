@@ -22,6 +22,9 @@ public struct ProcessorCore {
     public private(set) var engines: [Int32: MatchingEngine] = [:]
     public private(set) var batch = IngestBatch()
     public private(set) var outgoing: [OutgoingEvent] = []
+    /// For each commands partition, the offset of the first command its engine does not reflect.
+    public private(set) var commandOffsets: [Int32: Int64] = [:]
+    private var dirtyEngines: Set<Int32> = []
     private var touchedBooks: Set<BookKey> = []
     private var executionCounts: [String: Int] = [:]
     private let decoder = JSONDecoder()
@@ -72,6 +75,58 @@ public struct ProcessorCore {
     /// Forgets the books of a partition that moved to another instance.
     public mutating func revoke(commandsPartition partition: Int32) {
         engines[partition] = nil
+        commandOffsets[partition] = nil
+        dirtyEngines.remove(partition)
+    }
+
+    /// Installs books restored from a snapshot that reflects commands up to `nextOffset` (exclusive).
+    public mutating func restore(commandsPartition partition: Int32, engine: MatchingEngine, nextOffset: Int64) {
+        engines[partition] = engine
+        commandOffsets[partition] = nextOffset
+    }
+
+    /// Adds a snapshot of every engine that changed since the last one to the current batch: the
+    /// whole engine (for restores) and one row per book with its depth (for readers). Taken while
+    /// the batch is open, so each snapshot reflects exactly the offsets this batch commits.
+    public mutating func appendSnapshots(consumerGroup: String, takenAt: Timestamp, depthLevels: Int = 10) {
+        for partition in dirtyEngines.sorted() {
+            guard let engine = engines[partition], let next = commandOffsets[partition] else { continue }
+            let rows = engine.symbols
+            batch.engineSnapshots.partitionKey(takenAt)
+            batch.engineSnapshots.text(consumerGroup)
+            batch.engineSnapshots.text(topics.commands)
+            batch.engineSnapshots.int(Int64(partition))
+            batch.engineSnapshots.int(next)
+            batch.engineSnapshots.int(Int64(rows.count))
+            batch.engineSnapshots.bytea(engine.snapshot())
+            batch.engineSnapshots.endRow()
+            for symbol in rows {
+                guard let book = engine.book(symbol) else { continue }
+                let depth = DepthMessage(symbol: symbol.rawValue, book: book, levels: depthLevels)
+                batch.bookSnapshots.partitionKey(takenAt)
+                batch.bookSnapshots.plain(symbol.rawValue)
+                batch.bookSnapshots.text(topics.commands)
+                batch.bookSnapshots.int(Int64(partition))
+                batch.bookSnapshots.int(next)
+                batch.bookSnapshots.int(Int64(book.sequence))
+                batch.bookSnapshots.price(book.bestBid?.price)
+                batch.bookSnapshots.price(book.bestAsk?.price)
+                batch.bookSnapshots.int(book.depth(.buy, levels: .max).reduce(0) { $0 + $1.quantity.value })
+                batch.bookSnapshots.int(book.depth(.sell, levels: .max).reduce(0) { $0 + $1.quantity.value })
+                batch.bookSnapshots.bytea(book.snapshot())
+                batch.bookSnapshots.text(Self.json(depth))
+                batch.bookSnapshots.endRow()
+            }
+        }
+        dirtyEngines.removeAll()
+    }
+
+    static func json(_ depth: DepthMessage) -> String {
+        func levels(_ side: [DepthMessage.Level]) -> String {
+            side.map { #"{"price":"\#($0.price.decimalString)","quantity":\#($0.quantity.value),"orders":\#($0.orders)}"# }
+                .joined(separator: ",")
+        }
+        return #"{"bids":[\#(levels(depth.bids))],"asks":[\#(levels(depth.asks))]}"#
     }
 
     /// Hands over the batch and the events to publish once it has committed.
@@ -97,6 +152,10 @@ public struct ProcessorCore {
     // MARK: orders
 
     private mutating func handleCommand(_ message: ConsumedMessage, recording: Bool) {
+        // Even an undecodable command is consumed: the engine state after it is the same.
+        if engines[message.partition] != nil || commandOffsets[message.partition] != nil {
+            commandOffsets[message.partition] = message.offset + 1
+        }
         let command: OrderCommandMessage
         do {
             guard message.value.count <= MessageDecoder.maxPayloadBytes else {
@@ -117,6 +176,8 @@ public struct ProcessorCore {
         var engine = engines[message.partition] ?? MatchingEngine(instruments: instruments)
         let events = engine.handle(command)
         engines[message.partition] = engine
+        commandOffsets[message.partition] = message.offset + 1
+        dirtyEngines.insert(message.partition)
         guard recording else { return }
         if command.type == .new { recordOrder(command, message) }
         for event in events { store(event, message) }

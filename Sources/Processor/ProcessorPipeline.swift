@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import MarketCore
+import OrderBook
 import PostgresNIO
 import Store
 
@@ -21,6 +22,8 @@ public struct ProcessorSettings: Sendable {
     /// How long the broker may hold a fetch waiting for data (`fetch.wait.max.ms`): it bounds the
     /// latency an idle partition adds, so it is small.
     public var fetchWaitMaxMilliseconds: Int = 10
+    /// How often changed order books are snapshotted into the batch being committed.
+    public var snapshotInterval: Duration = .seconds(60)
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,
@@ -50,6 +53,7 @@ public actor ProcessorPipeline {
     let logger: Logger
     var core: ProcessorCore
     var batchOpenedAt: ContinuousClock.Instant?
+    var lastSnapshot = ContinuousClock.now
     var isFlushing = false
     var flushWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -91,8 +95,13 @@ public actor ProcessorPipeline {
 
     /// Commits the current batch (waiting for one in flight first). Events go to Kafka before the
     /// rows commit, so `orders.events` is at-least-once while PostgreSQL is exactly-once.
-    public func flush() async throws {
+    public func flush(snapshot forceSnapshot: Bool = false) async throws {
         while isFlushing { await withCheckedContinuation { flushWaiters.append($0) } }
+        if forceSnapshot || lastSnapshot.duration(to: .now) >= settings.snapshotInterval {
+            let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: now)
+            lastSnapshot = .now
+        }
         guard !core.batch.isEmpty else { return }
         isFlushing = true
         defer {
@@ -146,12 +155,27 @@ public actor ProcessorPipeline {
                 starts[tp] = stored[tp.partition.rawValue].map { KafkaOffset(rawValue: $0) } ?? .beginning
             }
         }
-        var targets: [Int32: Int64] = [:]
+        var replays: [Int32: Range<Int64>] = [:]
         for tp in partitions where tp.topic == settings.topics.commands {
-            core.revoke(commandsPartition: tp.partition.rawValue)
-            if let offset = starts[tp], offset.rawValue > 0 { targets[tp.partition.rawValue] = offset.rawValue }
+            let partition = tp.partition.rawValue
+            core.revoke(commandsPartition: partition)
+            guard let stored = starts[tp], stored.rawValue > 0 else { continue }
+            var from: Int64 = 0
+            if let snapshot = try await EngineSnapshotStore.latest(
+                client: client, group: settings.groupID, topic: tp.topic, partition: partition,
+                notAfter: stored.rawValue, logger: logger) {
+                do {
+                    let engine = try MatchingEngine(restoring: snapshot.bytes, instruments: core.instruments)
+                    core.restore(commandsPartition: partition, engine: engine, nextOffset: snapshot.nextOffset)
+                    from = snapshot.nextOffset
+                } catch {
+                    logger.warning("unusable book snapshot; replaying the partition from its beginning",
+                                   metadata: ["partition": "\(tp)", "error": "\(error)"])
+                }
+            }
+            if from < stored.rawValue { replays[partition] = from..<stored.rawValue }
         }
-        if !targets.isEmpty { try await rebuildBooks(upTo: targets) }
+        if !replays.isEmpty { try await rebuildBooks(replays) }
         ownedPartitions.formUnion(partitions)
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
         return starts
@@ -159,7 +183,8 @@ public actor ProcessorPipeline {
 
     /// Commits what was consumed so far, then forgets the books of partitions that move away.
     public func revoked(_ partitions: [TopicPartition]) async {
-        do { try await flush() } catch {
+        // Snapshot now, so the partitions' next owner replays only what comes after this batch.
+        do { try await flush(snapshot: true) } catch {
             // Not committed: the partitions' next owner re-reads those messages from the stored offsets.
             logger.warning("flush on revoke failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
         }
@@ -170,18 +195,21 @@ public actor ProcessorPipeline {
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
     }
 
-    /// Replays `orders.commands` partitions from their beginning to `targets` (exclusive) with a
-    /// private consumer, applying commands to the books without writing anything.
-    func rebuildBooks(upTo targets: [Int32: Int64]) async throws {
+    /// Replays `orders.commands` offsets (from a snapshot's offset, or the beginning, up to the
+    /// committed offset) with a private consumer, applying commands without writing anything.
+    func rebuildBooks(_ ranges: [Int32: Range<Int64>]) async throws {
         var configuration = KafkaConsumerConfiguration(
             brokers: settings.brokers, groupID: "\(settings.groupID)-rebuild-\(UUID().uuidString.prefix(8))",
             clientID: "\(settings.clientID)-rebuild")
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
         // A plain assignment, no group join: replays start at once and never disturb the group.
         let replayer = try KafkaConsumer(configuration: configuration, logger: logger)
-        try replayer.assign(targets.keys.sorted().map {
-            TopicPartitionOffset(settings.topics.commands, KafkaPartition(rawValue: $0), .beginning)
+        try replayer.assign(ranges.keys.sorted().map {
+            let from = ranges[$0]!.lowerBound
+            return TopicPartitionOffset(settings.topics.commands, KafkaPartition(rawValue: $0),
+                                        from == 0 ? .beginning : KafkaOffset(rawValue: from))
         })
+        let targets = ranges.mapValues(\.upperBound)
         var remaining = targets
         var replayed = 0
         do {
@@ -198,7 +226,8 @@ public actor ProcessorPipeline {
             throw error
         }
         await replayer.close()
-        logger.info("order books rebuilt", metadata: ["commands": "\(replayed)", "partitions": "\(targets.keys.sorted())"])
+        logger.info("order books rebuilt", metadata: [
+            "commands": "\(replayed)", "ranges": "\(ranges.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })"])
     }
 
     /// The books of a commands partition (for tests and snapshots).

@@ -48,6 +48,7 @@ extension ConfigKey {
         .init("processor.batchMaxMessages", default: "5000", "quant processor commits a batch when it holds this many messages"),
         .init("processor.batchMaxDelayMs", default: "10", "…or when its oldest message has waited this long (ms)"),
         .init("processor.publishEvents", default: "true", "Publish execution reports and executions to orders.events"),
+        .init("processor.snapshotIntervalSeconds", default: "60", "How often changed order books are snapshotted with the offsets (shortens replays after restarts)"),
         .init("processor.topicPrefix", default: "", "Prefix of every topic the processor reads and writes (isolates test and benchmark runs)"),
         .init("migrations.directory", default: "migrations", "Folder of numbered migration files NNNN_name.sql"),
         .init("migrations.sqlDirectory", default: "sql", "Folder of idempotent view and function files re-applied after migrations"),

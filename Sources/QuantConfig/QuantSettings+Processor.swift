@@ -5,6 +5,7 @@ extension QuantSettings {
         public var batchMaxDelayMs: Int
         public var publishEvents: Bool
         public var topicPrefix: String
+        public var snapshotIntervalSeconds: Int
 
         init(_ source: ConfigSource) throws {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
@@ -16,6 +17,7 @@ extension QuantSettings {
             }
             publishEvents = publish == "true"
             topicPrefix = source.string("processor.topicPrefix")
+            snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
         }
     }
 }

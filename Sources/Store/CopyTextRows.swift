@@ -108,6 +108,17 @@ public struct CopyTextRows: Sendable {
         }
     }
 
+    /// Bytes as bytea hex input (`\x…`), its backslash escaped for COPY.
+    public mutating func bytea(_ value: [UInt8]) {
+        separator()
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        let digits = Array("0123456789abcdef".utf8)
+        for b in value {
+            bytes.append(digits[Int(b >> 4)])
+            bytes.append(digits[Int(b & 0x0F)])
+        }
+    }
+
     public mutating func endRow() {
         precondition(fieldsInRow == columns.count, "\(table): row has \(fieldsInRow) fields, expected \(columns.count)")
         bytes.append(0x0A)

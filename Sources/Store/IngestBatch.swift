@@ -52,7 +52,14 @@ public struct IngestBatch: Sendable {
         table: "trading.executions",
         columns: ["ts", "seq", "symbol", "price", "quantity", "aggressor_side", "maker_order_id",
                   "taker_order_id", "src_partition", "src_offset"])
-    /// Further tables (e.g. book snapshots) added by their writers.
+    public var engineSnapshots = CopyTextRows(
+        table: "trading.engine_snapshots",
+        columns: ["taken_at", "consumer_group", "topic", "kafka_partition", "next_offset", "book_count", "snapshot"])
+    public var bookSnapshots = CopyTextRows(
+        table: "trading.book_snapshots",
+        columns: ["taken_at", "symbol", "topic", "kafka_partition", "next_offset", "book_seq", "best_bid", "best_ask",
+                  "bid_depth", "ask_depth", "snapshot", "depth"])
+    /// Further tables added by their writers.
     public var extraTables: [CopyTextRows] = []
     public var deadLetters: [DeadLetter] = []
     public var nextOffsets: [PartitionKey: Int64] = [:]
@@ -63,9 +70,11 @@ public struct IngestBatch: Sendable {
 
     public init() {}
 
-    public var tables: [CopyTextRows] { [quotes, trades, orders, orderEvents, executions] + extraTables }
+    public var tables: [CopyTextRows] {
+        [quotes, trades, orders, orderEvents, executions, engineSnapshots, bookSnapshots] + extraTables
+    }
 
-    public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty }
+    public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty && rowCount == 0 }
 
     public var rowCount: Int { tables.reduce(0) { $0 + $1.rowCount } }
 
@@ -81,6 +90,8 @@ public struct IngestBatch: Sendable {
         orders.removeAll()
         orderEvents.removeAll()
         executions.removeAll()
+        engineSnapshots.removeAll()
+        bookSnapshots.removeAll()
         for i in extraTables.indices { extraTables[i].removeAll() }
         deadLetters.removeAll(keepingCapacity: true)
         nextOffsets.removeAll(keepingCapacity: true)

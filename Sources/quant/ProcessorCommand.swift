@@ -25,15 +25,15 @@ struct ProcessorCommand: AsyncParsableCommand {
         let client = PostgresClient(
             configuration: url.clientConfiguration(poolSize: settings.database.poolSize, applicationName: "quant-processor"),
             backgroundLogger: logger)
-        let processor = ProcessorService(
-            settings: ProcessorSettings(
-                brokers: settings.kafka.brokers, groupID: settings.kafka.groupId, clientID: "\(settings.kafka.clientId)-processor",
-                sessionTimeoutMilliseconds: settings.kafka.sessionTimeoutMs,
-                topics: TopicNames(prefix: settings.processor.topicPrefix),
-                batchMaxMessages: settings.processor.batchMaxMessages,
-                batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
-                publishEvents: settings.processor.publishEvents),
-            client: client, logger: logger)
+        var processorSettings = ProcessorSettings(
+            brokers: settings.kafka.brokers, groupID: settings.kafka.groupId, clientID: "\(settings.kafka.clientId)-processor",
+            sessionTimeoutMilliseconds: settings.kafka.sessionTimeoutMs,
+            topics: TopicNames(prefix: settings.processor.topicPrefix),
+            batchMaxMessages: settings.processor.batchMaxMessages,
+            batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
+            publishEvents: settings.processor.publishEvents)
+        processorSettings.snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
+        let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
         let group = ServiceGroup(configuration: .init(
             services: [

@@ -138,8 +138,9 @@ import Testing
                 try await Self.seedInstruments(client, logger: db.logger)
                 let topics = try await Self.makeTopics(brokers)
                 let group = "g-\(UUID().uuidString.prefix(8))"
-                let settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 400,
+                var settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 400,
                                                  batchMaxDelay: .milliseconds(50))
+                settings.snapshotInterval = .milliseconds(100)
                 let first = try await Self.produce(3_000, topics: topics, brokers: brokers, seed: 1)
 
                 // First run: ingest everything, then stop gracefully.
@@ -156,6 +157,12 @@ import Testing
                 try await run2.value
 
                 try await Self.verify(client, sent: first + second, topics: topics, logger: db.logger)
+                // The second run restored the books from snapshots (the events above prove they were right).
+                #expect(try await Self.count(client, "SELECT count(*)::int FROM trading.engine_snapshots", logger: db.logger) > 0)
+                #expect(try await Self.count(client, """
+                    SELECT count(*)::int FROM api.book_tops t JOIN trading.book_snapshots s USING (symbol, taken_at)
+                    WHERE jsonb_typeof(s.depth -> 'bids') = 'array'
+                    """, logger: db.logger) == Self.symbols.count)
             }
         }
     }
@@ -180,6 +187,7 @@ import Testing
                 environment["QUANT_PROCESSOR_TOPIC_PREFIX"] = prefix
                 environment["QUANT_PROCESSOR_BATCH_MAX_MESSAGES"] = "100"
                 environment["QUANT_PROCESSOR_BATCH_MAX_DELAY_MS"] = "20"
+                environment["QUANT_PROCESSOR_SNAPSHOT_INTERVAL_SECONDS"] = "1"
                 environment["QUANT_LOG_LEVEL"] = "warning"
                 func start() throws -> Process {
                     let process = Process()
