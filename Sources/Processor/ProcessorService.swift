@@ -77,6 +77,6 @@ public struct ProcessorService: Sendable {
 extension ProcessorService: Service {
     /// As a `ServiceGroup` member: SIGTERM cancels the loop, which commits and leaves the group.
     public func run() async throws {
-        try await cancelOnGracefulShutdown { try await self.run(onPipeline: { _ in }) }
+        try await cancelWhenGracefulShutdown { try await self.run(onPipeline: { _ in }) }
     }
 }

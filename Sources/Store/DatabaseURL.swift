@@ -101,6 +101,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Runs `body` on a fresh connection and closes it afterwards, whatever happens.
+    @discardableResult
     public func withConnection<T: Sendable>(
         logger: Logger, applicationName: String = "quant", _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {

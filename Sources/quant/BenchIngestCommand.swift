@@ -46,7 +46,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
                 let logger = logger
                 let semaphore = DispatchSemaphore(value: 0)
                 Task {
-                    try? await server.with(database: "postgres").withConnection(logger: logger) {
+                    _ = try? await server.with(database: "postgres").withConnection(logger: logger) {
                         try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
                     }
                     semaphore.signal()
@@ -99,7 +99,9 @@ struct BenchIngestCommand: AsyncParsableCommand {
             }
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(url.database)-quotes.copy").path
-        FileManager.default.createFile(atPath: file, contents: Data(rows.quotes.bytes))
+        guard FileManager.default.createFile(atPath: file, contents: Data(rows.quotes.bytes)) else {
+            throw ValidationError("cannot write \(file)")
+        }
         defer { try? FileManager.default.removeItem(atPath: file) }
         let copyStart = ContinuousClock.now
         try runPsql(url: url, command: "\\copy market.quotes (\(rows.quotes.columns.joined(separator: ","))) FROM '\(file)'")
