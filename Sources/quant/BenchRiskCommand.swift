@@ -3,11 +3,13 @@ import Foundation
 import Risk
 
 /// `quant bench risk`: option pricing throughput, historical and Monte Carlo VaR wall times
-/// (issue 5's targets), on synthetic data, single-threaded.
+/// (issue 5's targets), on synthetic data, single-threaded; then, in the same run, the same
+/// price + 5 Greeks on the same inputs in vectorised NumPy (`scripts/bench/bsm_numpy.py`, run by
+/// the checkout's `.venv/bin/python`) and the ratio Swift/NumPy.
 struct BenchRiskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk",
-        abstract: "Benchmark the Risk core: price + Greeks throughput, historical and Monte Carlo VaR/ES wall time.")
+        abstract: "Benchmark the Risk core: price + Greeks throughput (and vs NumPy), historical and Monte Carlo VaR/ES wall time.")
 
     @Option(help: "Options priced in the throughput case.") var options: Int = 1_000_000
     @Option(help: "Positions in the historical case (half options).") var positions: Int = 1_000
@@ -15,6 +17,24 @@ struct BenchRiskCommand: ParsableCommand {
     @Option(help: "Monte Carlo paths.") var paths: Int = 100_000
     @Option(help: "Risk factors (underlyings).") var factors: Int = 20
     @Option(help: "Repetitions per case; the best and the median are reported.") var repetitions: Int = 5
+    @Flag(help: "Skip the NumPy comparison.") var noNumpy = false
+
+    /// The JSON printed: the Swift cases, then the NumPy comparison (or why it was skipped).
+    struct Output: Encodable {
+        var results: [RiskBenchmarkResult]
+        var numpy: NumPyComparison
+    }
+
+    struct NumPyComparison: Encodable {
+        var options: Int?
+        var bestSeconds: Double?
+        var medianSeconds: Double?
+        var optionsPerSecond: Double?
+        var swiftOptionsPerSecond: Double?
+        /// Swift options/s ÷ NumPy options/s.
+        var swiftOverNumPy: Double?
+        var skipped: String?
+    }
 
     func run() throws {
         guard options > 0, positions > 0, scenarios >= 2, paths >= 2, factors > 0, repetitions > 0 else {
@@ -26,6 +46,66 @@ struct BenchRiskCommand: ParsableCommand {
         let results = try RiskBenchmark.run(
             options: options, positions: positions, scenarios: scenarios, paths: paths, factors: factors,
             repetitions: repetitions)
-        try RiskCLI.printJSON(results)
+        let swiftRate = results.first { $0.name == "price + 5 Greeks" }?.perSecond
+        var comparison = noNumpy ? NumPyComparison(skipped: "--no-numpy") : numPy()
+        if let numpyRate = comparison.optionsPerSecond, let swiftRate {
+            comparison.swiftOptionsPerSecond = swiftRate
+            comparison.swiftOverNumPy = swiftRate / numpyRate
+        }
+        try RiskCLI.printJSON(Output(results: results, numpy: comparison))
+        let line: String
+        if let numpyRate = comparison.optionsPerSecond, let swiftRate, let ratio = comparison.swiftOverNumPy {
+            line = String(
+                format: "price + 5 Greeks: Swift %.1f M options/s, NumPy %.1f M options/s, Swift/NumPy %.2f×",
+                swiftRate / 1e6, numpyRate / 1e6, ratio)
+        } else {
+            line = "NumPy comparison skipped: \(comparison.skipped ?? "no result")"
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Runs `scripts/bench/bsm_numpy.py` with the checkout's venv on the same number of options.
+    private func numPy() -> NumPyComparison {
+        guard let root = ProjectRoot.locate() else {
+            return NumPyComparison(skipped: "cannot find the checkout (run from it or set QUANT_HOME)")
+        }
+        let python = root.appendingPathComponent(".venv/bin/python")
+        let script = root.appendingPathComponent("scripts/bench/bsm_numpy.py")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            return NumPyComparison(skipped: "no Python venv at \(python.path) (run scripts/setup)")
+        }
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            return NumPyComparison(skipped: "\(script.path) is missing")
+        }
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [script.path, "--options", String(options), "--repetitions", String(repetitions)]
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        do { try process.run() } catch {
+            return NumPyComparison(skipped: "cannot run \(python.path): \(error.localizedDescription)")
+        }
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let why = process.terminationStatus == 3
+                ? errors : "bsm_numpy.py failed (exit \(process.terminationStatus)): \(errors)"
+            return NumPyComparison(skipped: why)
+        }
+        struct ScriptResult: Decodable {
+            var options: Int
+            var best_seconds: Double
+            var median_seconds: Double?
+            var options_per_second: Double
+        }
+        guard let result = try? JSONDecoder().decode(ScriptResult.self, from: output) else {
+            return NumPyComparison(skipped: "unreadable output from bsm_numpy.py: \(String(decoding: output, as: UTF8.self))")
+        }
+        return NumPyComparison(
+            options: result.options, bestSeconds: result.best_seconds, medianSeconds: result.median_seconds,
+            optionsPerSecond: result.options_per_second)
     }
 }
