@@ -55,6 +55,7 @@ public actor ProcessorPipeline {
     var batchOpenedAt: ContinuousClock.Instant?
     var lastSnapshot = ContinuousClock.now
     var isFlushing = false
+    var commitInFlight: Task<Void, any Error>?
     var flushWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Messages committed since start (rows and dead letters), for progress reports and tests.
@@ -85,24 +86,26 @@ public actor ProcessorPipeline {
     public func handle(_ message: KafkaConsumerMessage) async throws {
         core.handle(Self.convert(message))
         if batchOpenedAt == nil { batchOpenedAt = .now }
-        if core.batch.messageCount >= settings.batchMaxMessages { try await flush() }
+        if core.batch.messageCount >= settings.batchMaxMessages { try await startCommit() }
     }
 
     public func flushIfDue() async throws {
         guard let opened = batchOpenedAt, opened.duration(to: .now) >= settings.batchMaxDelay else { return }
-        try await flush()
+        try await startCommit()
     }
 
-    /// Commits the current batch (waiting for one in flight first). Events go to Kafka before the
-    /// rows commit, so `orders.events` is at-least-once while PostgreSQL is exactly-once.
+    /// Commits everything consumed so far and waits until it is durable.
     public func flush(snapshot forceSnapshot: Bool = false) async throws {
+        try await startCommit(snapshot: forceSnapshot)
+        try await waitForCommitInFlight()
+    }
+
+    /// Hands the current batch to a commit task and returns, so the next batch builds while this one
+    /// commits. At most one commit runs: a second waits for the first (that is the backpressure).
+    /// Events go to Kafka before the rows commit, so `orders.events` is at-least-once while
+    /// PostgreSQL is exactly-once.
+    func startCommit(snapshot forceSnapshot: Bool = false) async throws {
         while isFlushing { await withCheckedContinuation { flushWaiters.append($0) } }
-        if forceSnapshot || lastSnapshot.duration(to: .now) >= settings.snapshotInterval {
-            let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
-            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: now)
-            lastSnapshot = .now
-        }
-        guard !core.batch.isEmpty else { return }
         isFlushing = true
         defer {
             isFlushing = false
@@ -110,8 +113,25 @@ public actor ProcessorPipeline {
             flushWaiters.removeAll()
             for waiter in waiters { waiter.resume() }
         }
+        try await waitForCommitInFlight()
+        if forceSnapshot || lastSnapshot.duration(to: .now) >= settings.snapshotInterval {
+            let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: now)
+            lastSnapshot = .now
+        }
+        guard !core.batch.isEmpty else { return }
         let (batch, events) = core.takeBatch()
         batchOpenedAt = nil
+        commitInFlight = Task { try await self.commit(batch, events: events) }
+    }
+
+    func waitForCommitInFlight() async throws {
+        guard let task = commitInFlight else { return }
+        try await task.value
+        if commitInFlight == task { commitInFlight = nil }
+    }
+
+    func commit(_ batch: IngestBatch, events: [OutgoingEvent]) async throws {
         if let producer, settings.publishEvents, !events.isEmpty {
             let records = events.map {
                 KafkaProducerRecord(topic: settings.topics.events, key: Array($0.key.utf8), value: $0.value)
