@@ -157,3 +157,47 @@ import Testing
         }
     }
 }
+
+@Suite struct MigrateCommandTests {
+    /// The wording, literally: two `quant migrate up` processes started at once.
+    @Test func twoMigrateUpProcessesAtOnceApplyEachFileExactlyOnce() async throws {
+        let binary = "\(TestDatabase.repositoryRoot)/.build/debug/quant"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestDatabase.MissingService(description: "\(binary) is missing: scripts/test builds it before the tests")
+        }
+        try await TestDatabase.with { db in
+            func start() throws -> (Process, Pipe) {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = ["migrate", "up"]
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = "postgres://\(db.url.username)@\(db.url.host):\(db.url.port)/\(db.url.database)"
+                environment["QUANT_LOG_LEVEL"] = "info"
+                process.environment = environment
+                process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                try process.run()
+                return (process, output)
+            }
+            let (a, outA) = try start()
+            let (b, outB) = try start()
+            let textA = String(decoding: outA.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let textB = String(decoding: outB.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            a.waitUntilExit()
+            b.waitUntilExit()
+            #expect(a.terminationStatus == 0, "\(textA)")
+            #expect(b.terminationStatus == 0, "\(textB)")
+            let files = try Migration.load(from: "\(TestDatabase.repositoryRoot)/migrations")
+            let applications = (textA + textB).components(separatedBy: "applied migration").count - 1
+            #expect(applications == files.count, "each file applied once across both processes")
+            try await db.connection { c in
+                let versions = try await c.scalar("SELECT count(DISTINCT version)::int FROM public.schema_migrations", as: Int.self, logger: db.logger)
+                let rows = try await c.scalar("SELECT count(*)::int FROM public.schema_migrations", as: Int.self, logger: db.logger)
+                #expect(versions == files.count)
+                #expect(rows == files.count)
+            }
+        }
+    }
+}
