@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         // MARK: extra package dependencies
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
@@ -77,6 +78,17 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "API",
+            dependencies: [
+                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // MARK: the executable
         .target(name: "AllocationCounter"),  // C: counts heap allocations for quant bench
         .executableTarget(
@@ -84,7 +96,7 @@ let package = Package(
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
                 "OrderBook", "AllocationCounter",
-                "RiskEngine", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "RiskEngine", "API", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -113,6 +125,14 @@ let package = Package(
         ),
         .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "Store", "Kafka", "OrderBook", "MarketCore", "QuantConfig", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "QuantConfig", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]

@@ -66,6 +66,10 @@ extension ConfigKey {
         .init("risk.seed", default: "42", "Monte Carlo seed"),
         .init("risk.riskFreeRate", default: "0.04", "Continuously compounded risk-free rate for option pricing"),
         .init("risk.defaultVolatility", default: "0.25", "Option volatility when no option quote gives an implied one"),
+        .init("api.host", default: "127.0.0.1", "Address quant api listens on"),
+        .init("api.port", default: "8080", "Port quant api listens on"),
+        .init("api.maxPageSize", default: "1000", "Largest page (limit) a list endpoint returns"),
+        .init("api.maxRangeDays", default: "31", "Widest from/to time range a tick or history request may ask for, in days"),
     ]
 
     public static func named(_ path: String) -> ConfigKey? { all.first { $0.path == path } }

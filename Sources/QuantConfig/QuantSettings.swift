@@ -32,6 +32,7 @@ public struct QuantSettings: Sendable {
     public var partitions: Partitions
     public var risk: Risk
     public var processor: Processor
+    public var api: API
     public var logLevel: String
     public let source: ConfigSource
 
@@ -56,6 +57,7 @@ public struct QuantSettings: Sendable {
             maintenanceIntervalSeconds: try source.positiveInt("partitions.maintenanceIntervalSeconds"))
         risk = try Risk(source)
         processor = try Processor(source)
+        api = try API(source)
         let level = source.string("log.level")
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else {

@@ -17,6 +17,7 @@ struct Quant: AsyncParsableCommand {
             RiskEngineCommand.self,
             BenchCommand.self,
             BookCommand.self,
+            APICommand.self,
         ]
     )
 }

@@ -1,0 +1,45 @@
+import Logging
+import PostgresNIO
+
+/// The API's one door to PostgreSQL: pooled queries over the reader views, each bounded by a
+/// deadline so a stalled or unreachable server answers 503 instead of hanging the request.
+public struct ReaderDatabase: Sendable {
+    public let client: PostgresClient
+    public let timeout: Duration
+    let logger: Logger
+
+    public init(client: PostgresClient, timeout: Duration = .seconds(5), logger: Logger) {
+        self.client = client
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// Every row of `query`, mapped by `transform` (which decodes the columns).
+    func rows<Row: Sendable>(_ query: PostgresQuery, _ transform: @escaping @Sendable (PostgresRow) throws -> Row) async throws -> [Row] {
+        let client = client, logger = logger
+        return try await withDeadline {
+            var out: [Row] = []
+            for try await row in try await client.query(query, logger: logger) { out.append(try transform(row)) }
+            return out
+        }
+    }
+
+    /// The first row of `query`, if any.
+    func row<Row: Sendable>(_ query: PostgresQuery, _ transform: @escaping @Sendable (PostgresRow) throws -> Row) async throws -> Row? {
+        try await rows(query, transform).first
+    }
+
+    /// Runs `body` but gives up with `DatabaseTimeout` after `timeout`.
+    func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = timeout
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DatabaseTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
