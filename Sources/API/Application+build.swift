@@ -9,12 +9,12 @@ import PostgresNIO
 /// can hand in a client of their own database.
 public struct APIDependencies: Sendable {
     public var database: ReaderDatabase
-    /// Reachability check of the Kafka broker for `/health`; nil when orders are not published.
-    public var kafkaProbe: (@Sendable () async throws -> Void)?
+    /// Where order commands go; nil: writes answer 503 and `/health` reports Kafka as disabled.
+    public var orders: (any OrderCommandPublisher)?
 
-    public init(database: ReaderDatabase, kafkaProbe: (@Sendable () async throws -> Void)? = nil) {
+    public init(database: ReaderDatabase, orders: (any OrderCommandPublisher)? = nil) {
         self.database = database
-        self.kafkaProbe = kafkaProbe
+        self.orders = orders
     }
 }
 
@@ -26,9 +26,14 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     router.add(middleware: ProblemMiddleware())
     let v1 = router.group("api/v1")
     let database = dependencies.database
-    HealthController(database: database, kafkaProbe: dependencies.kafkaProbe).addRoutes(to: v1)
+    let orders = dependencies.orders
+    var kafkaProbe: (@Sendable () async throws -> Void)?
+    if let orders { kafkaProbe = { try await orders.probe() } }
+    HealthController(database: database, kafkaProbe: kafkaProbe).addRoutes(to: v1)
     MarketController(reader: MarketReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     OrdersController(reader: OrderReader(database: database)).addRoutes(to: v1)
+    OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database),
+                          publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     return router
 }

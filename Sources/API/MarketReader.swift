@@ -9,6 +9,13 @@ struct MarketReader: Sendable {
         try await database.row("SELECT 1 FROM api.instruments WHERE symbol = \(symbol)") { _ in true } ?? false
     }
 
+    /// Tick size, lot size and whether `symbol` trades, for order validation.
+    func tradingTerms(_ symbol: String) async throws -> (tickSize: String, lotSize: Int64, active: Bool)? {
+        try await database.row("""
+            SELECT trim_scale(tick_size)::text, lot_size, active FROM api.instruments WHERE symbol = \(symbol)
+            """) { try $0.decode((String, Int64, Bool).self) }
+    }
+
     func instruments(after: String?, limit: Int) async throws -> [InstrumentBody] {
         let after = after ?? ""
         return try await database.rows("""

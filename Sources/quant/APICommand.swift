@@ -1,7 +1,9 @@
 import API
 import ArgumentParser
+import Kafka
 import Logging
 import PostgresNIO
+import Processor
 import ServiceLifecycle
 
 /// `quant api`: the REST API (docs/api.md) over the reader views. The PostgreSQL pool and the HTTP
@@ -14,6 +16,7 @@ struct APICommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Listen address (default: api.host).") var host: String?
     @Option(help: "Port (default: api.port).") var port: Int?
+    @Flag(help: "Serve reads only: no Kafka producer; order writes answer 503.") var readOnly = false
 
     func run() async throws {
         let settings = try global.settings()
@@ -22,15 +25,22 @@ struct APICommand: AsyncParsableCommand {
         var configuration = APIConfiguration(settings: settings.api)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        let app = buildApplication(
-            configuration: configuration,
-            dependencies: APIDependencies(database: ReaderDatabase(client: client, logger: logger)),
-            logger: logger)
+        var dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: logger))
+        // Stopped in reverse order: the server first, then the producer (flushing), then the pool.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        if !readOnly {
+            let producer = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "\(settings.kafka.clientId)-api"),
+                logger: logger)
+            let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.kafka.brokers), logger: logger)
+            dependencies.orders = KafkaOrderPublisher(
+                producer: producer, admin: admin, topic: TopicNames(prefix: settings.processor.topicPrefix).commands)
+            services.append(.init(service: producer))
+        }
+        let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+        services.append(.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: client),
-                .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

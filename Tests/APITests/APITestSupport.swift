@@ -1,8 +1,10 @@
 import API
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import OrderBook
 import PostgresNIO
 import TestSupport
 import Testing
@@ -12,12 +14,12 @@ enum APITest {
     static let limits = APIConfiguration.Limits(maxPageSize: 50, maxRangeDays: 2)
 
     /// Runs `body` with a router-level test client over a fresh, migrated and seeded database.
-    static func withAPI(seed: Bool = true, _ body: @escaping @Sendable (any TestClientProtocol, PostgresClient, Logger) async throws -> Void) async throws {
+    static func withAPI(seed: Bool = true, orders: (any OrderCommandPublisher)? = nil, _ body: @escaping @Sendable (any TestClientProtocol, PostgresClient, Logger) async throws -> Void) async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.withClient { client in
                 if seed { try await seedRows(client, logger: db.logger) }
-                let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger))
+                let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger), orders: orders)
                 let app = Application(router: buildRouter(configuration: APIConfiguration(limits: limits), dependencies: dependencies))
                 try await app.test(.router) { try await body($0, client, db.logger) }
             }
@@ -112,7 +114,28 @@ enum APITest {
     }
 }
 
+/// Records what the API publishes; `failing` makes every publish throw (Kafka down).
+actor RecordingPublisher: OrderCommandPublisher {
+    struct Down: Error {}
+    private(set) var commands: [OrderCommandMessage] = []
+    let failing: Bool
+    init(failing: Bool = false) { self.failing = failing }
+
+    func publish(_ command: OrderCommandMessage) async throws {
+        if failing { throw Down() }
+        commands.append(command)
+    }
+
+    func probe() async throws { if failing { throw Down() } }
+}
+
 extension TestClientProtocol {
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
     func get(_ uri: String) async throws -> TestResponse {
         try await execute(uri: uri, method: .get)
     }

@@ -1,0 +1,47 @@
+import PostgresNIO
+
+/// `Idempotency-Key` records in `ops.idempotency_keys` (migration 0012). The first request with a
+/// key claims it, a retry with the same request replays the stored answer, a different request
+/// under the same key is a conflict.
+struct IdempotencyStore: Sendable {
+    enum Claim: Equatable {
+        case claimed
+        case replay(status: Int, body: String)
+        case conflict
+        case inProgress
+    }
+
+    let database: ReaderDatabase
+
+    /// `canonical` is what the request asked (method, path, normalised body); only its sha256 is stored.
+    func claim(key: String, canonical: String) async throws -> Claim {
+        let inserted = try await database.row("""
+            INSERT INTO ops.idempotency_keys (idempotency_key, request_hash)
+            VALUES (\(key), sha256(convert_to(\(canonical), 'UTF8')))
+            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
+            """) { _ in true } ?? false
+        if inserted { return .claimed }
+        guard let (same, status, body) = try await database.row("""
+            SELECT request_hash = sha256(convert_to(\(canonical), 'UTF8')), status_code, response_body
+            FROM ops.idempotency_keys WHERE idempotency_key = \(key)
+            """, { try $0.decode((Bool, Int?, String?).self) })
+        else { return .inProgress }  // the first request just gave its claim up; the client retries
+        guard same else { return .conflict }
+        guard let status, let body else { return .inProgress }
+        return .replay(status: status, body: body)
+    }
+
+    func complete(key: String, status: Int, body: String) async throws {
+        _ = try await database.rows("""
+            UPDATE ops.idempotency_keys SET status_code = \(status), response_body = \(body)
+            WHERE idempotency_key = \(key)
+            """) { _ in () }
+    }
+
+    /// The request failed before anything happened: a retry with the key may try again.
+    func release(key: String) async throws {
+        _ = try await database.rows("""
+            DELETE FROM ops.idempotency_keys WHERE idempotency_key = \(key) AND status_code IS NULL
+            """) { _ in () }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MarketCore
+import NIOCore
+import OrderBook
+
+/// `POST /orders`, `DELETE /orders/{id}?symbol=`, `PATCH /orders/{id}`: validate, publish a `new`,
+/// `cancel` or `modify` command to `orders.commands` keyed by symbol, answer 202. The processor
+/// decides what happens; `GET /orders/{id}` shows it. `Idempotency-Key` makes retries safe.
+struct OrderWritesController: Sendable {
+    struct AcceptedBody: Codable, Sendable {
+        var orderId: String
+        var symbol: String
+        /// `new`, `cancel` or `modify`: the command published.
+        var command: String
+        var status = "accepted_for_processing"
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    let market: MarketReader
+    let idempotency: IdempotencyStore
+    let publisher: (any OrderCommandPublisher)?
+    let database: ReaderDatabase
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.post("orders", use: create)
+        group.delete("orders/:id", use: cancel)
+        group.patch("orders/:id", use: modify)
+    }
+
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let key = try Self.key(request)
+        var body = try await Self.body(request, context: context)
+        body.refuseUnknown(allowed: ["symbol", "side", "order_type", "price", "quantity", "time_in_force", "post_only", "account", "order_id"])
+        let symbol = Self.symbol(&body)
+        let side = body.enumeration("side", Side.self, required: true)
+        let type = body.enumeration("order_type", OrderType.self, required: true)
+        let price = body.price("price", required: type == .limit)
+        if type == .market, body.has("price") { body.fail("price", "market orders take no price") }
+        let quantity = body.quantity("quantity", required: true)
+        let tif = body.enumeration("time_in_force", TimeInForce.self, required: false) ?? .gtc
+        let postOnly = body.bool("post_only")
+        if postOnly == true, type == .market { body.fail("post_only", "only limit orders can be post-only") }
+        let account = body.identifier("account")
+        let clientID = body.identifier("order_id")
+        if let symbol { try await checkTerms(symbol, price: price, quantity: quantity, into: &body) }
+        guard body.errors.isEmpty, let symbol, let side, let type, let quantity else { throw Problem.invalidOrder(body.errors) }
+        var command = OrderCommandMessage(
+            type: .new, orderID: clientID, symbol: symbol, side: side, orderType: type, price: price, quantity: quantity,
+            timeInForce: tif, postOnly: postOnly, account: account)
+        let canonical = try Self.canonical(request, command)
+        command.orderID = clientID ?? UUID().uuidString.lowercased()
+        return try await submit(command, canonical: canonical, key: key, request: request)
+    }
+
+    @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let key = try Self.key(request)
+        let p = RequestParameters(request: request, context: context)
+        let id = try p.identifier("id")
+        guard let symbol = p.query("symbol") else { throw Problem.badParameter("symbol", "required: the order's symbol") }
+        guard RequestParameters.isSymbol(symbol) else {
+            throw Problem.badParameter("symbol", "a symbol is 1-40 characters of A-Z a-z 0-9 . _ - : /")
+        }
+        guard try await market.instrumentExists(symbol) else { throw Problem.notFound("unknown symbol \(symbol)") }
+        let command = OrderCommandMessage(type: .cancel, orderID: id, symbol: symbol)
+        return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request)
+    }
+
+    @Sendable func modify(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let key = try Self.key(request)
+        let id = try RequestParameters(request: request, context: context).identifier("id")
+        var body = try await Self.body(request, context: context)
+        body.refuseUnknown(allowed: ["symbol", "price", "quantity"])
+        let symbol = Self.symbol(&body)
+        let price = body.price("price", required: false)
+        let quantity = body.quantity("quantity", required: false)
+        if !body.has("price"), !body.has("quantity") { body.fail("price", "give a new price, a new quantity or both") }
+        if let symbol { try await checkTerms(symbol, price: price, quantity: quantity, into: &body) }
+        guard body.errors.isEmpty, let symbol else { throw Problem.invalidOrder(body.errors) }
+        let command = OrderCommandMessage(type: .modify, orderID: id, symbol: symbol, price: price, quantity: quantity)
+        return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request)
+    }
+
+    /// Publishes `command` once per idempotency key and answers 202 (or the stored answer).
+    private func submit(_ command: OrderCommandMessage, canonical: String, key: String?, request: Request) async throws -> Response {
+        guard let publisher else { throw Problem.unavailable("this API was started without Kafka; orders cannot be sent") }
+        if let key {
+            switch try await idempotency.claim(key: key, canonical: canonical) {
+            case .claimed: break
+            case .replay(let status, let body):
+                return Response(status: .init(code: status), headers: [.contentType: "application/json", Self.idempotencyKey: key],
+                                body: .init(byteBuffer: ByteBuffer(string: body)))
+            case .conflict:
+                throw Problem(.conflict, type: "urn:quant:problem:idempotency-conflict", title: "Idempotency key reused",
+                              detail: "Idempotency-Key \(key) was used for a different request")
+            case .inProgress:
+                throw Problem(.conflict, type: "urn:quant:problem:idempotency-in-progress", title: "Request in progress",
+                              detail: "a request with Idempotency-Key \(key) is still being processed; retry shortly")
+            }
+        }
+        do {
+            try await database.withDeadline { try await publisher.publish(command) }
+        } catch {
+            if let key { try? await idempotency.release(key: key) }
+            throw Problem.unavailable("Kafka did not accept the command")
+        }
+        let accepted = AcceptedBody(orderId: command.orderID ?? "", symbol: command.symbol ?? "", command: command.type.rawValue)
+        let buffer = try JSONBody.buffer(accepted)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[.location] = "/api/v1/orders/\(accepted.orderId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? accepted.orderId)?symbol=\(accepted.symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? accepted.symbol)"
+        if let key {
+            headers[Self.idempotencyKey] = key
+            try await idempotency.complete(key: key, status: 202, body: String(buffer: buffer))
+        }
+        return Response(status: .accepted, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    /// The instrument exists and trades; the price is on its tick grid; the quantity a multiple of its lot.
+    private func checkTerms(_ symbol: String, price: Price?, quantity: Quantity?, into body: inout OrderRequest) async throws {
+        guard let terms = try await market.tradingTerms(symbol) else { body.fail("symbol", "unknown symbol \(symbol)"); return }
+        if !terms.active { body.fail("symbol", "\(symbol) is not active") }
+        if let price, let tick = Price(terms.tickSize), tick.units > 0, price.units % tick.units != 0 {
+            body.fail("price", "must be a multiple of the tick size \(terms.tickSize)")
+        }
+        if let quantity, terms.lotSize > 0, quantity.value % terms.lotSize != 0 {
+            body.fail("quantity", "must be a multiple of the lot size \(terms.lotSize)")
+        }
+    }
+
+    private static func symbol(_ body: inout OrderRequest) -> String? {
+        guard let symbol = body.string("symbol", required: true) else { return nil }
+        guard RequestParameters.isSymbol(symbol) else {
+            body.fail("symbol", "1-40 characters of A-Z a-z 0-9 . _ - : /")
+            return nil
+        }
+        return symbol
+    }
+
+    private static func key(_ request: Request) throws -> String? {
+        guard let key = request.headers[idempotencyKey] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw Problem.badParameter("Idempotency-Key", "1-255 printable ASCII characters without spaces")
+        }
+        return key
+    }
+
+    private static func body(_ request: Request, context: APIRequestContext) async throws -> OrderRequest {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        return try OrderRequest(body: Data(buffer: buffer))
+    }
+
+    /// What the request asked, independent of JSON spelling: method, path and the command's fields.
+    private static func canonical(_ request: Request, _ command: OrderCommandMessage) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return "\(request.method.rawValue) \(request.uri.path) " + String(decoding: try encoder.encode(command), as: UTF8.self)
+    }
+}
