@@ -91,7 +91,7 @@ struct MarketController: Sendable {
         let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
         let end = to ?? from.map { Timestamp(microseconds: $0.microseconds + maxBars * width.microseconds) } ?? now
         let start = from ?? Timestamp(microseconds: end.microseconds - min(100, maxBars) * width.microseconds)
-        guard start < end else { throw Problem.badParameter("from", "must be before to") }
+        guard start <= end else { throw Problem.badParameter("from", "must not be after to") }
         guard (end.microseconds - start.microseconds) / width.microseconds <= maxBars else {
             throw Problem.badParameter("to", "at most \(maxBars) bars per request: narrow from/to or widen interval")
         }

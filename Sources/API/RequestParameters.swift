@@ -85,7 +85,7 @@ struct RequestParameters {
         case (nil, let to?):
             return TimeRange(from: Timestamp(microseconds: to.microseconds - span), to: to)
         case (let from?, let to?):
-            guard from < to else { throw Problem.badParameter("from", "must be before to") }
+            guard from <= to else { throw Problem.badParameter("from", "must not be after to") }
             guard to.microseconds - from.microseconds <= span else {
                 throw Problem.badParameter("to", "the range may span at most \(maxDays) days")
             }
