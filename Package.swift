@@ -134,6 +134,11 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "DocsTests",
+            dependencies: ["Store", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            exclude: ["synthetic-market.sql"]
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "QuantConfig", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
