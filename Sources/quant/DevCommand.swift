@@ -21,12 +21,13 @@ struct DevCommand: ParsableCommand {
         guard let script = ProjectRoot.locate()?.appendingPathComponent("scripts/stack") else {
             throw ValidationError("cannot find scripts/stack: run quant from the project checkout or set QUANT_HOME")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, action]
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 { throw ExitCode(process.terminationStatus) }
+        // Become the script (exec): Foundation's Process can wait forever for a script that starts
+        // daemons, which inherit the descriptors it watches.
+        let scriptPath: String = script.path
+        let words: [String] = ["/bin/bash", scriptPath, action]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        execv("/bin/bash", arguments)
+        throw ValidationError("cannot run \(script.path): errno \(errno)")
     }
 }
 

@@ -1,0 +1,83 @@
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import Processor
+import Store
+import TestSupport
+import Testing
+
+/// A private PostgreSQL cluster (scripts/stack with its own folder and port) that a test may stop
+/// and start without disturbing the shared local stack the other tests use.
+struct PrivatePostgres {
+    let folder: String
+    let port: Int
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        port = 56_000 + Int.random(in: 0..<900)
+        try stack("pg-up")
+    }
+
+    var url: DatabaseURL { get throws { try DatabaseURL("postgres://quant@127.0.0.1:\(port)/quant") } }
+
+    func stack(_ action: String) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["QUANT_STACK_DIR"] = "\(folder)/local"
+        environment["QUANT_PG_PORT"] = String(port)
+        let status = runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", action], environment: environment)
+        guard status == 0 else {
+            throw TestDatabase.MissingService(description: "scripts/stack \(action) failed (\(status)) for the private cluster")
+        }
+    }
+
+    func remove() {
+        try? stack("down")
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+@Suite(.serialized) struct ProcessorFaultTests {
+    @Test func postgresDownForSecondsPausesTheProcessorThenItCatchesUpLosingNothing() async throws {
+        let brokers = try ProcessorIntegrationTests.brokers
+        let postgres = try PrivatePostgres()
+        defer { postgres.remove() }
+        let logger: Logger = {
+            var logger = Logger(label: "fault-test")
+            logger.logLevel = .error
+            return logger
+        }()
+        try await Migrator(url: try postgres.url, migrationsDirectory: "\(TestDatabase.repositoryRoot)/migrations",
+                           sqlDirectory: "\(TestDatabase.repositoryRoot)/sql", logger: logger).up()
+        let client = PostgresClient(configuration: try postgres.url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
+            let topics = try await ProcessorIntegrationTests.makeTopics(brokers)
+            let groupID = "g-\(UUID().uuidString.prefix(8))"
+            let settings = ProcessorSettings(brokers: brokers, groupID: groupID, topics: topics, batchMaxMessages: 300,
+                                             batchMaxDelay: .milliseconds(20))
+            let holder = PipelineList()
+            let run = Task { try await ProcessorService(settings: settings, client: client, logger: logger).run { await holder.add($0) } }
+
+            let before = try await ProcessorIntegrationTests.produce(2_000, topics: topics, brokers: brokers, seed: 21)
+            try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: brokers, logger: logger)
+
+            // PostgreSQL goes away while messages keep arriving.
+            try postgres.stack("pg-stop")
+            let during = try await ProcessorIntegrationTests.produce(3_000, topics: topics, brokers: brokers, seed: 22, orderPrefix: "d")
+            try await Task.sleep(for: .seconds(3))
+            let committedWhileDown = await holder.committedCounts().reduce(0, +)
+            #expect(committedWhileDown == before.count, "nothing can commit while the database is down")
+            try postgres.stack("pg-start")
+
+            try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: brokers, logger: logger)
+            run.cancel()
+            try await run.value
+            try await ProcessorIntegrationTests.verify(client, sent: before + during, topics: topics, logger: logger)
+        }
+    }
+}
