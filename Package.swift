@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Store", "Kafka", "OrderBook", "MarketCore", "QuantConfig", "TestSupport",
+                "API", "Store", "Kafka", "OrderBook", "MarketCore", "QuantConfig", "TestSupport", "Processor",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

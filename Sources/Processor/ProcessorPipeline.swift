@@ -152,7 +152,8 @@ public actor ProcessorPipeline {
                 try await body()
                 return
             } catch {
-                if Task.isCancelled { throw error }
+                // A closed pool never comes back (the process is shutting down): stop, uncommitted.
+                if Task.isCancelled || "\(error)".contains("poolShutdown") { throw error }
                 logger.warning("\(what) failed; retrying", metadata: [
                     "error": "\(PostgresErrorText.describe(error))", "retry_in": "\(delay)"])
                 try await Task.sleep(for: delay)

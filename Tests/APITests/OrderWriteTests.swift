@@ -4,7 +4,7 @@ import HummingbirdTesting
 import OrderBook
 import Testing
 
-/// POST/DELETE/PATCH /orders with a recording publisher (Kafka end to end: OrderFlowTests).
+/// POST/DELETE/PATCH /orders with a recording publisher (Kafka and the processor end to end: OrderFlowTests).
 @Suite struct OrderWriteTests {
     struct Accepted: Decodable { var orderId: String; var symbol: String; var command: String }
 
