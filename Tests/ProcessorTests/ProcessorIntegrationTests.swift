@@ -130,40 +130,56 @@ import Testing
         #expect(!expected.isEmpty)
     }
 
-    @Test func nMessagesInGiveExactlyNRowsOutAcrossARestart() async throws {
+    /// A migrated database with the test instruments, fresh topics and a fresh consumer group.
+    struct Fixture: Sendable {
+        var db: TestDatabase
+        var client: PostgresClient
+        var topics: TopicNames
+        var group: String
+        var brokers: String
+        var logger: Logger { db.logger }
+    }
+
+    static func withFixture(_ body: @escaping @Sendable (Fixture) async throws -> Void) async throws {
         let brokers = try Self.brokers
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.withClient { client in
                 try await Self.seedInstruments(client, logger: db.logger)
                 let topics = try await Self.makeTopics(brokers)
-                let group = "g-\(UUID().uuidString.prefix(8))"
-                var settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 400,
-                                                 batchMaxDelay: .milliseconds(50))
-                settings.snapshotInterval = .milliseconds(100)
-                let first = try await Self.produce(3_000, topics: topics, brokers: brokers, seed: 1)
-
-                // First run: ingest everything, then stop gracefully.
-                let run1 = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run() }
-                try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
-                run1.cancel()
-                try await run1.value
-
-                // More messages while it is down; a second instance resumes from the stored offsets.
-                let second = try await Self.produce(2_000, topics: topics, brokers: brokers, seed: 2, orderPrefix: "g")
-                let run2 = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run() }
-                try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
-                run2.cancel()
-                try await run2.value
-
-                try await Self.verify(client, sent: first + second, topics: topics, logger: db.logger)
-                // The second run restored the books from snapshots (the events above prove they were right).
-                #expect(try await Self.count(client, "SELECT count(*)::int FROM trading.engine_snapshots", logger: db.logger) > 0)
-                #expect(try await Self.count(client, """
-                    SELECT count(*)::int FROM api.book_tops t JOIN trading.book_snapshots s USING (symbol, taken_at)
-                    WHERE jsonb_typeof(s.depth -> 'bids') = 'array'
-                    """, logger: db.logger) == Self.symbols.count)
+                try await body(Fixture(db: db, client: client, topics: topics, group: "g-\(UUID().uuidString.prefix(8))", brokers: brokers))
             }
+        }
+    }
+
+    @Test func nMessagesInGiveExactlyNRowsOutAcrossARestart() async throws {
+        try await Self.withFixture { f in
+            let (db, client, topics, group, brokers) = (f.db, f.client, f.topics, f.group, f.brokers)
+            var settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 400,
+                                             batchMaxDelay: .milliseconds(50))
+            settings.snapshotInterval = .milliseconds(100)
+            let first = try await Self.produce(3_000, topics: topics, brokers: brokers, seed: 1)
+
+            // First run: ingest everything, then stop gracefully.
+            let run1 = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run() }
+            try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
+            run1.cancel()
+            try await run1.value
+
+            // More messages while it is down; a second instance resumes from the stored offsets.
+            let second = try await Self.produce(2_000, topics: topics, brokers: brokers, seed: 2, orderPrefix: "g")
+            let run2 = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run() }
+            try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
+            run2.cancel()
+            try await run2.value
+
+            try await Self.verify(client, sent: first + second, topics: topics, logger: db.logger)
+            // The second run restored the books from snapshots (the events above prove they were right).
+            #expect(try await Self.count(client, "SELECT count(*)::int FROM trading.engine_snapshots", logger: db.logger) > 0)
+            #expect(try await Self.count(client, """
+                SELECT count(*)::int FROM api.book_tops t JOIN trading.book_snapshots s USING (symbol, taken_at)
+                WHERE jsonb_typeof(s.depth -> 'bids') = 'array'
+                """, logger: db.logger) == Self.symbols.count)
         }
     }
 
@@ -228,37 +244,31 @@ import Testing
     }
 
     @Test func twoInstancesShareThePartitionsAndIngestEverythingOnce() async throws {
-        let brokers = try Self.brokers
-        try await TestDatabase.with { db in
-            try await db.migrator().up()
-            try await db.withClient { client in
-                try await Self.seedInstruments(client, logger: db.logger)
-                let topics = try await Self.makeTopics(brokers)
-                let group = "g-\(UUID().uuidString.prefix(8))"
-                let settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 300,
-                                                 batchMaxDelay: .milliseconds(50))
-                let pipelines = PipelineList()
-                let a = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { await pipelines.add($0) } }
-                let b = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { await pipelines.add($0) } }
-                // Produce once the group has settled with both members owning partitions.
-                let settle = ContinuousClock.now + .seconds(45)
-                while await pipelines.ownedCounts().filter({ $0 > 0 }).count < 2, ContinuousClock.now < settle {
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                let owned = await pipelines.ownedCounts()
-                #expect(owned.count == 2 && owned.allSatisfy { $0 > 0 } && owned.reduce(0, +) == 12,
-                        "3 topics × 4 partitions should be split between the two members: \(owned)")
-                let sent = try await Self.produce(6_000, topics: topics, brokers: brokers, seed: 8)
-                try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
-                a.cancel()
-                b.cancel()
-                try await a.value
-                try await b.value
-                let committed = await pipelines.committedCounts()
-                #expect(committed.count == 2)
-                #expect(committed.reduce(0, +) == sent.count)
-                try await Self.verify(client, sent: sent, topics: topics, logger: db.logger)
+        try await Self.withFixture { f in
+            let (db, client, topics, group, brokers) = (f.db, f.client, f.topics, f.group, f.brokers)
+            let settings = ProcessorSettings(brokers: brokers, groupID: group, topics: topics, batchMaxMessages: 300,
+                                             batchMaxDelay: .milliseconds(50))
+            let pipelines = PipelineList()
+            let a = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { await pipelines.add($0) } }
+            let b = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { await pipelines.add($0) } }
+            // Produce once the group has settled with both members owning partitions.
+            let settle = ContinuousClock.now + .seconds(45)
+            while await pipelines.ownedCounts().filter({ $0 > 0 }).count < 2, ContinuousClock.now < settle {
+                try await Task.sleep(for: .milliseconds(100))
             }
+            let owned = await pipelines.ownedCounts()
+            #expect(owned.count == 2 && owned.allSatisfy { $0 > 0 } && owned.reduce(0, +) == 12,
+                    "3 topics × 4 partitions should be split between the two members: \(owned)")
+            let sent = try await Self.produce(6_000, topics: topics, brokers: brokers, seed: 8)
+            try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
+            a.cancel()
+            b.cancel()
+            try await a.value
+            try await b.value
+            let committed = await pipelines.committedCounts()
+            #expect(committed.count == 2)
+            #expect(committed.reduce(0, +) == sent.count)
+            try await Self.verify(client, sent: sent, topics: topics, logger: db.logger)
         }
     }
 }
