@@ -29,8 +29,8 @@ struct FeedCommand: AsyncParsableCommand {
     var mix: String = "6:2:2"
     @Option(help: "Seed of the synthetic stream (the same seed gives the same messages).")
     var seed: UInt64 = 42
-    @Option(help: "Prefix of generated order ids, so that several feeds never collide.")
-    var orderPrefix: String = "feed-"
+    @Option(help: "Prefix of generated order ids (default: feed-<start time>-, so runs never reuse ids; the books remember every id).")
+    var orderPrefix: String?
     @Option(help: "Replay this CSV of quotes or trades instead of generating.")
     var csv: String?
     @Option(help: "Prefix of the topics (as processor.topicPrefix).")
@@ -95,7 +95,7 @@ struct FeedCommand: AsyncParsableCommand {
         }
         let market = SyntheticMarket(
             symbols: parsed, mix: .init(quotes: weights[0], trades: weights[1], orders: weights[2]),
-            seed: seed, orderPrefix: orderPrefix)
+            seed: seed, orderPrefix: orderPrefix ?? "feed-\(Int(Date().timeIntervalSince1970))-")
         return .synthetic(market, prefix: prefix)
     }
 }
