@@ -170,17 +170,36 @@ public actor ProcessorPipeline {
         try await flush()
         core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
         var starts: [TopicPartition: KafkaOffset] = [:]
+        var logLost: Set<TopicPartition> = []
+        let admin = try? KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
         for topic in Set(partitions.map(\.topic)) {
             let stored = try await BatchWriter.storedOffsets(client: client, group: settings.groupID, topic: topic, logger: logger)
+            let ends = (try? await admin?.endOffsets(topic: topic)) ?? [:]
             for tp in partitions where tp.topic == topic {
-                starts[tp] = stored[tp.partition.rawValue].map { KafkaOffset(rawValue: $0) } ?? .beginning
+                guard let offset = stored[tp.partition.rawValue] else {
+                    starts[tp] = .beginning
+                    continue
+                }
+                if let end = ends[tp.partition]?.rawValue, end >= 0, offset > end {
+                    // The stored position lies beyond the end of the log: the broker lost messages
+                    // (a memory broker restarted). What the log holds now is new: read it all.
+                    logger.error("stored offset beyond the end of the partition; the broker lost messages, reading it from its beginning",
+                                 metadata: ["partition": "\(tp)", "stored": "\(offset)", "end": "\(end)"])
+                    starts[tp] = .beginning
+                    logLost.insert(tp)
+                } else {
+                    starts[tp] = KafkaOffset(rawValue: offset)
+                }
             }
         }
         var replays: [Int32: Range<Int64>] = [:]
         for tp in partitions where tp.topic == settings.topics.commands {
             let partition = tp.partition.rawValue
             core.revoke(commandsPartition: partition)
-            guard let stored = starts[tp], stored.rawValue > 0 else { continue }
+            let storedOffset = try await BatchWriter.storedOffsets(
+                client: client, group: settings.groupID, topic: tp.topic, logger: logger)[partition] ?? 0
+            guard storedOffset > 0 else { continue }
+            let stored = KafkaOffset(rawValue: storedOffset)
             var from: Int64 = 0
             if let snapshot = try await EngineSnapshotStore.latest(
                 client: client, group: settings.groupID, topic: tp.topic, partition: partition,
@@ -194,7 +213,8 @@ public actor ProcessorPipeline {
                                    metadata: ["partition": "\(tp)", "error": "\(error)"])
                 }
             }
-            if from < stored.rawValue { replays[partition] = from..<stored.rawValue }
+            // Nothing to replay from a log that was lost: the restored books go on with the new one.
+            if from < stored.rawValue, !logLost.contains(tp) { replays[partition] = from..<stored.rawValue }
         }
         if !replays.isEmpty { try await rebuildBooks(replays) }
         ownedPartitions.formUnion(partitions)

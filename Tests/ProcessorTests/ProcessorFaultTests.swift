@@ -81,3 +81,40 @@ struct PrivatePostgres {
         }
     }
 }
+
+@Suite struct LostLogTests {
+    /// What a restarted memory broker leaves behind: offsets stored in PostgreSQL beyond the end of
+    /// every partition. The processor must not wait for offsets that will never exist; it reads the
+    /// new log from its beginning and ingests all of it.
+    @Test func storedOffsetsBeyondTheEndOfTheLogDoNotStallTheProcessor() async throws {
+        try await ProcessorIntegrationTests.withFixture { f in
+            for topic in f.topics.consumed {
+                try await f.client.query("""
+                    INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset)
+                    SELECT \(f.group), \(topic), p, 50000 FROM generate_series(0, 3) AS p
+                    """, logger: f.logger)
+            }
+            let sent = try await ProcessorIntegrationTests.produce(1_500, topics: f.topics, brokers: f.brokers, seed: 31)
+            let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics, batchMaxMessages: 300,
+                                             batchMaxDelay: .milliseconds(20))
+            let run = Task { try await ProcessorService(settings: settings, client: f.client, logger: f.logger).run { _ in } }
+            // Caught up means: the stored offsets now equal the (new) end offsets.
+            let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: f.brokers))
+            let deadline = ContinuousClock.now + .seconds(60)
+            var done = false
+            while !done, ContinuousClock.now < deadline {
+                done = true
+                for topic in f.topics.consumed {
+                    let ends = try await admin.endOffsets(topic: topic)
+                    let stored = try await BatchWriter.storedOffsets(client: f.client, group: f.group, topic: topic, logger: f.logger)
+                    for (partition, end) in ends where stored[partition.rawValue] != end.rawValue && end.rawValue > 0 { done = false }
+                }
+                if !done { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(done, "the processor should have read the new log to its end")
+            run.cancel()
+            try await run.value
+            try await ProcessorIntegrationTests.verify(f.client, sent: sent, topics: f.topics, logger: f.logger)
+        }
+    }
+}
