@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "RiskEngineTests",
             dependencies: [
-                "RiskEngine", "Risk", "MarketCore", "Store", "QuantConfig",
+                "RiskEngine", "Risk", "MarketCore", "Store", "QuantConfig", "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

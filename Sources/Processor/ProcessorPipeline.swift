@@ -170,6 +170,7 @@ public actor ProcessorPipeline {
         try await flush()
         core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
         var starts: [TopicPartition: KafkaOffset] = [:]
+        var storedOffsets: [TopicPartition: Int64] = [:]
         var logLost: Set<TopicPartition> = []
         let admin = try? KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
         for topic in Set(partitions.map(\.topic)) {
@@ -180,6 +181,7 @@ public actor ProcessorPipeline {
                     starts[tp] = .beginning
                     continue
                 }
+                storedOffsets[tp] = offset
                 if let end = ends[tp.partition]?.rawValue, end >= 0, offset > end {
                     // The stored position lies beyond the end of the log: the broker lost messages
                     // (a memory broker restarted). What the log holds now is new: read it all.
@@ -196,8 +198,7 @@ public actor ProcessorPipeline {
         for tp in partitions where tp.topic == settings.topics.commands {
             let partition = tp.partition.rawValue
             core.revoke(commandsPartition: partition)
-            let storedOffset = try await BatchWriter.storedOffsets(
-                client: client, group: settings.groupID, topic: tp.topic, logger: logger)[partition] ?? 0
+            let storedOffset = storedOffsets[tp] ?? 0
             guard storedOffset > 0 else { continue }
             let stored = KafkaOffset(rawValue: storedOffset)
             var from: Int64 = 0

@@ -18,13 +18,7 @@ struct ProcessorCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try global.settings()
         let logger = global.logger("quant.processor", settings: settings)
-        let url: DatabaseURL
-        do { url = try DatabaseURL(settings.database.url, passwordFile: settings.database.passwordFile) } catch {
-            throw ValidationError("\(error)")
-        }
-        let client = PostgresClient(
-            configuration: url.clientConfiguration(poolSize: settings.database.poolSize, applicationName: "quant-processor"),
-            backgroundLogger: logger)
+        let client = try PostgresClient.fromSettings(settings, applicationName: "quant-processor", logger: logger)
         var processorSettings = ProcessorSettings(
             brokers: settings.kafka.brokers, groupID: settings.kafka.groupId, clientID: "\(settings.kafka.clientId)-processor",
             sessionTimeoutMilliseconds: settings.kafka.sessionTimeoutMs,

@@ -20,15 +20,7 @@ struct RiskEngineCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try global.settings()
         let logger = global.logger("quant.risk-engine", settings: settings)
-        let url: DatabaseURL
-        do {
-            url = try DatabaseURL(settings.database.url, passwordFile: settings.database.passwordFile)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let client = PostgresClient(
-            configuration: url.clientConfiguration(poolSize: settings.database.poolSize, applicationName: "quant-risk-engine"),
-            backgroundLogger: logger)
+        let client = try PostgresClient.fromSettings(settings, applicationName: "quant-risk-engine", logger: logger)
         let engine = RiskEngineService(client: client, configuration: .init(settings: settings.risk), logger: logger)
 
         guard once else {
