@@ -18,6 +18,8 @@ let package = Package(
         // MARK: extra package dependencies
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
@@ -51,7 +53,8 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "MarketCore", "MarketMessages",
+                "MarketCore", "MarketMessages", "Telemetry",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,18 +65,20 @@ let package = Package(
         .target(
             name: "RiskEngine",
             dependencies: [
-                "Risk", "MarketCore", "Store", "QuantConfig",
+                "Risk", "MarketCore", "Store", "QuantConfig", "Telemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "Processor",
             dependencies: [
-                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka",
+                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "Telemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -81,11 +86,20 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig",
+                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -96,7 +110,7 @@ let package = Package(
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
                 "OrderBook", "AllocationCounter",
-                "RiskEngine", "API", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "RiskEngine", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,6 +122,10 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         .testTarget(
             name: "RiskEngineTests",
             dependencies: [

@@ -23,6 +23,7 @@ public typealias APIRequestContext = BasicRequestContext
 /// Every route under `/api/v1`, with problem-details errors.
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let v1 = router.group("api/v1")
     let database = dependencies.database

@@ -133,6 +133,13 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The high watermark (next offset to be written) of each assigned partition, as the latest
+    /// fetch responses reported it (refreshed about once a second; no broker round trip). With the
+    /// application's position it gives the consumer lag.
+    public func highWatermarks() -> [TopicPartition: KafkaOffset] {
+        context.highWatermarks.withLock { $0 }
+    }
+
     /// How many messages wait in the buffer for the application.
     var bufferedCount: Int { context.buffer.count }
 
@@ -149,6 +156,7 @@ public final class KafkaConsumer: Sendable {
 
     private static func pollOnce(client: RDKafkaClient, context: RDKafkaConsumerContext) -> Bool {
         if context.stopError.withLock({ $0 != nil }) { return false }
+        refreshWatermarks(client: client, context: context)
         // Backpressure: while the application's buffer is full, do not take more from librdkafka.
         let room = context.buffer.waitForSpace(timeout: 0.05)
         guard room > 0 else { return true }
@@ -174,6 +182,25 @@ public final class KafkaConsumer: Sendable {
         }
         context.buffer.push(batch)
         return true
+    }
+
+    /// Copies librdkafka's cached high watermarks of the assignment (local calls, no request).
+    private static func refreshWatermarks(client: RDKafkaClient, context: RDKafkaConsumerContext) {
+        guard context.watermarksReadAt.duration(to: .now) >= .seconds(1) else { return }
+        context.watermarksReadAt = .now
+        var pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.handle, &pointer) == RD_KAFKA_RESP_ERR_NO_ERROR, let pointer else { return }
+        var result: [TopicPartition: KafkaOffset] = [:]
+        for element in RDKafkaTopicPartitionList(taking: pointer).elements {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let p = element.topicPartition
+            if rd_kafka_get_watermark_offsets(client.handle, p.topic, p.partition.rawValue, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+               high >= 0 {
+                result[p] = KafkaOffset(rawValue: high)
+            }
+        }
+        context.highWatermarks.withLock { $0 = result }
     }
 }
 

@@ -57,6 +57,10 @@ public actor ProcessorPipeline {
     var isFlushing = false
     var commitInFlight: Task<Void, any Error>?
     var flushWaiters: [CheckedContinuation<Void, Never>] = []
+    let metrics: ProcessorMetrics
+    /// The next offset committed to PostgreSQL per partition: with the broker's high watermark it
+    /// gives the consumer lag.
+    var committedNext: [PartitionKey: Int64] = [:]
 
     /// Messages committed since start (rows and dead letters), for progress reports and tests.
     public private(set) var committedMessages = 0
@@ -71,6 +75,7 @@ public actor ProcessorPipeline {
         self.logger = logger
         writer = BatchWriter(client: client, consumerGroup: settings.groupID, logger: logger)
         core = ProcessorCore(instruments: instruments, topics: settings.topics)
+        metrics = ProcessorMetrics(topics: settings.topics.consumed)
     }
 
     // MARK: messages
@@ -84,7 +89,15 @@ public actor ProcessorPipeline {
     }
 
     public func handle(_ message: KafkaConsumerMessage) async throws {
-        core.handle(Self.convert(message))
+        metrics.consumed(topic: message.topic)
+        if message.topic == settings.topics.commands {
+            let started = ContinuousClock.now
+            core.handle(Self.convert(message))
+            metrics.commandDuration.record(duration: ContinuousClock.now - started)
+            metrics.commands.increment()
+        } else {
+            core.handle(Self.convert(message))
+        }
         if batchOpenedAt == nil { batchOpenedAt = .now }
         if core.batch.messageCount >= settings.batchMaxMessages { try await startCommit() }
     }
@@ -138,9 +151,29 @@ public actor ProcessorPipeline {
             }
             try await retrying("publish orders.events") { _ = try await producer.sendAll(records) }
         }
-        try await retrying("commit batch") { try await writer.commit(batch) }
+        try await retrying("commit batch") {
+            let started = ContinuousClock.now
+            try await writer.commit(batch)
+            metrics.commit.record(duration: ContinuousClock.now - started)
+        }
         committedMessages += batch.messageCount
         committedBatches += 1
+        committedNext.merge(batch.nextOffsets) { _, new in new }
+        metrics.batchSize.record(batch.messageCount)
+        if !batch.deadLetters.isEmpty {
+            metrics.deadLettered(Dictionary(grouping: batch.deadLetters, by: \.topic).mapValues(\.count))
+        }
+    }
+
+    /// Records the lag of every owned partition: the broker's high watermark minus the next offset
+    /// committed to PostgreSQL (what a restart would resume from).
+    public func recordLag(highWatermarks: [TopicPartition: KafkaOffset]) {
+        for partition in ownedPartitions {
+            guard let high = highWatermarks[partition]?.rawValue,
+                  let next = committedNext[PartitionKey(topic: partition.topic, partition: partition.partition.rawValue)]
+            else { continue }
+            metrics.lag(partition, messages: max(0, high - next))
+        }
     }
 
     /// Retries transient failures (database or broker down) with capped backoff until they pass
@@ -154,6 +187,7 @@ public actor ProcessorPipeline {
             } catch {
                 // A closed pool never comes back (the process is shutting down): stop, uncommitted.
                 if Task.isCancelled || "\(error)".contains("poolShutdown") { throw error }
+                metrics.retries.increment()
                 logger.warning("\(what) failed; retrying", metadata: [
                     "error": "\(PostgresErrorText.describe(error))", "retry_in": "\(delay)"])
                 try await Task.sleep(for: delay)
@@ -193,6 +227,10 @@ public actor ProcessorPipeline {
                     starts[tp] = KafkaOffset(rawValue: offset)
                 }
             }
+        }
+        for tp in partitions {
+            committedNext[PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)] =
+                logLost.contains(tp) ? 0 : storedOffsets[tp] ?? 0
         }
         var replays: [Int32: Range<Int64>] = [:]
         for tp in partitions where tp.topic == settings.topics.commands {

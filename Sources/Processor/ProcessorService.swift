@@ -55,6 +55,12 @@ public struct ProcessorService: Sendable {
                         try await pipeline.flushIfDue()
                     }
                 }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(1))
+                        await pipeline.recordLag(highWatermarks: consumer.highWatermarks())
+                    }
+                }
                 try await pipeline.consume(consumer.messages)
                 group.cancelAll()
             }

@@ -70,6 +70,10 @@ extension ConfigKey {
         .init("api.port", default: "8080", "Port quant api listens on"),
         .init("api.maxPageSize", default: "1000", "Largest page (limit) a list endpoint returns"),
         .init("api.maxRangeDays", default: "31", "Widest from/to time range a tick or history request may ask for, in days"),
+        .init("metrics.host", default: "127.0.0.1", "Address every service's Prometheus /metrics listens on"),
+        .init("metrics.processorPort", default: "9101", "Port of quant processor's /metrics (0: off)"),
+        .init("metrics.riskEnginePort", default: "9102", "Port of quant risk-engine's /metrics (0: off)"),
+        .init("metrics.apiPort", default: "9103", "Port of quant api's /metrics (0: off)"),
     ]
 
     public static func named(_ path: String) -> ConfigKey? { all.first { $0.path == path } }

@@ -108,4 +108,15 @@ public struct ConfigSource: Sendable {
         }
         return value
     }
+
+    /// A TCP port; 0 is allowed (an ephemeral port, or "off" where a setting says so).
+    public func port(_ path: String, zeroMeans: String = "any free port") throws -> Int {
+        let value = try int(path)
+        guard (0...65_535).contains(value) else {
+            throw LoadError.invalidValue(
+                key: path, variable: ConfigKey.named(path)!.environmentVariable, value: "\(value)",
+                expected: "a port from 0 to 65535 (0: \(zeroMeans))")
+        }
+        return value
+    }
 }

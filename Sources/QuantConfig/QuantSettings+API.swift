@@ -9,11 +9,7 @@ extension QuantSettings {
 
         init(_ source: ConfigSource) throws {
             host = source.string("api.host")
-            port = try source.int("api.port")
-            guard (0...65_535).contains(port) else {
-                throw ConfigSource.LoadError.invalidValue(
-                    key: "api.port", variable: "QUANT_API_PORT", value: String(port), expected: "a port from 0 to 65535")
-            }
+            port = try source.port("api.port")
             maxPageSize = try source.positiveInt("api.maxPageSize")
             maxRangeDays = try source.positiveInt("api.maxRangeDays")
         }

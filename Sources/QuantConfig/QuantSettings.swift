@@ -33,6 +33,7 @@ public struct QuantSettings: Sendable {
     public var risk: Risk
     public var processor: Processor
     public var api: API
+    public var metrics: Metrics
     public var logLevel: String
     public let source: ConfigSource
 
@@ -58,6 +59,7 @@ public struct QuantSettings: Sendable {
         risk = try Risk(source)
         processor = try Processor(source)
         api = try API(source)
+        metrics = try Metrics(source)
         let level = source.string("log.level")
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(level) else {

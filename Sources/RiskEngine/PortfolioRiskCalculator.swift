@@ -54,6 +54,8 @@ public struct PortfolioRiskCalculator: Sendable {
         }
         var measures: [RiskMeasure] = []
         for method in configuration.methods {
+            let started = ContinuousClock.now
+            defer { RiskEngineMetrics.computed(method: method.storedName, duration: ContinuousClock.now - started) }
             measures += try core { () throws(RiskError) in
                 switch method {
                 case .historical:

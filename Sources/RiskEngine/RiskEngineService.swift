@@ -85,6 +85,8 @@ public struct RiskEngineService: Service {
             try Task.checkCancellation()
             report.outcomes.append(await valuate(id))
         }
+        RiskEngineMetrics.cycle(duration: ContinuousClock.now - started)
+        for outcome in report.outcomes { RiskEngineMetrics.valued(outcome: outcome.status.rawValue) }
         logger.info("risk cycle done", metadata: [
             "portfolios": "\(ids.count)", "stored": "\(report.stored.count)", "skipped": "\(report.skipped.count)",
             "failed": "\(report.failed.count)", "duration": "\(ContinuousClock.now - started)",

@@ -29,8 +29,10 @@ public struct BatchWriter: Sendable {
     }
 
     func write(_ batch: IngestBatch) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        let copies = try await client.withTransaction(logger: logger) { connection in
+            var copies: [(table: String, rows: Int, duration: Duration)] = []
             for table in batch.tables where !table.isEmpty {
+                let started = ContinuousClock.now
                 try await connection.copyFrom(table: Self.copyTableName(table.table), columns: table.columns, logger: logger) { writer in
                     // Stream in chunks so one huge batch never needs a second full copy in NIO's buffer.
                     let chunk = 1 << 20
@@ -41,6 +43,7 @@ public struct BatchWriter: Sendable {
                         start = end
                     }
                 }
+                copies.append((table.table, table.rowCount, ContinuousClock.now - started))
             }
             if !batch.deadLetters.isEmpty {
                 let d = batch.deadLetters
@@ -69,7 +72,9 @@ public struct BatchWriter: Sendable {
                     SELECT pg_notify(c, p) FROM unnest(\(n.map(\.channel))::text[], \(n.map(\.payload))::text[]) AS t(c, p)
                     """, logger: logger)
             }
+            return copies
         }
+        StoreMetrics.recordCommitted(copies)
     }
 
     /// postgres-nio writes `COPY "<table>"`: to name `schema.table` we close and reopen its quotes.

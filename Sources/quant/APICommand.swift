@@ -27,7 +27,8 @@ struct APICommand: AsyncParsableCommand {
         if let port { configuration.port = port }
         var dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: logger))
         // Stopped in reverse order: the server first, then the producer (flushing), then the pool.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        var services = MetricsService.make(port: settings.metrics.apiPort, settings: settings, logger: logger)
+        services.append(.init(service: client))
         if !readOnly {
             let producer = try KafkaProducer(
                 configuration: KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "\(settings.kafka.clientId)-api"),

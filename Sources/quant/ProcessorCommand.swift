@@ -29,8 +29,9 @@ struct ProcessorCommand: AsyncParsableCommand {
         processorSettings.snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
+        let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [
+            services: metrics + [
                 .init(service: client),
                 .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),

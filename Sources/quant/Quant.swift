@@ -12,6 +12,7 @@ struct Quant: AsyncParsableCommand {
             MigrateCommand.self,
             ConfigCommand.self,
             ProcessorCommand.self,
+            MetricsCommand.self,
             FeedCommand.self,
             RiskCommand.self,
             RiskEngineCommand.self,

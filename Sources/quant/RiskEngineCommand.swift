@@ -24,8 +24,9 @@ struct RiskEngineCommand: AsyncParsableCommand {
         let engine = RiskEngineService(client: client, configuration: .init(settings: settings.risk), logger: logger)
 
         guard once else {
+            let metrics = MetricsService.make(port: settings.metrics.riskEnginePort, settings: settings, logger: logger)
             let group = ServiceGroup(configuration: .init(
-                services: [
+                services: metrics + [
                     .init(service: client),
                     .init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],

@@ -204,6 +204,7 @@ import Testing
                 environment["QUANT_PROCESSOR_BATCH_MAX_MESSAGES"] = "100"
                 environment["QUANT_PROCESSOR_BATCH_MAX_DELAY_MS"] = "20"
                 environment["QUANT_PROCESSOR_SNAPSHOT_INTERVAL_SECONDS"] = "1"
+                environment["QUANT_METRICS_PROCESSOR_PORT"] = "0"  // tests run several at once
                 environment["QUANT_LOG_LEVEL"] = "warning"
                 func start() throws -> Process {
                     let process = Process()

@@ -43,11 +43,12 @@ def config_env_names(config):
     return {env_name(f"{section}.{key}") for section, values in config.items() for key in values}
 
 
-def planned_metrics(config_text):
-    """Planned settings named in config.yaml's comments: `metrics.host`, `metrics.port` and the ports."""
-    block = config_text.split("# Planned (issue 7", 1)[1]
-    ports = {name: int(port) for name, port in re.findall(r"(processor|risk-engine|api) (\d+)", block)}
-    return {"QUANT_METRICS_HOST", "QUANT_METRICS_PORT"}, ports
+METRICS_PORT_KEYS = {"processor": "processorPort", "risk-engine": "riskEnginePort", "api": "apiPort"}
+
+
+def metrics_ports(config):
+    """Each service's /metrics port (config.yaml's metrics.*Port), by compose service name."""
+    return {service: int(config["metrics"][key]) for service, key in METRICS_PORT_KEYS.items()}
 
 
 def quant_services(compose):
@@ -71,15 +72,13 @@ def test_the_schema_catches_a_broken_file(compose):
     assert list(jsonschema.validators.validator_for(schema)(schema).iter_errors(broken))
 
 
-def test_every_setting_variable_is_a_config_key_or_a_planned_one(compose, config):
+def test_every_setting_variable_is_a_config_key(compose, config):
     known = config_env_names(config)
-    planned, _ = planned_metrics((ROOT / "config/config.yaml").read_text())
     example = (ROOT / ".env.example").read_text()
     for name, service in quant_services(compose).items():
         for variable in service["environment"]:
-            assert variable in known | planned, f"{name}: {variable} is not a setting of config/config.yaml"
-            if variable in known:
-                assert re.search(rf"^{variable}=", example, re.M), f"{variable} missing from .env.example"
+            assert variable in known, f"{name}: {variable} is not a setting of config/config.yaml"
+            assert re.search(rf"^{variable}=", example, re.M), f"{variable} missing from .env.example"
 
 
 def test_the_quant_services_share_one_database_and_the_three_brokers(compose):
@@ -147,9 +146,9 @@ def test_start_up_order(compose):
     assert {s["command"][0] for s in quant_services(compose).values()} == {"migrate", "processor", "risk-engine", "api"}
 
 
-def test_prometheus_scrapes_each_service_on_its_planned_metrics_port(compose):
+def test_prometheus_scrapes_each_service_on_its_metrics_port(compose, config):
     prometheus = load_yaml("config/prometheus/prometheus.yml")
-    _, planned = planned_metrics((ROOT / "config/config.yaml").read_text())
+    planned = metrics_ports(config)
     targets = {
         job["job_name"]: target
         for job in prometheus["scrape_configs"]
@@ -159,8 +158,9 @@ def test_prometheus_scrapes_each_service_on_its_planned_metrics_port(compose):
     services = compose["services"]
     for service, port in planned.items():
         assert targets[f"quant-{service}"] == f"{service}:{port}"
-        assert int(services[service]["environment"]["QUANT_METRICS_PORT"]) == port
-        assert f"{service} {port}" in (ROOT / "docs/deployment.md").read_text().replace("`quant ", "").replace("` | ", " ")
+        variable = env_name(f"metrics.{METRICS_PORT_KEYS[service]}")
+        assert int(services[service]["environment"][variable]) == port
+        assert f"{service} {port}" in (ROOT / "docs/operations.md").read_text().replace("`quant ", "").replace("` | ", " ")
     mount = next(v for v in services["prometheus"]["volumes"] if v.startswith("./config/prometheus/"))
     assert mount.split(":")[1] == "/etc/prometheus/prometheus.yml"
 

@@ -12,6 +12,11 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
     let stopError = Mutex<KafkaError?>(nil)
     /// Used by the poll thread only.
     let reader = RDKafkaMessage.Reader()
+    /// High watermarks of the assigned partitions as the last fetch responses reported them,
+    /// refreshed by the poll thread (the only thread that may touch the handle while it lives).
+    let highWatermarks = Mutex<[TopicPartition: KafkaOffset]>([:])
+    /// Poll thread only: when `highWatermarks` was last refreshed.
+    var watermarksReadAt = ContinuousClock.now
 
     init(logger: Logger, handler: KafkaRebalanceHandler, buffer: RDKafkaMessageBuffer) {
         self.handler = handler

@@ -1,0 +1,55 @@
+import Kafka
+import Metrics
+import Telemetry
+
+/// What the processor records (swift-metrics; `quant processor` exports it as Prometheus on
+/// `metrics.processorPort`). Metric objects are made once and kept: the message path only
+/// increments.
+public struct ProcessorMetrics: Sendable {
+    static let messagesConsumed = "quant_processor_messages_total"
+    static let consumerLag = "quant_processor_consumer_lag_messages"
+    static let batchMessages = "quant_processor_batch_messages"
+    static let commitDuration = "quant_processor_commit_duration_seconds"
+    static let deadLetters = "quant_processor_dead_letters_total"
+    static let commitRetries = "quant_processor_commit_retries_total"
+    static let bookCommands = "quant_book_commands_total"
+    static let bookCommandDuration = "quant_book_command_duration_seconds"
+
+    public static let catalog = MetricCatalog(
+        help: [
+            messagesConsumed: "Kafka messages consumed by the processor, by topic.",
+            consumerLag: "Messages of a partition not yet consumed (high watermark minus next offset), by topic and partition.",
+            batchMessages: "Messages per committed batch.",
+            commitDuration: "Time to commit one batch: COPY of every table, dead letters and offsets in one transaction.",
+            deadLetters: "Messages committed to ops.dead_letters, by topic.",
+            commitRetries: "Batch commits or event publishes that failed and were retried (database or broker down).",
+            bookCommands: "Order commands decoded and applied to the books (rejections included).",
+            bookCommandDuration: "Time to decode and apply one order command, matching included.",
+        ],
+        durationBuckets: [bookCommandDuration: MetricCatalog.submillisecond, commitDuration: MetricCatalog.milliseconds],
+        valueBuckets: [batchMessages: [1, 10, 50, 100, 500, 1_000, 2_500, 5_000, 10_000]])
+
+    let consumed: [String: Counter]
+    let commands = Counter(label: bookCommands)
+    let commandDuration = Timer(label: bookCommandDuration)
+    let batchSize = Recorder(label: batchMessages)
+    let commit = Timer(label: commitDuration)
+    let retries = Counter(label: commitRetries)
+
+    init(topics: [String]) {
+        consumed = Dictionary(uniqueKeysWithValues: topics.map { ($0, Counter(label: Self.messagesConsumed, dimensions: [("topic", $0)])) })
+    }
+
+    func consumed(topic: String) {
+        if let counter = consumed[topic] { counter.increment() }
+    }
+
+    func deadLettered(_ byTopic: [String: Int]) {
+        for (topic, count) in byTopic { Counter(label: Self.deadLetters, dimensions: [("topic", topic)]).increment(by: count) }
+    }
+
+    func lag(_ partition: TopicPartition, messages: Int64) {
+        Gauge(label: Self.consumerLag, dimensions: [("topic", partition.topic), ("partition", String(partition.partition.rawValue))])
+            .record(messages)
+    }
+}
