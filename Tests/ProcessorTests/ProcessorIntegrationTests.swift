@@ -36,17 +36,13 @@ import Testing
                         orderPrefix: String = "f") async throws -> [(topic: String, key: String, value: [UInt8], bad: Bool)] {
         var market = SyntheticMarket(symbols: symbols.map { (Symbol($0)!, Price("100")!) }, seed: seed, orderPrefix: orderPrefix)
         var sent: [(topic: String, key: String, value: [UInt8], bad: Bool)] = []
-        let malformed = [
-            #"{"type":"quote","symbol":"AAA","ts":"2026-11-26T14:30:00Z","bid":"1","bid_size":-1}"#,
-            #"{"type":"quote","symbol":"ZZZ","ts":"2026-11-26T14:30:00Z","bid":"1"}"#, "not json at all",
-            #"{"type":"trade","symbol":"AAA","ts":"nope","price":"1","size":1}"#,
-        ]
+        let malformed = Self.malformed
         let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
         for i in 0..<count {
             if i % badEvery == badEvery - 1 {
-                let payload = malformed[(i / badEvery) % malformed.count]
-                let topic = payload.contains("trade") ? topics.trades : topics.quotes
-                sent.append((topic, "AAA", Array(payload.utf8), true))
+                let (kind, payload) = malformed[(i / badEvery) % malformed.count]
+                let topic = kind == "quote" ? topics.quotes : kind == "trade" ? topics.trades : topics.commands
+                sent.append((topic, "AAA", payload, true))
                 continue
             }
             let m = market.next(at: Timestamp(microseconds: now.microseconds + Int64(i)))
@@ -58,6 +54,33 @@ import Testing
         await producer.shutdown()
         return sent
     }
+
+    /// Bad messages of every kind a producer gets wrong, for the quote, trade and command topics.
+    /// (A well-formed order with a bad value, say a negative quantity or an unknown symbol, is not
+    /// among them: the book rejects it with a reason in `trading.order_events`.)
+    static let malformed: [(topic: String, payload: [UInt8])] = {
+        let ts = "2026-11-26T14:30:00Z"
+        let texts: [(String, String)] = [
+            ("quote", #"{"type":"quote","symbol":"AAA","ts":"\#(ts)","bid":"1","bid_size":-1}"#),       // negative size
+            ("quote", #"{"type":"quote","symbol":"ZZZ","ts":"\#(ts)","bid":"1"}"#),                     // unknown symbol
+            ("quote", "not json at all"),                                                               // bad JSON
+            ("trade", #"{"type":"trade","symbol":"AAA","ts":"nope","price":"1","size":1}"#),            // bad timestamp
+            ("trade", #"{"type":"trade","symbol":"AAA","ts":"\#(ts)","size":1}"#),                      // missing price
+            ("trade", #"{"type":"trade","symbol":"AAA","ts":"\#(ts)","price":true,"size":1}"#),         // wrong type
+            ("trade", #"{"type":"trade","symbol":"AAA","ts":"\#(ts)","price":"1","size":-5}"#),         // negative size
+            ("quote", "[1,2,3]"),                                                                       // not an object
+            ("quote", ""),                                                                              // empty
+            ("command", #"{"type":"new","order_id":"#),                                                // truncated
+            ("command", #"{"type":"launch","order_id":"x3","symbol":"AAA"}"#),                         // unknown type
+            ("quote", #"{"type":"quote","symbol":"AAA","ts":"\#(ts)","bid":"1e400"}"#),                 // out of range
+        ]
+        var all = texts.map { ($0.0, Array($0.1.utf8)) }
+        all.append(("quote", [0xff, 0xfe, 0x00, 0x01]))                                               // binary garbage
+        // A huge payload (600 kB, under the broker's 1 MB limit): a quote with a giant field.
+        all.append(("quote", Array((#"{"type":"quote","symbol":"AAA","ts":"\#(ts)","bid":"1","note":""# + String(repeating: "x", count: 600_000) + #""}"#).utf8)))
+        all.append(("trade", Array(("{" + String(repeating: "[", count: 10_000)).utf8)))            // deep nesting
+        return all
+    }()
 
     static func seedInstruments(_ client: PostgresClient, logger: Logger) async throws {
         for symbol in symbols {
@@ -101,6 +124,15 @@ import Testing
         #expect(try await count(client, "SELECT count(*)::int FROM market.quotes", logger: logger) == goodQuotes)
         #expect(try await count(client, "SELECT count(*)::int FROM market.trades", logger: logger) == goodTrades)
         #expect(try await count(client, "SELECT count(*)::int FROM ops.dead_letters", logger: logger) == bad)
+        // Each dead letter keeps the payload byte for byte and says why, briefly.
+        let reasons = try await client.query("""
+            SELECT count(*)::int FROM ops.dead_letters WHERE error = '' OR length(error) > 300 OR payload IS NULL
+            """, logger: logger)
+        for try await n in reasons.decode(Int.self) { #expect(n == 0, "dead letters without a short reason") }
+        let badPayloads = Set(sent.filter(\.bad).map(\.value))
+        for try await payload in try await client.query("SELECT payload FROM ops.dead_letters", logger: logger).decode(ByteBuffer.self) {
+            #expect(badPayloads.contains(Array(buffer: payload)))
+        }
         for table in ["market.quotes", "market.trades", "trading.orders"] {
             #expect(try await count(client, PostgresQuery(unsafeSQL: """
                 SELECT count(*)::int FROM (SELECT src_partition, src_offset FROM \(table)
@@ -109,7 +141,7 @@ import Testing
         }
         var engine = MatchingEngine(instruments: symbols.map { Instrument(symbol: Symbol($0)!) })
         var expected: [String] = []
-        for m in sent where m.topic == topics.commands {
+        for m in sent where m.topic == topics.commands && !m.bad {
             for event in engine.handle(try JSONDecoder().decode(OrderCommandMessage.self, from: Data(m.value))) {
                 switch event {
                 case .report(let r): expected.append("\(r.symbol)|\(r.seq ?? 0)|\(r.orderID)|\(r.status)|\(r.leavesQuantity)")
