@@ -13,6 +13,7 @@ struct Quant: AsyncParsableCommand {
             ConfigCommand.self,
             ProcessorCommand.self,
             MetricsCommand.self,
+            DemoCommand.self,
             FeedCommand.self,
             RiskCommand.self,
             RiskEngineCommand.self,

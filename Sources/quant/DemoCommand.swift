@@ -1,0 +1,155 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import PostgresNIO
+import QuantConfig
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `quant demo`: the whole pipeline on the local stack in one command, with a live summary.
+///
+/// Starts PostgreSQL and the broker (`scripts/stack up`), migrates, seeds instruments (equities and
+/// options), a year of history, portfolios and positions (`config/demo/seed.sql`), then runs the
+/// processor, the risk engine, the API and a synthetic feed as child processes. Ctrl-C stops the
+/// feed first, then the services with SIGTERM (they commit what they hold), and keeps the data.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole pipeline on the local stack with a synthetic feed and a live summary (Ctrl-C stops it, data stays).",
+        discussion: "Logs go to .local/logs/. `quant dev down` deletes the stack and its data. scripts/demo installs and builds first, then runs this.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Messages per second of the synthetic feed.") var rate = 2_000
+    @Option(help: "Stop by itself after this many seconds (0: run until Ctrl-C).") var seconds = 0
+    @Option(help: "Seconds between two summary lines.") var every = 5
+
+    func run() async throws {
+        guard let root = ProjectRoot.locate() else {
+            throw ValidationError("cannot find the checkout (scripts/stack): run from it or set QUANT_HOME")
+        }
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        try FileManager.default.createDirectory(atPath: ".local/logs", withIntermediateDirectories: true)
+        // Ctrl-C is ours alone (the children run in their own process groups): we stop them in order.
+        _ = Self.stopRequest
+
+        say("starting PostgreSQL and the Kafka broker (scripts/stack up)")
+        let stackLog = ".local/logs/stack.log"
+        guard try await ChildProcess.run("stack", "/bin/bash", ["scripts/stack", "up"], environment: environment, logPath: stackLog) == 0 else {
+            throw DemoError("scripts/stack up failed; see \(stackLog)")
+        }
+        for line in try String(contentsOfFile: stackLog, encoding: .utf8).split(separator: "\n") where line.hasPrefix("export ") {
+            let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { setenv(String(pair[0]), String(pair[1]), 1) }
+        }
+        let settings = try global.settings()
+        let quant = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+
+        say("migrating and seeding demo instruments, history, portfolios and positions")
+        try await step("migrate", quant, ["migrate", "up"])
+        try await step("seed", "/usr/bin/psql", [settings.database.url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "config/demo/seed.sql"])
+
+        var logger = Logger(label: "quant.demo")
+        logger.logLevel = .warning
+        let client = try PostgresClient.fromSettings(settings, applicationName: "quant-demo", logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await runPipeline(quant: quant, settings: settings, client: client, logger: logger)
+        }
+    }
+
+    func runPipeline(quant: String, settings: QuantSettings, client: PostgresClient, logger: Logger) async throws {
+        var services: [ChildProcess] = []
+        for (name, arguments) in [("processor", ["processor"]), ("risk-engine", ["risk-engine"]), ("api", ["api"])] {
+            services.append(try ChildProcess.start(name, quant, arguments, environment: environment, logPath: ".local/logs/\(name).log"))
+        }
+        // The feed continues from the latest stored prices, so live ticks follow the seeded history.
+        let symbols = try await DemoSummary.feedSymbols(client: client, logger: logger)
+        var feedArguments = ["feed", "--rate", String(rate), "--symbols", symbols]
+        if seconds > 0 { feedArguments += ["--duration", String(seconds)] }
+        let feed = try ChildProcess.start("feed", quant, feedArguments, environment: environment, logPath: ".local/logs/feed.log")
+        printWhereToLook(settings)
+
+        var summary = DemoSummary(processorMetricsPort: settings.metrics.processorPort)
+        var nextSummary = ContinuousClock.now + .seconds(every)
+        while feed.isRunning, !Self.stopRequest.isSet {
+            try? await Task.sleep(for: .milliseconds(200))
+            guard ContinuousClock.now >= nextSummary else { continue }
+            nextSummary = ContinuousClock.now + .seconds(every)
+            for line in await summary.lines(client: client, logger: logger, services: services) { print(line) }
+        }
+
+        say("stopping: the feed, then the services with SIGTERM (each commits what it holds)")
+        feed.terminate()
+        _ = await feed.exitStatus()
+        // Let the processor drain what the feed sent last, then stop everything.
+        try? await Task.sleep(for: .seconds(1))
+        for service in services { service.terminate() }
+        for service in services {
+            let status = await service.exitStatus()
+            print("  \(service.name): exit \(status)\(status == 0 ? "" : " (see .local/logs/\(service.name).log)")")
+        }
+        for line in await summary.lines(client: client, logger: logger, services: []) { print(line) }
+        let analyst = settings.database.url.replacingOccurrences(of: "://quant@", with: "://analyst@")
+        print("""
+
+            The data stays in the local stack for inspection:
+              psql "\(settings.database.url)"
+              psql "\(analyst)" -c 'select * from analytics.risk_latest'
+              logs: .local/logs/    stop the stack: quant dev stop    delete everything: quant dev down
+            """)
+    }
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    func step(_ name: String, _ path: String, _ arguments: [String]) async throws {
+        let log = ".local/logs/\(name).log"
+        guard try await ChildProcess.run(name, path, arguments, environment: environment, logPath: log) == 0 else {
+            throw DemoError("\(name) failed; see \(log)")
+        }
+    }
+
+    func say(_ text: String) { print("quant demo: \(text)") }
+
+    func printWhereToLook(_ settings: QuantSettings) {
+        let api = "http://\(settings.api.host):\(settings.api.port)/api/v1"
+        let analyst = settings.database.url.replacingOccurrences(of: "://quant@", with: "://analyst@")
+        print("""
+            quant demo: feed at \(rate) msg/s → Kafka (\(settings.kafka.brokers)) → processor → PostgreSQL; risk engine and API on top.
+              API       curl -s \(api)/market/data/AAPL
+                        curl -s '\(api)/orderbook/AAPL?depth=5'
+                        curl -s \(api)/risk/metrics/tech-long
+                        curl -s '\(api)/bars/AAPL?interval=1m'
+              analyst   psql "\(analyst)" -c 'select * from analytics.book_tops'
+              metrics   curl -s http://\(settings.metrics.host):\(settings.metrics.processorPort)/metrics   (risk-engine :\(settings.metrics.riskEnginePort), api :\(settings.metrics.apiPort))
+              Grafana   with Docker: docker compose up (config/grafana/ provisions the datasources and dashboards)
+              logs      .local/logs/    Ctrl-C stops the pipeline and keeps the data.
+            """)
+    }
+
+    /// Set by SIGINT or SIGTERM, whose default action (ending the process) is replaced.
+    static let stopRequest = StopRequest([SIGINT, SIGTERM])
+}
+
+/// A flag that SIGINT or SIGTERM sets, instead of ending the process.
+final class StopRequest: Sendable {
+    private let flag = Atomic<Bool>(false)
+    /// Written in `init` only; kept so the sources live as long as the request.
+    nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
+
+    init(_ numbers: [Int32]) {
+        for number in numbers {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.flag.store(true, ordering: .relaxed) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+}
