@@ -26,6 +26,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
     var latencyRate = 10_000
     @Option(help: "Length of the latency run in seconds (0 skips it).")
     var latencySeconds = 10
+    @Option(help: "Processor instances in one consumer group for the throughput run (each with its own pool), to show them splitting the partitions.")
+    var instances = 1
     @Option(help: "Keep the benchmark database instead of dropping it.")
     var keep = false
 
@@ -120,23 +122,47 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let processorSettings = ProcessorSettings(
             brokers: settings.kafka.brokers, groupID: "bench-\(UUID().uuidString.prefix(8))", topics: topics,
             batchMaxMessages: batch, batchMaxDelay: .milliseconds(200), publishEvents: false)
-        let holder = PipelineHolder()
-        let service = ProcessorService(settings: processorSettings, client: client, logger: logger)
-        let run = Task { try await service.run { await holder.set($0) } }
-        // The clock starts when the group has assigned the partitions (Tansu's join takes seconds).
-        while await holder.owned() == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        let ingestStart = ContinuousClock.now
-        while await holder.committed() < messages { try await Task.sleep(for: .milliseconds(5)) }
-        let ingestSeconds = seconds(ingestStart.duration(to: .now))
-        run.cancel()
-        try await run.value
+        let totalPartitions = topics.consumed.count * settings.kafka.topicPartitions
+        let (ingestSeconds, measured, split) = try await withThrowingTaskGroup(of: Void.self) { pools in
+            defer { pools.cancelAll() }
+            var holders: [PipelineHolder] = []
+            var runs: [Task<Void, any Error>] = []
+            for i in 0..<max(1, instances) {
+                // Each instance gets a pool of its own, as separate processes would.
+                let instanceClient = i == 0 ? client : PostgresClient(configuration: url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+                if i > 0 { pools.addTask { await instanceClient.run() } }
+                let holder = PipelineHolder()
+                holders.append(holder)
+                let service = ProcessorService(settings: processorSettings, client: instanceClient, logger: logger)
+                runs.append(Task { try await service.run { await holder.set($0) } })
+            }
+            func owned() async -> [Int] { var o: [Int] = []; for h in holders { o.append(await h.owned()) }; return o }
+            func committed() async -> Int { var n = 0; for h in holders { n += await h.committed() }; return n }
+            // The clock starts when the group has assigned every partition, to every instance
+            // (Tansu's join takes seconds); what was committed before that is not counted.
+            while true {
+                let now = await owned()
+                if now.reduce(0, +) == totalPartitions && !now.contains(0) { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let split = await owned()
+            let before = await committed()
+            let ingestStart = ContinuousClock.now
+            while await committed() < messages { try await Task.sleep(for: .milliseconds(5)) }
+            let elapsed = seconds(ingestStart.duration(to: .now))
+            for run in runs { run.cancel() }
+            for run in runs { try await run.value }
+            return (elapsed, messages - before, split)
+        }
         let stored = try await scalar(client, "SELECT count(*)::int FROM market.quotes", logger: logger)
         guard stored == messages else { throw ValidationError("expected \(messages) rows, found \(stored)") }
 
         let copyRate = Double(messages) / copySeconds
-        let ingestRate = Double(messages) / ingestSeconds
+        let ingestRate = Double(measured) / ingestSeconds
         print(String(format: "psql \\copy (baseline): %.2f s  %9.0f rows/s", copySeconds, copyRate))
-        print(String(format: "pipeline Kafka→rows:    %.2f s  %9.0f msg/s  = %.2f × \\copy", ingestSeconds, ingestRate, ingestRate / copyRate))
+        if instances > 1 { print("instances: \(instances) in one group; partitions owned: \(split.map(String.init).joined(separator: " + "))") }
+        print(String(format: "pipeline Kafka→rows:    %.2f s  %9.0f msg/s  = %.2f × \\copy  (%d msgs timed)",
+                     ingestSeconds, ingestRate, ingestRate / copyRate, measured))
         print(String(format: "(producing them took %.2f s, %.0f msg/s)", produceSeconds, Double(messages) / produceSeconds))
     }
 
