@@ -125,6 +125,39 @@ import Testing
         }
     }
 
+    /// Checked from the catalog, so a table or function added later (API keys, say) is covered
+    /// without anyone remembering to list it: the analyst reads no base table, may write nothing,
+    /// and can execute only functions that cannot write (STABLE or IMMUTABLE).
+    @Test func theAnalystCanReadNoBaseTableWriteNothingAndRunNoWritingFunction() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.connection { c in
+                let readable = try await c.strings("""
+                    SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                      AND has_schema_privilege('analyst', n.oid, 'USAGE') AND has_table_privilege('analyst', c.oid, 'SELECT')
+                    """, logger: db.logger)
+                #expect(readable.isEmpty, "base tables the analyst can read: \(readable)")
+                let writable = try await c.strings("""
+                    SELECT n.nspname || '.' || c.relname || ' ' || p.privilege FROM pg_class c
+                    JOIN pg_namespace n ON n.oid = c.relnamespace
+                    CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS p(privilege)
+                    WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                      AND has_table_privilege('analyst', c.oid, p.privilege)
+                    """, logger: db.logger)
+                #expect(writable.isEmpty, "relations the analyst may write: \(writable)")
+                let functions = try await c.strings("""
+                    SELECT n.nspname || '.' || p.proname || ' ' || p.provolatile::text FROM pg_proc p
+                    JOIN pg_namespace n ON n.oid = p.pronamespace
+                    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                      AND has_schema_privilege('analyst', n.oid, 'USAGE') AND has_function_privilege('analyst', p.oid, 'EXECUTE')
+                    """, logger: db.logger)
+                #expect(!functions.isEmpty)  // api.bars at least: the check looks at something
+                #expect(functions.allSatisfy { !$0.hasSuffix(" v") }, "volatile (possibly writing) functions the analyst can run: \(functions)")
+            }
+        }
+    }
+
     @Test func readerViewsAreRecreatedIdempotently() async throws {
         try await TestDatabase.with { db in
             let migrator = db.migrator()

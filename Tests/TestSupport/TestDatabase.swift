@@ -89,6 +89,13 @@ extension PostgresConnection {
         for try await value in rows.decode(T.self) { return value }
         return nil
     }
+
+    /// The first column of every row, as text.
+    public func strings(_ query: PostgresQuery, logger: Logger) async throws -> [String] {
+        var result: [String] = []
+        for try await value in try await self.query(query, logger: logger).decode(String.self) { result.append(value) }
+        return result
+    }
 }
 
 /// A temporary copy of a folder, for tests that tamper with files.
