@@ -116,8 +116,10 @@ import Testing
 
     /// Exactly one row per valid message, one dead letter per bad one, no duplicates, and order
     /// events equal to what the pure engine makes of the same commands, symbol by symbol.
+    /// `duplicateKey` identifies one consumed message; after a broker lost its log, offsets repeat
+    /// and the message's own timestamp tells the two apart.
     static func verify(_ client: PostgresClient, sent: [(topic: String, key: String, value: [UInt8], bad: Bool)],
-                       topics: TopicNames, logger: Logger) async throws {
+                       topics: TopicNames, logger: Logger, duplicateKey: String = "src_partition, src_offset") async throws {
         let goodQuotes = sent.filter { $0.topic == topics.quotes && !$0.bad }.count
         let goodTrades = sent.filter { $0.topic == topics.trades && !$0.bad }.count
         let bad = sent.filter(\.bad).count
@@ -135,8 +137,8 @@ import Testing
         }
         for table in ["market.quotes", "market.trades", "trading.orders"] {
             #expect(try await count(client, PostgresQuery(unsafeSQL: """
-                SELECT count(*)::int FROM (SELECT src_partition, src_offset FROM \(table)
-                GROUP BY 1, 2 HAVING count(*) > 1) d
+                SELECT count(*)::int FROM (SELECT \(duplicateKey) FROM \(table)
+                GROUP BY \(duplicateKey) HAVING count(*) > 1) d
                 """), logger: logger) == 0, "duplicates in \(table)")
         }
         var engine = MatchingEngine(instruments: symbols.map { Instrument(symbol: Symbol($0)!) })
