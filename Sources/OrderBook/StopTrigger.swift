@@ -43,8 +43,10 @@ struct DormantStop: Sendable, Hashable {
 
     /// Moves a trail's watermark with a trade at `last` and tells whether that trade wakes the stop.
     mutating func observe(_ last: Int64) -> Bool {
-        if case .price = trigger {} else if watermark == 0 || (side == .sell ? last > watermark : last < watermark) {
-            watermark = last
+        switch trigger {
+        case .price: break
+        case .trailAmount, .trailPercent:
+            if watermark == 0 || (side == .sell ? last > watermark : last < watermark) { watermark = last }
         }
         guard let trigger = triggerPrice else { return false }
         return side == .buy ? last >= trigger : last <= trigger
