@@ -20,7 +20,8 @@ SELECT o.order_id, o.symbol, o.side, o.order_type, o.time_in_force, o.price, o.q
        last_event.ts AS updated_at,
        coalesce(fills.filled_quantity, 0) AS filled_quantity,
        fills.average_price,
-       last_event.leaves_quantity
+       last_event.leaves_quantity,
+       o.stop_price, o.trail_amount, o.trail_percent
 FROM trading.orders o
 LEFT JOIN LATERAL (
     SELECT e.event, e.reason, e.ts, e.leaves_quantity
@@ -35,7 +36,8 @@ LEFT JOIN LATERAL (
     FROM trading.executions x
     WHERE x.maker_order_id = o.order_id OR x.taker_order_id = o.order_id
 ) fills ON true;
-COMMENT ON VIEW api.order_status IS 'One row per order: last event, filled quantity and average fill price.';
+COMMENT ON VIEW api.order_status IS
+    'One row per order: last event (dormant/triggered for stops), filled quantity, average fill price and stop terms.';
 
 -- Each book as of its latest snapshot (the processor takes them every processor.snapshotIntervalSeconds).
 CREATE VIEW api.book_tops AS

@@ -10,13 +10,18 @@ public struct OrderStatusBody: Codable, Sendable {
     public var postOnly: Bool
     public var account: String?
     public var submittedAt: String
-    /// `pending` until the first execution report, then the last report's status.
+    /// `pending` until the first execution report, then the last report's status (`dormant` for a
+    /// stop waiting for its trigger, `triggered` for one that entered the book and rests untouched).
     public var status: String
     public var reason: String?
     public var updatedAt: String?
     public var filledQuantity: Int64
     public var averagePrice: String?
     public var leavesQuantity: Int64?
+    /// Trigger terms of stop orders; absent for others.
+    public var stopPrice: String?
+    public var trailAmount: String?
+    public var trailPercent: String?
     public var fills: [FillBody]
 }
 

@@ -10,17 +10,21 @@ struct OrderReader: Sendable {
         guard var order = try await database.row("""
             SELECT order_id, symbol, side, order_type, time_in_force, trim_scale(price)::text, quantity, post_only,
                    account, api.rfc3339(submitted_at), status, reason, api.rfc3339(updated_at),
-                   filled_quantity::bigint, trim_scale(average_price)::text, leaves_quantity
+                   filled_quantity::bigint, trim_scale(average_price)::text, leaves_quantity,
+                   trim_scale(stop_price)::text, trim_scale(trail_amount)::text, trim_scale(trail_percent)::text
             FROM api.order_status
             WHERE order_id = \(id) AND (\(symbol) = '' OR symbol = \(symbol))
             ORDER BY submitted_at DESC LIMIT 1
             """, { row in
-                let (orderID, symbol, side, type, tif, price, quantity, postOnly, account, submitted, status, reason, updated, filled, average, leaves) =
-                    try row.decode((String, String, String, String, String, String?, Int64, Bool, String?, String, String, String?, String?, Int64, String?, Int64?).self)
+                let (orderID, symbol, side, type, tif, price, quantity, postOnly, account, submitted, status, reason, updated, filled, average, leaves,
+                     stopPrice, trailAmount, trailPercent) =
+                    try row.decode((String, String, String, String, String, String?, Int64, Bool, String?, String, String, String?, String?, Int64, String?, Int64?,
+                                    String?, String?, String?).self)
                 return OrderStatusBody(orderId: orderID, symbol: symbol, side: side, orderType: type, timeInForce: tif,
                                        price: price, quantity: quantity, postOnly: postOnly, account: account,
                                        submittedAt: submitted, status: status, reason: reason, updatedAt: updated,
-                                       filledQuantity: filled, averagePrice: average, leavesQuantity: leaves, fills: [])
+                                       filledQuantity: filled, averagePrice: average, leavesQuantity: leaves,
+                                       stopPrice: stopPrice, trailAmount: trailAmount, trailPercent: trailPercent, fills: [])
             })
         else { return nil }
         let orderSymbol = order.symbol

@@ -33,23 +33,28 @@ struct OrderWritesController: Sendable {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let key = try Self.key(request)
         var body = try await Self.body(request, context: context)
-        body.refuseUnknown(allowed: ["symbol", "side", "order_type", "price", "quantity", "time_in_force", "post_only", "account", "order_id"])
+        body.refuseUnknown(allowed: [
+            "symbol", "side", "order_type", "price", "quantity", "time_in_force", "post_only", "account", "order_id",
+            "stop_price", "trail_amount", "trail_percent",
+        ])
         let symbol = Self.symbol(&body)
         let side = body.enumeration("side", Side.self, required: true)
         let type = body.enumeration("order_type", OrderType.self, required: true)
-        let price = body.price("price", required: type == .limit)
-        if type == .market, body.has("price") { body.fail("price", "market orders take no price") }
+        let price = body.price("price", required: type?.hasLimitPrice ?? false)
+        if let type, !type.hasLimitPrice, body.has("price") { body.fail("price", "\(type.rawValue) orders take no price") }
+        let trigger = Self.stopTerms(type, &body)
         let quantity = body.quantity("quantity", required: true)
         let tif = body.enumeration("time_in_force", TimeInForce.self, required: false) ?? .gtc
         let postOnly = body.bool("post_only")
-        if postOnly == true, type == .market { body.fail("post_only", "only limit orders can be post-only") }
+        if postOnly == true, let type, type != .limit { body.fail("post_only", "only limit orders can be post-only") }
         let account = body.identifier("account")
         let clientID = body.identifier("order_id")
-        if let symbol { try await checkTerms(symbol, price: price, quantity: quantity, into: &body) }
+        if let symbol { try await checkTerms(symbol, price: price, stopPrice: trigger.stopPrice, quantity: quantity, into: &body) }
         guard body.errors.isEmpty, let symbol, let side, let type, let quantity else { throw Problem.invalidOrder(body.errors) }
         var command = OrderCommandMessage(
             type: .new, orderID: clientID, symbol: symbol, side: side, orderType: type, price: price, quantity: quantity,
-            timeInForce: tif, postOnly: postOnly, account: account)
+            timeInForce: tif, postOnly: postOnly, account: account, stopPrice: trigger.stopPrice,
+            trailAmount: trigger.trailAmount, trailPercent: trigger.trailPercent)
         let canonical = try Self.canonical(request, command)
         command.orderID = clientID ?? UUID().uuidString.lowercased()
         return try await submit(command, canonical: canonical, key: key, request: request)
@@ -72,14 +77,18 @@ struct OrderWritesController: Sendable {
         let key = try Self.key(request)
         let id = try RequestParameters(request: request, context: context).identifier("id")
         var body = try await Self.body(request, context: context)
-        body.refuseUnknown(allowed: ["symbol", "price", "quantity"])
+        body.refuseUnknown(allowed: ["symbol", "price", "quantity", "stop_price"])
         let symbol = Self.symbol(&body)
         let price = body.price("price", required: false)
         let quantity = body.quantity("quantity", required: false)
-        if !body.has("price"), !body.has("quantity") { body.fail("price", "give a new price, a new quantity or both") }
-        if let symbol { try await checkTerms(symbol, price: price, quantity: quantity, into: &body) }
+        let stopPrice = body.price("stop_price", required: false)
+        if !body.has("price"), !body.has("quantity"), !body.has("stop_price") {
+            body.fail("price", "give a new price, quantity or stop_price")
+        }
+        if let symbol { try await checkTerms(symbol, price: price, stopPrice: stopPrice, quantity: quantity, into: &body) }
         guard body.errors.isEmpty, let symbol else { throw Problem.invalidOrder(body.errors) }
-        let command = OrderCommandMessage(type: .modify, orderID: id, symbol: symbol, price: price, quantity: quantity)
+        let command = OrderCommandMessage(
+            type: .modify, orderID: id, symbol: symbol, price: price, quantity: quantity, stopPrice: stopPrice)
         return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request)
     }
 
@@ -118,15 +127,41 @@ struct OrderWritesController: Sendable {
     }
 
     /// The instrument exists and trades; the price is on its tick grid; the quantity a multiple of its lot.
-    private func checkTerms(_ symbol: String, price: Price?, quantity: Quantity?, into body: inout OrderRequest) async throws {
+    private func checkTerms(
+        _ symbol: String, price: Price?, stopPrice: Price? = nil, quantity: Quantity?, into body: inout OrderRequest
+    ) async throws {
         guard let terms = try await market.tradingTerms(symbol) else { body.fail("symbol", "unknown symbol \(symbol)"); return }
         if !terms.active { body.fail("symbol", "\(symbol) is not active") }
         if let price, let tick = Price(terms.tickSize), tick.units > 0, price.units % tick.units != 0 {
             body.fail("price", "must be a multiple of the tick size \(terms.tickSize)")
         }
+        if let stopPrice, let tick = Price(terms.tickSize), tick.units > 0, stopPrice.units % tick.units != 0 {
+            body.fail("stop_price", "must be a multiple of the tick size \(terms.tickSize)")
+        }
         if let quantity, terms.lotSize > 0, quantity.value % terms.lotSize != 0 {
             body.fail("quantity", "must be a multiple of the lot size \(terms.lotSize)")
         }
+    }
+
+    /// The trigger fields: `stop_price` for stop and stop_limit, exactly one of `trail_amount` and
+    /// `trail_percent` (below 100) for trailing_stop, none of them for the others.
+    private static func stopTerms(_ type: OrderType?, _ body: inout OrderRequest)
+        -> (stopPrice: Price?, trailAmount: Price?, trailPercent: Price?)
+    {
+        let fixed = type == .stop || type == .stopLimit
+        let trailing = type == .trailingStop
+        let stopPrice = body.price("stop_price", required: fixed)
+        let amount = body.price("trail_amount", required: false)
+        let percent = body.price("trail_percent", required: false)
+        if let type, !fixed, body.has("stop_price") { body.fail("stop_price", "\(type.rawValue) orders take no stop_price") }
+        for name in ["trail_amount", "trail_percent"] where !trailing && body.has(name) {
+            body.fail(name, "only trailing_stop orders take a trail")
+        }
+        if trailing && body.has("trail_amount") == body.has("trail_percent") {
+            body.fail("trail_amount", "give exactly one of trail_amount and trail_percent")
+        }
+        if let percent, percent.units >= 100 * Price.scale { body.fail("trail_percent", "must be below 100") }
+        return (stopPrice, amount, percent)
     }
 
     private static func symbol(_ body: inout OrderRequest) -> String? {

@@ -4,6 +4,10 @@ import MarketCore
 public struct ExecutionReport: Sendable, Hashable {
     public enum Kind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case accepted, rejected, partiallyFilled, filled, cancelled, expired, replaced
+        /// A stop order was accepted and waits off the book for its trigger.
+        case dormant
+        /// A dormant stop's trigger was reached: it enters the book now, with this sequence's time priority.
+        case triggered
 
         public var description: String {
             switch self {
@@ -14,6 +18,8 @@ public struct ExecutionReport: Sendable, Hashable {
             case .cancelled: "cancelled"
             case .expired: "expired"
             case .replaced: "replaced"
+            case .dormant: "dormant"
+            case .triggered: "triggered"
             }
         }
 

@@ -31,12 +31,13 @@ extension MatchingEngine {
     }
 
     /// Rebuilds the engine that `snapshot()` wrote. Instruments and the default come from the
-    /// caller; each book must match its instrument (see `OrderBook.init(restoring:instrument:)`).
+    /// caller, and so do the pre-trade limits (configuration, not state); each book must match its
+    /// instrument (see `OrderBook.init(restoring:instrument:)`).
     public init(
         restoring bytes: [UInt8], instruments: [Instrument] = [], defaultInstrument: Instrument? = nil,
-        configuration: BookConfiguration = .init()
+        configuration: BookConfiguration = .init(), limits: PreTradeLimitTable = .init()
     ) throws(SnapshotError) {
-        self.init(instruments: instruments, defaultInstrument: defaultInstrument, configuration: configuration)
+        self.init(instruments: instruments, defaultInstrument: defaultInstrument, configuration: configuration, limits: limits)
         guard bytes.count >= 4 + 2 + 8 else { throw .truncated }
         guard Array(bytes[0..<4]) == Self.snapshotMagic else { throw .badMagic }
         var stored = SnapshotReader(bytes: bytes[...], offset: bytes.count - 8)

@@ -19,6 +19,8 @@ public struct MatchingEngine: Sendable {
     }
 
     public let configuration: BookConfiguration
+    /// Pre-trade limits checked before a new order or a modify reaches its book.
+    public var limits: PreTradeLimitTable = .init()
     /// Instruments by symbol; a symbol without one uses `defaultInstrument`, or is refused when nil.
     public var instruments: [Symbol: Instrument]
     public var defaultInstrument: Instrument?
@@ -26,8 +28,10 @@ public struct MatchingEngine: Sendable {
     var owners: [String: OwnerID] = [:]
 
     public init(
-        instruments: [Instrument] = [], defaultInstrument: Instrument? = nil, configuration: BookConfiguration = .init()
+        instruments: [Instrument] = [], defaultInstrument: Instrument? = nil, configuration: BookConfiguration = .init(),
+        limits: PreTradeLimitTable = .init()
     ) {
+        self.limits = limits
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
         self.defaultInstrument = defaultInstrument
         self.configuration = configuration
@@ -65,7 +69,7 @@ public struct MatchingEngine: Sendable {
                 entry.book.reject(placeholder, side: message.side, reason: .invalidCommand)
                 break
             }
-            if type == .limit && message.price == nil {
+            if type.hasLimitPrice && message.price == nil {
                 entry.book.reject(placeholder, side: side, reason: .invalidPrice)
                 break
             }
@@ -75,10 +79,15 @@ public struct MatchingEngine: Sendable {
             }
             let id = entry.ids[clientID] ?? OrderID(UInt64(entry.clientIDs.count + 1))
             let order = NewOrder(
-                id: id, side: side, type: type, price: type == .limit ? message.price ?? .zero : .zero, quantity: quantity,
-                timeInForce: message.timeInForce ?? .gtc, postOnly: message.postOnly ?? false, owner: owner(message.account))
+                id: id, side: side, type: type, price: type.hasLimitPrice ? message.price ?? .zero : .zero, quantity: quantity,
+                timeInForce: message.timeInForce ?? .gtc, postOnly: message.postOnly ?? false, owner: owner(message.account),
+                trigger: message.trigger)
+            if let reason = limitViolation(order, book: entry.book, symbol: symbol) {
+                entry.book.reject(placeholder, side: side, price: order.price, reason: reason)
+                break
+            }
             entry.book.apply(.new(order))
-            if case .report(let first) = entry.book.events.first, first.kind == .accepted {
+            if case .report(let first) = entry.book.events.first, first.kind == .accepted || first.kind == .dormant {
                 entry.ids[clientID] = id
                 entry.clientIDs.append(clientID)
             }
@@ -93,10 +102,15 @@ public struct MatchingEngine: Sendable {
             }
             if message.type == .cancel {
                 entry.book.apply(.cancel(id))
-            } else if message.price == nil && message.quantity == nil {
+            } else if message.price == nil && message.quantity == nil && message.stopPrice == nil {
                 entry.book.reject(id, reason: .invalidCommand)
             } else {
-                entry.book.apply(.modify(ModifyOrder(id: id, price: message.price, quantity: message.quantity)))
+                let modify = ModifyOrder(id: id, price: message.price, quantity: message.quantity, stopPrice: message.stopPrice)
+                if let reason = limitViolation(modify, book: entry.book, symbol: symbol) {
+                    entry.book.reject(id, reason: reason)
+                } else {
+                    entry.book.apply(.modify(modify))
+                }
             }
         case .endOfDay:
             break
@@ -117,6 +131,29 @@ public struct MatchingEngine: Sendable {
     /// The L2 depth of every book, in symbol order.
     public func depth(levels: Int = .max) -> [DepthMessage] {
         symbols.map { DepthMessage(symbol: $0.rawValue, book: books[$0]!.book, levels: levels) }
+    }
+
+    /// The pre-trade limit a new order breaks: notional at its limit price, else its stop price,
+    /// else the last trade price.
+    func limitViolation(_ order: NewOrder, book: OrderBook, symbol: Symbol) -> Reason? {
+        let limits = limits.limits(for: symbol)
+        guard !limits.isNone else { return nil }
+        let limit = order.type.hasLimitPrice ? order.price.units : 0
+        var reference = limit
+        if reference == 0, case .price(let stop)? = order.trigger { reference = stop.units }
+        if reference == 0 { reference = book.lastTradePrice }
+        return limits.violation(
+            quantity: order.quantity.value, limitPrice: limit, referencePrice: reference, lastTradePrice: book.lastTradePrice)
+    }
+
+    /// The pre-trade limit a modify breaks, judged on the order's terms after the change.
+    func limitViolation(_ modify: ModifyOrder, book: OrderBook, symbol: Symbol) -> Reason? {
+        let limits = limits.limits(for: symbol)
+        guard !limits.isNone, let terms = book.limitTerms(modify.id) else { return nil }
+        let quantity = modify.quantity?.value ?? terms.quantity
+        let limit = modify.price?.units ?? terms.limit
+        let reference = limit > 0 ? limit : modify.stopPrice?.units ?? (terms.stop > 0 ? terms.stop : book.lastTradePrice)
+        return limits.violation(quantity: quantity, limitPrice: limit, referencePrice: reference, lastTradePrice: book.lastTradePrice)
     }
 
     func instrument(for symbol: Symbol) -> Instrument? {

@@ -11,16 +11,16 @@ public enum SnapshotError: Error, Sendable, Hashable {
 }
 
 extension OrderBook {
-    /// Snapshot format version written by `snapshot()`.
-    public static let snapshotVersion: UInt16 = 1
+    /// Snapshot format version written by `snapshot()`; `init(restoring:instrument:)` reads 1 and 2.
+    public static let snapshotVersion: UInt16 = 2
     static let snapshotMagic: [UInt8] = Array("QOBK".utf8)
 
     /// The whole book as compact, deterministic bytes (equal books give equal bytes).
     ///
-    /// Format version 1, all integers little-endian:
+    /// Format version 2, all integers little-endian:
     ///
     ///     magic       4 bytes  "QOBK"
-    ///     version     UInt16   1
+    ///     version     UInt16   2
     ///     symbol      UInt8 length, then UTF-8 bytes
     ///     tick        Int64    tick size in 10⁻⁸ units
     ///     lot         Int64    lot size
@@ -31,6 +31,11 @@ extension OrderBook {
     ///       levelCount UInt32, then per level from the best price outwards:
     ///         price Int64, orderCount UInt32, then per order in queue order:
     ///           id UInt64, leaves Int64, filled Int64, owner UInt32, flags UInt8 (bit 0 day, bit 1 post-only)
+    ///     lastTrade   Int64    the last trade price (0: none)                      } version 2 only;
+    ///     stopCount   UInt32, then per dormant stop in acceptance order (48 bytes): } version 1 has
+    ///       id UInt64, side UInt8, type UInt8, tif UInt8 (`allCases` positions),  } no stops and
+    ///       limit Int64, quantity Int64, owner UInt32, trigger kind UInt8          } no last trade
+    ///       (0 price, 1 trail amount, 2 trail percent), trigger value Int64, watermark Int64
     ///     checksum    UInt64   FNV-1a over every byte before it
     ///
     /// A resting order takes 29 bytes and a level 12, so a million orders fit in about 30 MB.
@@ -64,6 +69,9 @@ extension OrderBook {
                 }
             }
         }
+        out.put(UInt64(bitPattern: lastTradePrice))
+        out.put(UInt32(stops.count))
+        for stop in stops { out.put(stop) }
         out.put(fnv1a(out.bytes[...]))
         return out.bytes
     }
@@ -76,7 +84,7 @@ extension OrderBook {
         var input = SnapshotReader(bytes: bytes[...].dropLast(8))
         input.offset = 4
         let version: UInt16 = try input.read()
-        guard version == Self.snapshotVersion else { throw .unsupportedVersion(version) }
+        guard version == 1 || version == Self.snapshotVersion else { throw .unsupportedVersion(version) }
         var stored = SnapshotReader(bytes: bytes[...], offset: bytes.count - 8)
         guard try stored.read() as UInt64 == fnv1a(bytes[..<(bytes.count - 8)]) else { throw .checksumMismatch }
 
@@ -125,6 +133,18 @@ extension OrderBook {
         }
         if let bid = bids.best, let ask = asks.best, levels[Int(bid)].price >= levels[Int(ask)].price {
             throw .invalidContent("crossed book")
+        }
+        if version >= 2 {
+            lastTradePrice = Int64(bitPattern: try input.read())
+            guard lastTradePrice >= 0 else { throw .invalidContent("negative last trade price") }
+            let stopCount: UInt32 = try input.read()
+            for _ in 0..<stopCount {
+                let stop = try input.readStop()
+                guard stop.quantity > 0, stop.quantity <= Self.maxQuantity, stop.quantity % lot == 0, stop.limit >= 0,
+                    !contains(stop.id)
+                else { throw .invalidContent("bad stop \(stop.id)") }
+                stops.append(stop)
+            }
         }
         guard input.offset == input.bytes.endIndex else { throw .invalidContent("trailing bytes") }
     }

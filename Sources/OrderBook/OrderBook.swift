@@ -32,6 +32,12 @@ public struct OrderBook: Sendable {
     var asks = BookSide()
     var index = OrderIndex()
     var nextSequence: UInt64 = 1
+    /// Dormant stop orders in acceptance order (the order in which one trade wakes several).
+    var stops: [DormantStop] = []
+    /// Stops woken but not yet entered; empty between commands.
+    var triggeredStops: [DormantStop] = []
+    /// The price of the book's latest trade; 0 before the first.
+    public internal(set) var lastTradePrice: Int64 = 0
     let tick: Int64
     let lot: Int64
 
@@ -63,8 +69,11 @@ public struct OrderBook: Sendable {
     /// Number of resting orders.
     public var orderCount: Int { index.count }
 
-    /// Whether an order with this id is resting in the book.
-    public func contains(_ id: OrderID) -> Bool { index[id] != nil }
+    /// Number of dormant stop orders.
+    public var stopCount: Int { stops.count }
+
+    /// Whether an order with this id is resting in the book or waiting as a dormant stop.
+    public func contains(_ id: OrderID) -> Bool { index[id] != nil || stopPosition(id) != nil }
 
     /// The sequence number the next event will get.
     public var sequence: UInt64 { nextSequence }
@@ -80,6 +89,8 @@ public struct OrderBook: Sendable {
         case .modify(let modify): self.modify(modify)
         case .endOfDay: expireDayOrders()
         }
+        // Only books that hold stops look at the trades again.
+        if !stops.isEmpty || !triggeredStops.isEmpty { cascadeStops() }
     }
 
     /// Records a reject decided outside the book (unknown client id, malformed message) so that
@@ -90,6 +101,9 @@ public struct OrderBook: Sendable {
         if let slot = index[id] {
             let order = orders[Int(slot)]
             report(.rejected, reason, order.id, order.side, priceOf(order), filled: order.filled, leaves: order.remaining)
+        } else if let position = stopPosition(id) {
+            let stop = stops[position]
+            report(.rejected, reason, id, stop.side, stop.limit, filled: 0, leaves: stop.quantity)
         } else {
             report(.rejected, reason, id, side, price.units, filled: 0, leaves: 0)
         }
@@ -99,13 +113,16 @@ public struct OrderBook: Sendable {
     /// queue order. Replaces `events` like `apply(_:)`.
     public mutating func endOfDay() { apply(.endOfDay) }
 
-    mutating func submit(_ order: NewOrder) {
+    /// Validates and enters an order. A `triggered` stop has been validated and reported already:
+    /// it gets no `accepted` report, and what would reject a new order cancels it.
+    mutating func submit(_ order: NewOrder, triggered: Bool = false) {
+        if order.type.isStop { return submitStop(order) }
         let quantity = order.quantity.value
         let isMarket = order.type == .market
         let limit = isMarket ? 0 : order.price.units
         let side = order.side
         func refuse(_ reason: Reason) {
-            report(.rejected, reason, order.id, side, limit, filled: 0, leaves: 0)
+            report(triggered ? .cancelled : .rejected, reason, order.id, side, limit, filled: 0, leaves: 0)
         }
         guard quantity > 0, quantity <= Self.maxQuantity else { return refuse(.invalidQuantity) }
         guard quantity % lot == 0 else { return refuse(.quantityNotLotMultiple) }
@@ -113,7 +130,7 @@ public struct OrderBook: Sendable {
             guard limit > 0 else { return refuse(.invalidPrice) }
             guard limit % tick == 0 else { return refuse(.priceNotOnTick) }
         }
-        guard index[order.id] == nil else { return refuse(.duplicateOrderID) }
+        guard triggered || !contains(order.id) else { return refuse(.duplicateOrderID) }
         if order.postOnly && (isMarket || order.timeInForce.isImmediate) { return refuse(.invalidPostOnly) }
         let oppositeBest = bestLevel(facing: side)
         if isMarket && oppositeBest == nil { return refuse(.noLiquidity) }
@@ -127,7 +144,7 @@ public struct OrderBook: Sendable {
             guard !overflow, repriced > 0 else { return refuse(.wouldCross) }
             price = repriced
         }
-        report(.accepted, .none, order.id, side, price, filled: 0, leaves: quantity)
+        if !triggered { report(.accepted, .none, order.id, side, price, filled: 0, leaves: quantity) }
 
         var taker = Taker(
             id: order.id, side: side, isMarket: isMarket, limit: price, owner: order.owner.rawValue,
@@ -154,6 +171,7 @@ public struct OrderBook: Sendable {
 
     mutating func cancel(_ id: OrderID) {
         guard let slot = index[id] else {
+            if let position = stopPosition(id) { return cancelStop(at: position) }
             report(.rejected, .unknownOrder, id, nil, 0, filled: 0, leaves: 0)
             return
         }
@@ -164,10 +182,14 @@ public struct OrderBook: Sendable {
 
     mutating func modify(_ modify: ModifyOrder) {
         guard let slot = index[modify.id] else {
+            if let position = stopPosition(modify.id) { return modifyStop(at: position, modify) }
             report(.rejected, .unknownOrder, modify.id, nil, 0, filled: 0, leaves: 0)
             return
         }
         let order = orders[Int(slot)]
+        guard modify.stopPrice == nil else {
+            return report(.rejected, .invalidStopPrice, order.id, order.side, priceOf(order), filled: order.filled, leaves: order.remaining)
+        }
         let oldPrice = priceOf(order)
         func refuse(_ reason: Reason) {
             report(.rejected, reason, order.id, order.side, oldPrice, filled: order.filled, leaves: order.remaining)
@@ -224,6 +246,7 @@ public struct OrderBook: Sendable {
             report(.expired, .endOfDay, order.id, order.side, priceOf(order), filled: order.filled, leaves: 0)
             remove(slot)
         }
+        expireDayStops()
     }
 
     // MARK: events
@@ -250,6 +273,7 @@ public struct OrderBook: Sendable {
                     sequence: nextSequence, makerOrderID: maker, takerOrderID: taker, price: Price(units: price),
                     quantity: Quantity(quantity), aggressor: aggressor)))
         nextSequence &+= 1
+        lastTradePrice = price
     }
 
     /// A resting order's price: its level's.

@@ -23,6 +23,11 @@ public struct OrderCommandMessage: Codable, Sendable, Hashable {
     public var timeInForce: TimeInForce?
     public var postOnly: Bool?
     public var account: String?
+    /// The trigger of a `stop` or `stop_limit` order (new, or modify while dormant).
+    public var stopPrice: Price?
+    /// The trail of a `trailing_stop`: an absolute distance, or a percentage of the best last price.
+    public var trailAmount: Price?
+    public var trailPercent: Price?
 
     enum CodingKeys: String, CodingKey {
         case type, v, symbol, side, price, quantity, account
@@ -30,13 +35,29 @@ public struct OrderCommandMessage: Codable, Sendable, Hashable {
         case orderType = "order_type"
         case timeInForce = "time_in_force"
         case postOnly = "post_only"
+        case stopPrice = "stop_price"
+        case trailAmount = "trail_amount"
+        case trailPercent = "trail_percent"
+    }
+
+    /// The stop trigger the message names; nil when it names none (or both trails, which is invalid).
+    public var trigger: StopTrigger? {
+        if let stopPrice { return .price(stopPrice) }
+        switch (trailAmount, trailPercent) {
+        case (let amount?, nil): return .trailAmount(amount)
+        case (nil, let percent?): return .trailPercent(percent)
+        default: return nil
+        }
     }
 
     public init(
         type: Kind, orderID: String? = nil, symbol: String? = nil, side: Side? = nil, orderType: OrderType? = nil,
         price: Price? = nil, quantity: Quantity? = nil, timeInForce: TimeInForce? = nil, postOnly: Bool? = nil,
-        account: String? = nil
+        account: String? = nil, stopPrice: Price? = nil, trailAmount: Price? = nil, trailPercent: Price? = nil
     ) {
+        self.stopPrice = stopPrice
+        self.trailAmount = trailAmount
+        self.trailPercent = trailPercent
         self.type = type
         self.orderID = orderID
         self.symbol = symbol
@@ -56,7 +77,7 @@ public struct ExecutionReportMessage: Codable, Sendable, Hashable {
     public var symbol: String
     /// The book's event sequence; absent only for a command naming no known symbol.
     public var seq: UInt64?
-    /// accepted, rejected, partially_filled, filled, cancelled, expired or replaced.
+    /// accepted, rejected, partially_filled, filled, cancelled, expired, replaced, dormant or triggered.
     public var status: String
     /// Reject, cancel or expiry reason (docs/orderbook.md); absent otherwise.
     public var reason: String?

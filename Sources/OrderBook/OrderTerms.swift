@@ -1,9 +1,20 @@
 import MarketCore
 
 /// Limit orders rest at their price; market orders take whatever the opposite side offers.
+/// Stop orders wait off the book (dormant) until the last trade price reaches their trigger, then
+/// enter as a market (`stop`, `trailingStop`) or limit (`stopLimit`) order; see docs/orderbook.md.
 public enum OrderType: String, Sendable, Hashable, Codable, CaseIterable {
     case limit
     case market
+    case stop
+    case stopLimit = "stop_limit"
+    case trailingStop = "trailing_stop"
+
+    /// Whether the order waits for a trigger before it enters the book.
+    @inlinable public var isStop: Bool { self == .stop || self == .stopLimit || self == .trailingStop }
+
+    /// Whether the order carries a limit price (once it is in the book).
+    @inlinable public var hasLimitPrice: Bool { self == .limit || self == .stopLimit }
 }
 
 /// How long an order may live.
@@ -31,11 +42,14 @@ public struct NewOrder: Sendable, Hashable {
     public var timeInForce: TimeInForce
     public var postOnly: Bool
     public var owner: OwnerID
+    /// What wakes a stop order: `.price` for `stop` and `stopLimit`, a trail for `trailingStop`.
+    public var trigger: StopTrigger?
 
     public init(
         id: OrderID, side: Side, type: OrderType = .limit, price: Price = .zero, quantity: Quantity,
-        timeInForce: TimeInForce = .gtc, postOnly: Bool = false, owner: OwnerID = .none
+        timeInForce: TimeInForce = .gtc, postOnly: Bool = false, owner: OwnerID = .none, trigger: StopTrigger? = nil
     ) {
+        self.trigger = trigger
         self.id = id
         self.side = side
         self.type = type
@@ -50,16 +64,19 @@ public struct NewOrder: Sendable, Hashable {
 /// A change to a resting order. `quantity` is the new *open* (leaves) quantity.
 ///
 /// A price change or a larger quantity sends the order to the back of its (new) level;
-/// a smaller quantity at the same price keeps its place in the queue.
+/// a smaller quantity at the same price keeps its place in the queue. `stopPrice` changes the
+/// trigger of a dormant `stop` or `stopLimit` order (and nothing else).
 public struct ModifyOrder: Sendable, Hashable {
     public var id: OrderID
     public var price: Price?
     public var quantity: Quantity?
+    public var stopPrice: Price?
 
-    public init(id: OrderID, price: Price? = nil, quantity: Quantity? = nil) {
+    public init(id: OrderID, price: Price? = nil, quantity: Quantity? = nil, stopPrice: Price? = nil) {
         self.id = id
         self.price = price
         self.quantity = quantity
+        self.stopPrice = stopPrice
     }
 }
 

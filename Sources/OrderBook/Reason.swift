@@ -14,6 +14,12 @@ public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
     case invalidPostOnly = 10
     case unknownSymbol = 11
     case invalidCommand = 12
+    case invalidStopPrice = 13
+    case invalidTrail = 14
+    // Pre-trade limits (`PreTradeLimits`).
+    case maxQuantityExceeded = 15
+    case maxNotionalExceeded = 16
+    case priceDeviationExceeded = 17
     // Why an accepted order was cancelled.
     case requested = 20
     case immediateOrCancel = 21
@@ -37,6 +43,11 @@ public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .invalidPostOnly: "invalid_post_only"
         case .unknownSymbol: "unknown_symbol"
         case .invalidCommand: "invalid_command"
+        case .invalidStopPrice: "invalid_stop_price"
+        case .invalidTrail: "invalid_trail"
+        case .maxQuantityExceeded: "max_quantity_exceeded"
+        case .maxNotionalExceeded: "max_notional_exceeded"
+        case .priceDeviationExceeded: "price_deviation_exceeded"
         case .requested: "requested"
         case .immediateOrCancel: "immediate_or_cancel"
         case .fillOrKill: "fill_or_kill"

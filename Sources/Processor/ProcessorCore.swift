@@ -37,9 +37,12 @@ public struct ProcessorCore {
     struct BookKey: Hashable { var partition: Int32; var symbol: Symbol }
 
     public let topics: TopicNames
+    /// Pre-trade limits of every engine (configuration: not in the snapshots).
+    public let limits: PreTradeLimitTable
 
-    public init(instruments: [Instrument], topics: TopicNames = .standard) {
+    public init(instruments: [Instrument], topics: TopicNames = .standard, limits: PreTradeLimitTable = .init()) {
         self.instruments = instruments
+        self.limits = limits
         self.topics = topics
         marketData = MarketDataIngestor(knownSymbols: Set(instruments.map(\.symbol.rawValue)), topics: topics)
     }
@@ -173,7 +176,7 @@ public struct ProcessorCore {
             }
             return
         }
-        var engine = engines[message.partition] ?? MatchingEngine(instruments: instruments)
+        var engine = engines[message.partition] ?? MatchingEngine(instruments: instruments, limits: limits)
         let events = engine.handle(command)
         engines[message.partition] = engine
         commandOffsets[message.partition] = message.offset + 1
@@ -195,12 +198,15 @@ public struct ProcessorCore {
         batch.orders.plain(side.rawValue)
         batch.orders.plain(type.rawValue)
         batch.orders.plain((c.timeInForce ?? .gtc).rawValue)
-        batch.orders.price(type == .limit ? c.price : nil)
+        batch.orders.price(type.hasLimitPrice ? c.price : nil)
         batch.orders.int(quantity.value)
         batch.orders.bool(c.postOnly ?? false)
         batch.orders.text(c.account)
         batch.orders.int(Int64(m.partition))
         batch.orders.int(m.offset)
+        batch.orders.price(type == .stop || type == .stopLimit ? c.stopPrice : nil)
+        batch.orders.price(type == .trailingStop ? c.trailAmount : nil)
+        batch.orders.price(type == .trailingStop ? c.trailPercent : nil)
         batch.orders.endRow()
     }
 

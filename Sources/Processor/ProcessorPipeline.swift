@@ -24,6 +24,8 @@ public struct ProcessorSettings: Sendable {
     public var fetchWaitMaxMilliseconds: Int = 10
     /// How often changed order books are snapshotted into the batch being committed.
     public var snapshotInterval: Duration = .seconds(60)
+    /// Pre-trade limits every order command must pass (`limits.*` settings).
+    public var limits = PreTradeLimitTable()
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,
@@ -74,7 +76,7 @@ public actor ProcessorPipeline {
         self.producer = producer
         self.logger = logger
         writer = BatchWriter(client: client, consumerGroup: settings.groupID, logger: logger)
-        core = ProcessorCore(instruments: instruments, topics: settings.topics)
+        core = ProcessorCore(instruments: instruments, topics: settings.topics, limits: settings.limits)
         metrics = ProcessorMetrics(topics: settings.topics.consumed)
     }
 
@@ -244,7 +246,7 @@ public actor ProcessorPipeline {
                 client: client, group: settings.groupID, topic: tp.topic, partition: partition,
                 notAfter: stored.rawValue, logger: logger) {
                 do {
-                    let engine = try MatchingEngine(restoring: snapshot.bytes, instruments: core.instruments)
+                    let engine = try MatchingEngine(restoring: snapshot.bytes, instruments: core.instruments, limits: core.limits)
                     core.restore(commandsPartition: partition, engine: engine, nextOffset: snapshot.nextOffset)
                     from = snapshot.nextOffset
                 } catch {

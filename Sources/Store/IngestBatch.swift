@@ -43,7 +43,7 @@ public struct IngestBatch: Sendable {
     public var orders = CopyTextRows(
         table: "trading.orders",
         columns: ["ts", "order_id", "symbol", "side", "order_type", "time_in_force", "price", "quantity",
-                  "post_only", "account", "src_partition", "src_offset"])
+                  "post_only", "account", "src_partition", "src_offset", "stop_price", "trail_amount", "trail_percent"])
     public var orderEvents = CopyTextRows(
         table: "trading.order_events",
         columns: ["ts", "seq", "order_id", "symbol", "event", "reason", "side", "price", "last_price",

@@ -21,7 +21,8 @@ struct BookReplayCommand: ParsableCommand {
         discussion: """
             Each input line is one command, e.g.
               {"type":"new","order_id":"c-1","symbol":"AAPL","side":"buy","order_type":"limit","price":"189.20","quantity":100,"time_in_force":"gtc"}
-            plus {"type":"end_of_day"} to expire day orders. A line that is not a valid command prints a
+            plus {"type":"end_of_day"} to expire day orders. Stop, stop_limit and trailing_stop orders wait
+            dormant until a trade reaches their trigger. The --max-* options are the pre-trade limits. A line that is not a valid command prints a
             rejected report with reason invalid_command and the parse error. See docs/orderbook.md.
             """
     )
@@ -34,6 +35,12 @@ struct BookReplayCommand: ParsableCommand {
     @Option(help: "Self-trade prevention by account: none, cancel-resting or cancel-incoming.") var stp: String = "none"
     @Option(help: "Post-only orders that would cross: reject or reprice.") var postOnly: String = "reject"
     @Option(help: "Levels per side in the final depth.") var depth: Int = 10
+    @Option(help: "Pre-trade limit: largest quantity of one order.") var maxQuantity: String = ""
+    @Option(help: "Pre-trade limit: largest price × quantity of one order.") var maxNotional: String = ""
+    @Option(help: "Pre-trade limit: largest distance of a limit price from the last trade, in percent.")
+    var maxDeviationPercent: String = ""
+    @Option(help: "Per-symbol limits SYMBOL:maxQuantity:maxNotional:maxDeviationPercent, comma-separated.")
+    var instrumentLimits: String = ""
 
     struct InstrumentEntry: Decodable {
         var symbol: Symbol
@@ -73,10 +80,18 @@ struct BookReplayCommand: ParsableCommand {
                 known.append(Instrument(symbol: entry.symbol, tickSize: entry.tickSize, lotSize: entry.lotSize))
             }
         }
+        let limits: PreTradeLimitTable
+        do {
+            limits = try PreTradeLimitTable(
+                maxOrderQuantity: maxQuantity, maxOrderNotional: maxNotional, maxPriceDeviationPercent: maxDeviationPercent,
+                instruments: instrumentLimits)
+        } catch {
+            throw ValidationError(error.description)
+        }
         var engine = MatchingEngine(
             instruments: known,
             defaultInstrument: Instrument(symbol: Symbol("DEFAULT")!, tickSize: tick, lotSize: Quantity(lotSize)),
-            configuration: BookConfiguration(selfTradePrevention: stpPolicy, postOnlyPolicy: postOnlyPolicy))
+            configuration: BookConfiguration(selfTradePrevention: stpPolicy, postOnlyPolicy: postOnlyPolicy), limits: limits)
 
         let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
         let decoder = JSONDecoder()

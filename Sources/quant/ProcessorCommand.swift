@@ -1,5 +1,7 @@
 import ArgumentParser
 import Logging
+import OrderBook
+import QuantConfig
 import PostgresNIO
 import Processor
 import ServiceLifecycle
@@ -27,6 +29,7 @@ struct ProcessorCommand: AsyncParsableCommand {
             batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
             publishEvents: settings.processor.publishEvents)
         processorSettings.snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
+        processorSettings.limits = try PreTradeLimitTable(settings: settings)
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
         let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)

@@ -43,11 +43,12 @@ enum BookInvariants {
         return problems
     }
 
-    /// The open quantity of every level, summed (the levels' own totals are checked above).
+    /// The open quantity of every level and every dormant stop, summed (the levels' own totals are checked above).
     static func restingQuantity(_ book: OrderBook) -> Int64 {
         var total: Int64 = 0
         for level in book.bids.levels { total += book.levels[Int(level)].quantity }
         for level in book.asks.levels { total += book.levels[Int(level)].quantity }
+        for stop in book.stops { total += stop.quantity }
         return total
     }
 
@@ -79,7 +80,7 @@ struct QuantityLedger {
             case .report(let report):
                 let id = report.orderID
                 switch report.kind {
-                case .accepted:
+                case .accepted, .dormant:
                     submitted += report.leavesQuantity.value
                     leaves[id] = report.leavesQuantity.value
                 case .replaced:
@@ -92,7 +93,7 @@ struct QuantityLedger {
                 case .cancelled, .expired:
                     removed += leaves[id] ?? 0
                     leaves[id] = nil
-                case .rejected: break
+                case .rejected, .triggered: break
                 }
             }
         }

@@ -67,7 +67,14 @@ struct CommandStream {
         case 4..<8:
             let side: Side = random.chance(50) ? .buy : .sell
             return ModifyOrder(id: id, price: Price(units: price(aggressive: false, side: side)))
-        case 8: return ModifyOrder(id: id, price: Price(units: price(aggressive: false, side: .buy)), quantity: Quantity(quantity()))
+        case 8:
+            if random.chance(50) {
+                return ModifyOrder(id: id, price: Price(units: price(aggressive: false, side: .buy)), quantity: Quantity(quantity()))
+            }
+            // A new trigger: meaningful for a dormant stop, refused for anything else.
+            let side: Side = random.chance(50) ? .buy : .sell
+            return ModifyOrder(id: id, quantity: random.chance(30) ? Quantity(quantity()) : nil,
+                               stopPrice: Price(units: random.chance(5) ? badPrice() : stopPrice(side)))
         default: return ModifyOrder(id: id, price: Price(units: badPrice()), quantity: Quantity(badQuantity()))
         }
     }
@@ -87,9 +94,36 @@ struct CommandStream {
             id: id, side: side, type: type, price: Price(units: price(aggressive: aggressive, side: side)),
             quantity: Quantity(quantity()), timeInForce: tif, postOnly: random.chance(10),
             owner: OwnerID(UInt32(random.below(4))))
+        if random.chance(12) { makeStop(&order) }
         if random.chance(3) { order.quantity = Quantity(badQuantity()) }
         if random.chance(3) { order.price = Price(units: badPrice()) }
         return order
+    }
+
+    /// Turns the order into a stop, stop-limit or trailing stop, now and then with a bad trigger.
+    mutating func makeStop(_ order: inout NewOrder) {
+        order.type = [.stop, .stopLimit, .trailingStop][random.below(3)]
+        if random.chance(85) { order.postOnly = false }
+        switch order.type {
+        case .trailingStop:
+            order.trigger =
+                random.chance(50)
+                ? .trailAmount(Price(units: tick * Int64(1 + random.below(6))))
+                : .trailPercent(Price(units: Int64(10_000_000 + random.below(300_000_000))))
+        default:
+            order.trigger = .price(Price(units: stopPrice(order.side)))
+        }
+        if random.chance(4) {
+            order.trigger = [nil, .price(Price(units: badPrice())), .trailAmount(.zero), .trailPercent(Price(units: 10_000_000_000))][
+                random.below(4)]
+        }
+    }
+
+    /// A trigger a few ticks beyond the mid on the side where it waits (buy stops above, sell
+    /// below), sometimes on the other side so that it wakes at once.
+    mutating func stopPrice(_ side: Side) -> Int64 {
+        let offset = Int64(random.below(8)) - (random.chance(15) ? 6 : 0)
+        return max(1, side == .buy ? mid + offset : mid - offset) * tick
     }
 
     mutating func quantity() -> Int64 {

@@ -39,9 +39,10 @@ struct PropertyTests {
         var restored: OrderBook?
         var trades = 0
         var rejects = 0
+        var triggers = 0
 
         for step in 0..<scenario.commands {
-            let command = stream.next(live: reference.resting.lazy.map(\.id))
+            let command = stream.next(live: reference.liveIDs)
             book.apply(command)
             reference.apply(command)
             guard book.events == reference.events else {
@@ -51,6 +52,7 @@ struct PropertyTests {
             ledger.record(book.events)
             for case .trade in book.events { trades += 1 }
             for case .report(let report) in book.events where report.kind == .rejected { rejects += 1 }
+            for case .report(let report) in book.events where report.kind == .triggered { triggers += 1 }
 
             let problems = step % 1024 == 0 ? BookInvariants.violationsWithIndexScan(book) : BookInvariants.violations(book)
             guard problems.isEmpty else {
@@ -88,10 +90,12 @@ struct PropertyTests {
         #expect(book.depth(.buy) == reference.depth(.buy))
         #expect(book.depth(.sell) == reference.depth(.sell))
         #expect(book.allOrders().map { "\($0.id):\($0.leavesQuantity)" } == reference.allOrders().map { "\($0.0):\($0.1)" })
+        #expect(book.dormantStops().map { "\($0.id):\($0.quantity.value)" } == reference.stops.map { "\($0.id):\($0.quantity)" })
         let restoredMatches = restored?.snapshot() == book.snapshot()
         #expect(restoredMatches)
         // The stream must actually exercise matching and rejection, or the comparison proves little.
         #expect(trades > scenario.commands / 20)
         #expect(rejects > scenario.commands / 50)
+        #expect(triggers > scenario.commands / 200)
     }
 }

@@ -23,6 +23,12 @@ struct ReferenceMatcher {
     var clock = 0
     var sequence: UInt64 = 1
     var events: [BookEvent] = []
+    /// Dormant stops in acceptance order, the last trade price, stops woken and not yet entered,
+    /// and the prices of trades the stops have not seen yet.
+    var stops: [Stop] = []
+    var lastTrade: Int64 = 0
+    var woken: [Stop] = []
+    var unseen: [Int64] = []
 
     init(instrument: Instrument, configuration: BookConfiguration) {
         tick = instrument.tickSize.units
@@ -75,9 +81,14 @@ struct ReferenceMatcher {
 
     mutating func apply(_ command: OrderCommand) {
         events = []
+        defer { runStops() }
         switch command {
         case .new(let order): submit(order)
         case .cancel(let id):
+            if let i = stops.firstIndex(where: { $0.id == id }) {
+                let stop = stops.remove(at: i)
+                return report(.cancelled, .requested, id, stop.side, stop.limit, filled: 0, leaves: 0)
+            }
             guard let i = resting.firstIndex(where: { $0.id == id }) else {
                 return report(.rejected, .unknownOrder, id, nil, 0, filled: 0, leaves: 0)
             }
@@ -91,10 +102,15 @@ struct ReferenceMatcher {
                 report(.expired, .endOfDay, expired.id, expired.side, expired.price, filled: expired.filled, leaves: 0)
                 resting.removeAll { $0.id == expired.id }
             }
+            for stop in stops where stop.timeInForce == .day {
+                report(.expired, .endOfDay, stop.id, stop.side, stop.limit, filled: 0, leaves: 0)
+            }
+            stops.removeAll { $0.timeInForce == .day }
         }
     }
 
-    mutating func submit(_ order: NewOrder) {
+    mutating func submit(_ order: NewOrder, triggered: Bool = false) {
+        if order.type.isStop { return submitStop(order) }
         let market = order.type == .market
         let limit = market ? 0 : order.price.units
         let q = order.quantity.value
@@ -107,7 +123,7 @@ struct ReferenceMatcher {
             reason = .invalidPrice
         } else if !market && limit % tick != 0 {
             reason = .priceNotOnTick
-        } else if resting.contains(where: { $0.id == order.id }) {
+        } else if !triggered && isLive(order.id) {
             reason = .duplicateOrderID
         } else if order.postOnly && (market || order.timeInForce == .ioc || order.timeInForce == .fok) {
             reason = .invalidPostOnly
@@ -120,8 +136,10 @@ struct ReferenceMatcher {
             price = repriced
             if configuration.postOnlyPolicy == .reject || overflow || price <= 0 { reason = .wouldCross }
         }
-        if reason != .none { return report(.rejected, reason, order.id, order.side, limit, filled: 0, leaves: 0) }
-        report(.accepted, .none, order.id, order.side, price, filled: 0, leaves: q)
+        if reason != .none {
+            return report(triggered ? .cancelled : .rejected, reason, order.id, order.side, limit, filled: 0, leaves: 0)
+        }
+        if !triggered { report(.accepted, .none, order.id, order.side, price, filled: 0, leaves: q) }
         if order.timeInForce == .fok && !fillable(order.side, market: market, limit: price, owner: order.owner.rawValue, q) {
             return report(.cancelled, .fillOrKill, order.id, order.side, price, filled: 0, leaves: 0)
         }
@@ -178,6 +196,8 @@ struct ReferenceMatcher {
                         sequence: sequence, makerOrderID: maker.id, takerOrderID: taker.id, price: Price(units: maker.price),
                         quantity: Quantity(q), aggressor: taker.side)))
             sequence += 1
+            lastTrade = maker.price
+            unseen.append(maker.price)
             let m = resting[i]
             report(
                 m.remaining == 0 ? .filled : .partiallyFilled, .none, m.id, m.side, m.price, last: q,
@@ -191,10 +211,14 @@ struct ReferenceMatcher {
     }
 
     mutating func modify(_ modify: ModifyOrder) {
+        if let i = stops.firstIndex(where: { $0.id == modify.id }) { return modifyStop(i, modify) }
         guard let i = resting.firstIndex(where: { $0.id == modify.id }) else {
             return report(.rejected, .unknownOrder, modify.id, nil, 0, filled: 0, leaves: 0)
         }
         let order = resting[i]
+        if modify.stopPrice != nil {
+            return report(.rejected, .invalidStopPrice, order.id, order.side, order.price, filled: order.filled, leaves: order.remaining)
+        }
         let q = modify.quantity?.value ?? order.remaining
         let price = modify.price?.units ?? order.price
         var reason = Reason.none
