@@ -63,6 +63,7 @@ let package = Package(
             name: "RiskEngine",
             dependencies: [
                 "Risk", "MarketCore", "Store", "QuantConfig",
+                "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,6 +83,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig",
+                "Risk", "RiskEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +114,7 @@ let package = Package(
             name: "RiskEngineTests",
             dependencies: [
                 "RiskEngine", "Risk", "MarketCore", "Store", "QuantConfig", "TestSupport",
+                "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
