@@ -19,7 +19,7 @@ struct OptionRequest {
 
     /// Parses `fields`; failures are appended to `errors` with `prefix` (e.g. `options[2].`).
     static func parse(
-        _ fields: [String: OrderRequest.Value], needs: Needs, prefix: String, errors: inout [Problem.FieldError]
+        _ fields: [String: JSONValue], needs: Needs, prefix: String, errors: inout [Problem.FieldError]
     ) -> OptionRequest? {
         let before = errors.count
         func fail(_ name: String, _ reason: String) { errors.append(.init(prefix + name, reason)) }
@@ -32,8 +32,7 @@ struct OptionRequest {
             case nil, .null?:
                 if required { fail(name, "required") ; return nil }
                 return fallback
-            case .integer(let i)?: value = Double(i)
-            case .number(let d)?: value = NSDecimalNumber(decimal: d).doubleValue
+            case .number(let d)?: value = d
             default: fail(name, "must be a number"); return nil
             }
             guard value.isFinite, range.contains(value) else { fail(name, text); return nil }
@@ -77,14 +76,14 @@ struct OptionRequest {
     }
 
     /// The body as a list of options: an object is one, an array (1 to `maxBatch` objects) a batch.
-    static func items(_ body: Data, maxBatch: Int) throws -> (items: [[String: OrderRequest.Value]], batch: Bool) {
+    static func items(_ body: Data, maxBatch: Int) throws -> (items: [[String: JSONValue]], batch: Bool) {
         guard let first = body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) else {
             throw Problem.badBody("the body must be a JSON object (one option) or an array of objects (a batch)")
         }
         do {
-            if first == UInt8(ascii: "{") { return ([try JSONDecoder().decode([String: OrderRequest.Value].self, from: body)], false) }
+            if first == UInt8(ascii: "{") { return ([try JSONDecoder().decode([String: JSONValue].self, from: body)], false) }
             if first == UInt8(ascii: "[") {
-                let items = try JSONDecoder().decode([[String: OrderRequest.Value]].self, from: body)
+                let items = try JSONDecoder().decode([[String: JSONValue]].self, from: body)
                 guard (1...maxBatch).contains(items.count) else {
                     throw Problem.invalidRiskInput([.init("body", "a batch holds 1 to \(maxBatch) options, not \(items.count)")])
                 }
