@@ -37,6 +37,9 @@ public struct RiskMetricsMessage: Sendable, Codable, Equatable {
         public var observations: Int
     }
 
+    /// `risk_result`, version 1, as docs/messages.md lists it.
+    public var type = "risk_result"
+    public var v = 1
     public var portfolioId: String
     public var runId: String
     public var computedAt: String

@@ -59,6 +59,7 @@ import TestSupport
         #expect(Set(messages.compactMap(\.keyString)) == ["alpha", "beta"])
         for (message, body) in zip(messages, decoded) {
             #expect(message.keyString == body.portfolioId)
+            #expect(body.type == "risk_result" && body.v == 1)
             let outcome = try #require(report.stored.first { $0.portfolioID == body.portfolioId })
             #expect(body.runId == outcome.runID?.uuidString.lowercased())
             #expect(body.computedAt == outcome.computedAt)
