@@ -32,12 +32,13 @@ struct ScenarioRisk {
         return result
     }
 
+    /// `incremental`: also each position's incremental ES (one more ES per position and confidence).
     func measures(
-        method: VaRMethod, model: String, horizon: Int, confidences: [Double]
+        method: VaRMethod, model: String, horizon: Int, confidences: [Double], incremental withIncremental: Bool = false
     ) throws(RiskError) -> [RiskMeasure] {
         let losses = losses()
         let order = TailEstimate.descendingOrder(losses)
-        let pnls = positionPnLs()
+        let pnls = withIncremental ? positionPnLs() : []
         var result: [RiskMeasure] = []
         for confidence in confidences {
             let tail = try TailEstimate.estimate(losses: losses, confidence: confidence, order: order)
@@ -57,7 +58,7 @@ struct ScenarioRisk {
             for pnl in pnls {
                 var without = losses
                 for s in without.indices { without[s] += pnl[s] }
-                incremental.append(tail.expectedShortfall - (try TailEstimate.estimate(losses: without, confidence: confidence)).expectedShortfall)
+                incremental.append(tail.expectedShortfall - (try TailEstimate.expectedShortfall(losses: without, confidence: confidence)))
             }
             result.append(RiskMeasure(
                 method: method, model: model, confidence: confidence, horizonDays: horizon,
@@ -65,7 +66,7 @@ struct ScenarioRisk {
                 contributions: book.positionGreeks.indices.map {
                     PositionContribution(
                         id: book.positionGreeks[$0].id, valueAtRisk: valueAtRisk[$0], expectedShortfall: shortfall[$0],
-                        incrementalExpectedShortfall: incremental[$0])
+                        incrementalExpectedShortfall: withIncremental ? incremental[$0] : nil)
                 }))
         }
         return result

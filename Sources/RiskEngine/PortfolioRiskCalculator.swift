@@ -74,13 +74,13 @@ public struct PortfolioRiskCalculator: Sendable {
             measures += try core { () throws(RiskError) in
                 switch method {
                 case .historical:
-                    try risk.historical(confidences: configuration.confidences, horizons: configuration.horizons)
+                    try risk.historical(confidences: configuration.confidences, horizons: configuration.horizons, incrementalES: true)
                 case .parametric:
                     try risk.parametric(confidences: configuration.confidences, horizons: configuration.horizons)
                 case .monteCarlo:
                     try risk.monteCarlo(
                         confidences: configuration.confidences, horizons: configuration.horizons,
-                        paths: configuration.monteCarloPaths, seed: configuration.seed)
+                        paths: configuration.monteCarloPaths, seed: configuration.seed, incrementalES: true)
                 }
             }
         }

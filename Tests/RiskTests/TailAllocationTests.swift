@@ -26,8 +26,8 @@ import Testing
         let prices = try TestMarket.history(
             symbols: ["AAA", "BBB", "CCC"], days: 260, dailyVolatility: [0.01, 0.02, 0.015], correlation: 0.3, seed: seed)
         let risk = try PortfolioRisk(portfolio: randomBook(seed: seed), prices: prices)
-        let measures = try risk.historical(confidences: [0.95, 0.99], horizons: [1, 10])
-            + risk.monteCarlo(confidences: [0.975], horizons: [1], paths: 5_000, seed: seed)
+        let measures = try risk.historical(confidences: [0.95, 0.99], horizons: [1, 10], incrementalES: true)
+            + risk.monteCarlo(confidences: [0.975], horizons: [1], paths: 5_000, seed: seed, incrementalES: true)
         for measure in measures {
             let es = measure.contributions.reduce(0) { $0 + $1.expectedShortfall }
             let valueAtRisk = measure.contributions.reduce(0) { $0 + $1.valueAtRisk }
@@ -41,7 +41,7 @@ import Testing
     @Test func incrementalIsTheESWithMinusTheESWithout() throws {
         let prices = try TestMarket.history(symbols: ["AAA", "BBB", "CCC"], days: 250, dailyVolatility: [0.01, 0.02, 0.015], correlation: 0.3, seed: 9)
         let portfolio = randomBook(seed: 9)
-        let measure = try PortfolioRisk(portfolio: portfolio, prices: prices).historical(confidences: [0.975], horizons: [1])[0]
+        let measure = try PortfolioRisk(portfolio: portfolio, prices: prices).historical(confidences: [0.975], horizons: [1], incrementalES: true)[0]
         for (index, position) in portfolio.positions.enumerated() where position.option != nil {
             var without = portfolio
             without.positions.remove(at: index)
@@ -56,7 +56,7 @@ import Testing
     @Test func aSinglePositionCarriesAllOfIt() throws {
         let prices = try TestMarket.history(symbols: ["AAA"], days: 250, dailyVolatility: [0.02], correlation: 0, seed: 4)
         let measure = try PortfolioRisk(portfolio: Portfolio(positions: [TestMarket.equity("AAA", 50)]), prices: prices)
-            .historical(confidences: [0.99], horizons: [1])[0]
+            .historical(confidences: [0.99], horizons: [1], incrementalES: true)[0]
         #expect(abs(measure.contributions[0].expectedShortfall - measure.expectedShortfall) < 1e-9)
         #expect(abs(measure.contributions[0].incrementalExpectedShortfall! - measure.expectedShortfall) < 1e-9)
     }
@@ -89,5 +89,27 @@ import Testing
         let flat = try PriceHistory(rows: (0..<5).map { (CivilDate(dayNumber: 19_000 + $0), TestMarket.symbol("IDX"), 100.0) })
         let flatBook = try RiskBook(portfolio: Portfolio(positions: [TestMarket.equity("IDX", 1)]), history: flat)
         #expect(throws: RiskError.self) { try PortfolioBeta.estimate(book: flatBook, index: TestMarket.symbol("IDX"), prices: flat, lookback: 10) }
+    }
+
+    /// The selection-based ES equals the sorting estimator's on random samples, with ties and
+    /// all-equal samples (which must stay linear, not quadratic).
+    @Test func selectionESMatchesTheSortedEstimator() throws {
+        var random = Xoshiro256StarStar(seed: 17)
+        for n in [1, 2, 3, 10, 99, 250, 1_000, 4_001] {
+            let samples: [[Double]] = [
+                (0..<n).map { _ in Double(random.next() >> 11) / Double(1 << 53) - 0.5 },
+                (0..<n).map { _ in Double(random.next() % 5) },
+                [Double](repeating: 0, count: n),
+            ]
+            for losses in samples {
+                for confidence in [0.5, 0.9, 0.95, 0.975, 0.99] {
+                    let sorted = try TailEstimate.estimate(losses: losses, confidence: confidence).expectedShortfall
+                    let selected = try TailEstimate.expectedShortfall(losses: losses, confidence: confidence)
+                    #expect(abs(sorted - selected) <= 1e-12 * max(1, abs(sorted)), "n \(n), \(confidence)")
+                }
+            }
+        }
+        let flat = [Double](repeating: 3, count: 200_000)
+        #expect(try TailEstimate.expectedShortfall(losses: flat, confidence: 0.99) == 3)
     }
 }
