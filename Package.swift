@@ -66,6 +66,7 @@ let package = Package(
             name: "RiskEngine",
             dependencies: [
                 "Risk", "MarketCore", "Store", "QuantConfig", "Telemetry",
+                "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -87,6 +88,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig", "Telemetry",
+                "Risk", "RiskEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,6 +132,7 @@ let package = Package(
             name: "RiskEngineTests",
             dependencies: [
                 "RiskEngine", "Risk", "MarketCore", "Store", "QuantConfig", "TestSupport",
+                "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

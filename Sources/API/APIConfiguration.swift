@@ -1,4 +1,5 @@
 import QuantConfig
+import RiskEngine
 
 /// What `buildApplication` needs besides its dependencies: where to listen and the request limits.
 public struct APIConfiguration: Sendable {
@@ -16,6 +17,8 @@ public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var limits: Limits
+    /// Rate and default option volatility for the risk endpoints (stress tests, hedges), as the risk engine uses them.
+    public var risk = RiskEngineConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits()) {
         self.host = host

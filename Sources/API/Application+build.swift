@@ -36,6 +36,10 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database),
                           publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
+    StressTestController(books: PortfolioBookReader(database: database, configuration: configuration.risk), reader: StressResultReader(database: database)).addRoutes(to: v1)
+    HedgeController(books: PortfolioBookReader(database: database, configuration: configuration.risk)).addRoutes(to: v1)
+    DerivativesController().addRoutes(to: v1)
+    SymbolSearchController(database: database, limits: configuration.limits).addRoutes(to: v1)
     return router
 }
 

@@ -5,6 +5,8 @@ public struct TopicNames: Sendable, Hashable {
     public var trades: String
     public var commands: String
     public var events: String
+    /// Written by the risk engine (not the processor): every stored risk run.
+    public var riskMetrics: String
 
     public static let standard = TopicNames(prefix: "")
 
@@ -13,6 +15,7 @@ public struct TopicNames: Sendable, Hashable {
         trades = prefix + "md.trades"
         commands = prefix + "orders.commands"
         events = prefix + "orders.events"
+        riskMetrics = prefix + "risk.metrics"
     }
 
     /// What the processor consumes.

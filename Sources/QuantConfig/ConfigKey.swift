@@ -70,6 +70,8 @@ extension ConfigKey {
         .init("risk.seed", default: "42", "Monte Carlo seed"),
         .init("risk.riskFreeRate", default: "0.04", "Continuously compounded risk-free rate for option pricing"),
         .init("risk.defaultVolatility", default: "0.25", "Option volatility when no option quote gives an implied one"),
+        .init("risk.stressScenarios", default: "config/stress-scenarios.yaml", "File of the standard stress scenarios the risk engine runs each cycle; empty = none"),
+        .init("risk.betaIndex", default: "SPY", "Index symbol portfolio betas are measured against (from its stored daily closes); empty = no beta"),
         .init("api.host", default: "127.0.0.1", "Address quant api listens on"),
         .init("api.port", default: "8080", "Port quant api listens on"),
         .init("api.maxPageSize", default: "1000", "Largest page (limit) a list endpoint returns"),

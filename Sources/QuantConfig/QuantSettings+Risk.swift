@@ -17,6 +17,10 @@ extension QuantSettings {
         public var seed: UInt64
         public var riskFreeRate: Double
         public var defaultVolatility: Double
+        /// Path of the standard stress scenarios file; empty: none.
+        public var stressScenarios: String
+        /// Index symbol for portfolio betas; empty: none.
+        public var betaIndex: String
 
         public static let methodNames = ["historical", "parametric", "monte_carlo"]
 
@@ -58,6 +62,8 @@ extension QuantSettings {
                 throw Self.invalid(source, "risk.defaultVolatility", "an annual volatility as a decimal, e.g. 0.25")
             }
             defaultVolatility = volatility
+            stressScenarios = source.string("risk.stressScenarios").trimmingCharacters(in: .whitespaces)
+            betaIndex = source.string("risk.betaIndex").trimmingCharacters(in: .whitespaces)
         }
 
         private static func list<T: Equatable>(

@@ -24,16 +24,18 @@ public struct PortfolioRisk: Sendable {
     }
 
     /// Historical simulation with full revaluation: each past day's factor moves applied to today's book.
+    /// `incrementalES` adds each position's incremental ES (ES minus ES without it) to its contribution.
     public func historical(
         confidences: [Double] = RiskModule.defaultConfidences, horizons: [Int] = RiskModule.defaultHorizons,
-        scaling: HistoricalHorizonScaling = .squareRootOfTime
+        scaling: HistoricalHorizonScaling = .squareRootOfTime, incrementalES: Bool = false
     ) throws(RiskError) -> [RiskMeasure] {
         var result: [RiskMeasure] = []
         for horizon in horizons {
             let scenarios = try history.horizonScenarios(days: horizon, scaling: scaling)
             let risk = ScenarioRisk(book: book, moves: scenarios.flatMap { $0 })
             result += try risk.measures(
-                method: .historical, model: "full-revaluation-\(scaling.rawValue)", horizon: horizon, confidences: confidences)
+                method: .historical, model: "full-revaluation-\(scaling.rawValue)", horizon: horizon, confidences: confidences,
+                incremental: incrementalES)
         }
         return result
     }
@@ -53,7 +55,7 @@ public struct PortfolioRisk: Sendable {
     /// method). The same draws serve every horizon (common random numbers).
     public func monteCarlo(
         confidences: [Double] = RiskModule.defaultConfidences, horizons: [Int] = RiskModule.defaultHorizons,
-        paths: Int = 100_000, seed: UInt64 = 42
+        paths: Int = 100_000, seed: UInt64 = 42, incrementalES: Bool = false
     ) throws(RiskError) -> [RiskMeasure] {
         guard paths >= 2 else { throw .invalidParameter(name: "paths", value: Double(paths), requirement: ">= 2") }
         let lower = try Cholesky(history.covariance()).lower
@@ -75,7 +77,8 @@ public struct PortfolioRisk: Sendable {
             let scale = Double(horizon).squareRoot()
             let risk = ScenarioRisk(book: book, moves: horizon == 1 ? correlated : correlated.map { $0 * scale })
             result += try risk.measures(
-                method: .monteCarlo, model: "full-revaluation-\(paths)-paths", horizon: horizon, confidences: confidences)
+                method: .monteCarlo, model: "full-revaluation-\(paths)-paths", horizon: horizon, confidences: confidences,
+                incremental: incrementalES)
         }
         return result
     }

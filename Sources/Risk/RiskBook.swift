@@ -116,7 +116,7 @@ public struct RiskBook: Sendable {
         return total
     }
 
-    @inline(__always) private func revaluedPrice(_ leg: Leg, underlying: Double) -> Double {
+    @inline(__always) func revaluedPrice(_ leg: Leg, underlying: Double) -> Double {
         guard let pricer = leg.pricer else { return underlying }
         return pricer.price(underlying: underlying)
     }

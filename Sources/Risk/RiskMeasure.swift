@@ -26,4 +26,14 @@ public struct PositionContribution: Sendable, Hashable, Codable {
     public var id: String
     public var valueAtRisk: Double
     public var expectedShortfall: Double
+    /// ES of the portfolio minus ES without this position (scenario methods only; nil for parametric).
+    /// Unlike the components these do not sum to the total: they price removing one position.
+    public var incrementalExpectedShortfall: Double?
+
+    public init(id: String, valueAtRisk: Double, expectedShortfall: Double, incrementalExpectedShortfall: Double? = nil) {
+        self.id = id
+        self.valueAtRisk = valueAtRisk
+        self.expectedShortfall = expectedShortfall
+        self.incrementalExpectedShortfall = incrementalExpectedShortfall
+    }
 }

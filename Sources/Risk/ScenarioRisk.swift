@@ -4,7 +4,8 @@
 /// Component ES of a position is its loss averaged over the same tail scenarios, with the same
 /// weights, as the portfolio's ES (Acerbi–Tasche), so the components sum to ES exactly. Component
 /// VaR is its average loss over the scenarios at the VaR quantile (see `TailEstimate`), rescaled
-/// so that the components sum to VaR.
+/// so that the components sum to VaR. Incremental ES of a position is the portfolio's ES minus the
+/// ES of the same scenarios without that position (its P&L taken out of every scenario).
 struct ScenarioRisk {
     let book: RiskBook
     /// Row-major: scenario s has factor log returns `moves[s*F ..< (s+1)*F]`.
@@ -31,11 +32,13 @@ struct ScenarioRisk {
         return result
     }
 
+    /// `incremental`: also each position's incremental ES (one more ES per position and confidence).
     func measures(
-        method: VaRMethod, model: String, horizon: Int, confidences: [Double]
+        method: VaRMethod, model: String, horizon: Int, confidences: [Double], incremental withIncremental: Bool = false
     ) throws(RiskError) -> [RiskMeasure] {
         let losses = losses()
         let order = TailEstimate.descendingOrder(losses)
+        let pnls = withIncremental ? positionPnLs() : []
         var result: [RiskMeasure] = []
         for confidence in confidences {
             let tail = try TailEstimate.estimate(losses: losses, confidence: confidence, order: order)
@@ -51,14 +54,35 @@ struct ScenarioRisk {
                     valueAtRisk = positionLosses([(tail.valueAtRiskScenario, 1)])
                 }
             }
+            var incremental: [Double] = []
+            for pnl in pnls {
+                var without = losses
+                for s in without.indices { without[s] += pnl[s] }
+                incremental.append(tail.expectedShortfall - (try TailEstimate.expectedShortfall(losses: without, confidence: confidence)))
+            }
             result.append(RiskMeasure(
                 method: method, model: model, confidence: confidence, horizonDays: horizon,
                 valueAtRisk: tail.valueAtRisk, expectedShortfall: tail.expectedShortfall, scenarios: count,
                 contributions: book.positionGreeks.indices.map {
-                    PositionContribution(id: book.positionGreeks[$0].id, valueAtRisk: valueAtRisk[$0], expectedShortfall: shortfall[$0])
+                    PositionContribution(
+                        id: book.positionGreeks[$0].id, valueAtRisk: valueAtRisk[$0], expectedShortfall: shortfall[$0],
+                        incrementalExpectedShortfall: withIncremental ? incremental[$0] : nil)
                 }))
         }
         return result
+    }
+
+    /// Each position's P&L in every scenario: `[position][scenario]`.
+    func positionPnLs() -> [[Double]] {
+        let f = book.factors.count
+        return book.legs.map { leg in
+            var pnl = [Double](repeating: 0, count: count)
+            for s in 0..<count {
+                let moved = book.spots[leg.factor] * Math.exp(moves[s * f + leg.factor])
+                pnl[s] = leg.units * (book.revaluedPrice(leg, underlying: moved) - leg.basePrice)
+            }
+            return pnl
+        }
     }
 
     /// Σ weight × (loss of each position) over the weighted scenarios.

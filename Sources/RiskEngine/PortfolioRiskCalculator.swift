@@ -13,7 +13,16 @@ public struct PortfolioRiskCalculator: Sendable {
         self.configuration = configuration
     }
 
-    public func compute(_ inputs: PortfolioInputs) throws(RiskEngineError) -> PortfolioRiskRun {
+    /// The positions valued on the last date every factor has a close, with the closes they came
+    /// from and each option's volatility: what VaR, stress tests and hedges start from. Needs only
+    /// the valuation date's closes (no return history).
+    public struct ValuedBook: Sendable {
+        public var book: RiskBook
+        public var history: PriceHistory
+        public var volatilities: [String: OptionVolatility]
+    }
+
+    public func valuedBook(_ inputs: PortfolioInputs) throws(RiskEngineError) -> ValuedBook {
         let held = inputs.positions.filter { $0.quantity != 0 }
         guard !held.isEmpty else { throw .noPositions }
         var factors: [Symbol] = []
@@ -46,8 +55,16 @@ public struct PortfolioRiskCalculator: Sendable {
         }
 
         let portfolio = Portfolio(positions: positions, rate: configuration.riskFreeRate, asOf: valuationDate)
+        let book = try core { () throws(RiskError) in try RiskBook(portfolio: portfolio, history: history) }
+        return ValuedBook(book: book, history: history, volatilities: volatilities)
+    }
+
+    public func compute(_ inputs: PortfolioInputs) throws(RiskEngineError) -> PortfolioRiskRun {
+        let valued = try valuedBook(inputs)
+        let (history, volatilities) = (valued.history, valued.volatilities)
         let risk = try core { () throws(RiskError) in
-            try PortfolioRisk(portfolio: portfolio, prices: history, lookback: configuration.lookbackDays)
+            let returns = try history.logReturns(of: valued.book.factors, lookback: configuration.lookbackDays, asOf: valued.book.valuationDate)
+            return try PortfolioRisk(book: valued.book, history: returns)
         }
         guard risk.history.count >= configuration.minimumReturns else {
             throw .historyTooShort(needed: configuration.minimumReturns, available: risk.history.count)
@@ -59,28 +76,38 @@ public struct PortfolioRiskCalculator: Sendable {
             measures += try core { () throws(RiskError) in
                 switch method {
                 case .historical:
-                    try risk.historical(confidences: configuration.confidences, horizons: configuration.horizons)
+                    try risk.historical(confidences: configuration.confidences, horizons: configuration.horizons, incrementalES: true)
                 case .parametric:
                     try risk.parametric(confidences: configuration.confidences, horizons: configuration.horizons)
                 case .monteCarlo:
                     try risk.monteCarlo(
                         confidences: configuration.confidences, horizons: configuration.horizons,
-                        paths: configuration.monteCarloPaths, seed: configuration.seed)
+                        paths: configuration.monteCarloPaths, seed: configuration.seed, incrementalES: true)
                 }
             }
         }
+        let stress = try core { () throws(RiskError) in try StressTest.run(book: risk.book, scenarios: configuration.stressScenarios) }
+        var beta: PortfolioBeta?
+        var betaNote: String?
+        if let index = configuration.betaIndex {
+            do {
+                beta = try PortfolioBeta.estimate(book: risk.book, index: index, prices: history, lookback: configuration.lookbackDays)
+            } catch {
+                betaNote = error.description
+            }
+        }
         let run = PortfolioRiskRun(
-            portfolioID: inputs.portfolioID, valuationDate: valuationDate, value: risk.book.value,
+            portfolioID: inputs.portfolioID, valuationDate: risk.book.valuationDate, value: risk.book.value,
             returnsUsed: risk.history.count, firstReturnDate: risk.history.dates.first,
             lastReturnDate: risk.history.dates.last, positions: risk.book.positionGreeks,
-            volatilities: volatilities, measures: measures)
+            volatilities: volatilities, measures: measures, stress: stress, beta: beta, betaNote: betaNote)
         try run.checkFinite()
         return run
     }
 
     /// The option's terms with its volatility: implied from the latest quote mid when one fits,
     /// otherwise `defaultVolatility` (the reason is kept in `OptionVolatility.note`).
-    func optionLeg(
+    public func optionLeg(
         _ position: HeldInstrument, history: PriceHistory, valuationDate: CivilDate, mids: [String: Double]
     ) throws(RiskEngineError) -> (OptionLeg, OptionVolatility) {
         guard let underlyingName = position.underlying, let underlying = Symbol(underlyingName),

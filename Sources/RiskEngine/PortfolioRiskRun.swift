@@ -16,6 +16,11 @@ public struct PortfolioRiskRun: Sendable {
     public var volatilities: [String: OptionVolatility]
     /// One per method × horizon × confidence.
     public var measures: [RiskMeasure]
+    /// One per standard stress scenario (`risk.stressScenarios`), in the file's order.
+    public var stress: [StressTest.Result] = []
+    /// Beta to `risk.betaIndex`; nil when none is configured or it cannot be estimated (`betaNote` says why).
+    public var beta: PortfolioBeta?
+    public var betaNote: String?
 
     /// The portfolio's Greeks: the sum of its positions' (delta and gamma in units of each underlying,
     /// so the sums mean most for a book on one underlying; see docs/risk.md).
@@ -39,6 +44,9 @@ public struct PortfolioRiskRun: Sendable {
             if numbers.contains(where: { !$0.isFinite }) {
                 throw .nonFiniteResult("\(m.method.storedName) VaR/ES at \(m.confidence), \(m.horizonDays) days")
             }
+        }
+        for result in stress where !result.pnl.isFinite || !result.stressedValue.isFinite {
+            throw .nonFiniteResult("stress scenario \(result.scenario)")
         }
     }
 }

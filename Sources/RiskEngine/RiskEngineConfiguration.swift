@@ -1,3 +1,4 @@
+import MarketCore
 import QuantConfig
 import Risk
 
@@ -19,6 +20,10 @@ public struct RiskEngineConfiguration: Sendable {
     public var interval: Duration
     /// Wait after the first `md_trades` notification before recomputing, collecting more.
     public var debounce: Duration
+    /// Run on every portfolio each cycle and stored with the run (`risk.stressScenarios`).
+    public var stressScenarios: [StressScenario] = []
+    /// Index for portfolio betas (`risk.betaIndex`); nil: no beta.
+    public var betaIndex: Symbol?
 
     public init(
         methods: [VaRMethod] = VaRMethod.allCases, confidences: [Double] = RiskModule.defaultConfidences,
@@ -46,6 +51,28 @@ public struct RiskEngineConfiguration: Sendable {
             monteCarloPaths: settings.monteCarloPaths, seed: settings.seed, riskFreeRate: settings.riskFreeRate,
             defaultVolatility: settings.defaultVolatility, interval: .seconds(settings.intervalSeconds),
             debounce: .milliseconds(settings.debounceMilliseconds))
+        betaIndex = Symbol(settings.betaIndex)
+    }
+
+    /// The scenarios of `risk.stressScenarios` as core types, each checked by the core (ranges,
+    /// duplicate targets), so a bad file stops the engine at start rather than every cycle.
+    public static func stressScenarios(_ definitions: [StressScenarioDefinition]) throws -> [StressScenario] {
+        try definitions.map { definition in
+            var shocks: [StressShock] = []
+            for shock in definition.shocks {
+                var symbol: Symbol?
+                if let text = shock.symbol {
+                    guard let parsed = Symbol(text) else {
+                        throw RiskEngineError.invalidInstrument(symbol: text, reason: "not a valid symbol in stress scenario \(definition.name)")
+                    }
+                    symbol = parsed
+                }
+                shocks.append(StressShock(
+                    symbol: symbol, pricePercent: shock.pricePercent, volatilityPoints: shock.volatilityPoints,
+                    rateBasisPoints: shock.rateBasisPoints))
+            }
+            return try StressScenario(name: definition.name, description: definition.description, shocks: shocks).validated()
+        }
     }
 }
 

@@ -31,9 +31,15 @@ public struct RiskEngineService: Service {
     let writer: RiskRunWriter
     let calculator: PortfolioRiskCalculator
     let client: PostgresClient
+    /// Also announces each stored run on Kafka (`risk.metrics`); nil: off (no brokers configured).
+    let publisher: (any RiskMetricsPublisher)?
 
-    public init(client: PostgresClient, configuration: RiskEngineConfiguration, logger: Logger) {
+    public init(
+        client: PostgresClient, configuration: RiskEngineConfiguration, logger: Logger,
+        publisher: (any RiskMetricsPublisher)? = nil
+    ) {
         self.client = client
+        self.publisher = publisher
         self.configuration = configuration
         self.logger = logger
         reader = RiskInputsReader(client: client, logger: logger)
@@ -99,7 +105,9 @@ public struct RiskEngineService: Service {
         logger[metadataKey: "portfolio"] = "\(portfolioID)"
         let started = ContinuousClock.now
         do {
-            let inputs = try await reader.inputs(portfolioID: portfolioID, lookbackDays: configuration.lookbackDays)
+            let inputs = try await reader.inputs(
+                portfolioID: portfolioID, lookbackDays: configuration.lookbackDays,
+                alsoClosesOf: configuration.betaIndex.map { [$0.rawValue] } ?? [])
             let run = try calculator.compute(inputs)
             for (symbol, volatility) in run.volatilities.sorted(by: { $0.key < $1.key }) {
                 if let note = volatility.note {
@@ -111,9 +119,21 @@ public struct RiskEngineService: Service {
             let computedAt = try await writer.write(run, runID: runID)
             logger.info("risk stored", metadata: [
                 "run_id": "\(runID.uuidString.lowercased())", "as_of": "\(run.valuationDate)", "value": "\(run.value)",
-                "rows": "\(run.measures.count)", "duration": "\(ContinuousClock.now - started)",
+                "rows": "\(run.measures.count)", "stress": "\(run.stress.count)", "duration": "\(ContinuousClock.now - started)",
             ])
-            return .init(portfolioID: portfolioID, status: .stored, runID: runID, computedAt: computedAt)
+            if let note = run.betaNote { logger.debug("no beta", metadata: ["reason": "\(note)"]) }
+            var outcome = CycleReport.Outcome(portfolioID: portfolioID, status: .stored, runID: runID, computedAt: computedAt)
+            if let publisher {
+                do {
+                    try await publisher.publish(RiskMetricsMessage(run: run, runID: runID, computedAt: computedAt))
+                    outcome.published = true
+                } catch {
+                    // Stored is what counts; the feed misses this run and carries the next one.
+                    logger.warning("risk.metrics publish failed", metadata: ["error": "\(error)"])
+                    outcome.published = false
+                }
+            }
+            return outcome
         } catch let error as RiskEngineError {
             // An empty portfolio is normal (new or flat); anything else needs someone's attention.
             logger.log(level: error == .noPositions ? .info : .warning, "portfolio skipped", metadata: ["reason": "\(error)"])
@@ -205,9 +225,11 @@ public struct CycleReport: Sendable, Encodable {
         public var computedAt: String?
         /// Why it was skipped or failed.
         public var reason: String?
+        /// Whether the run reached `risk.metrics`; nil when publishing is off.
+        public var published: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case portfolioID = "portfolio_id", status, runID = "run_id", computedAt = "computed_at", reason
+            case portfolioID = "portfolio_id", status, runID = "run_id", computedAt = "computed_at", reason, published
         }
 
         /// Spelled as Postgres and the `risk_metrics` payload spell them: run ids in lower case.
@@ -218,6 +240,7 @@ public struct CycleReport: Sendable, Encodable {
             try container.encodeIfPresent(runID?.uuidString.lowercased(), forKey: .runID)
             try container.encodeIfPresent(computedAt, forKey: .computedAt)
             try container.encodeIfPresent(reason, forKey: .reason)
+            try container.encodeIfPresent(published, forKey: .published)
         }
     }
 

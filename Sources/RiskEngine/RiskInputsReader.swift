@@ -35,13 +35,14 @@ public struct RiskInputsReader: Sendable {
         return ids
     }
 
-    /// Positions, closes of their factors over enough calendar days for `lookbackDays` returns,
-    /// and the quote mids of the options held.
-    public func inputs(portfolioID: String, lookbackDays: Int) async throws -> PortfolioInputs {
+    /// Positions, closes of their factors (and of `alsoClosesOf`, e.g. the beta index) over enough
+    /// calendar days for `lookbackDays` returns, and the quote mids of the options held.
+    public func inputs(portfolioID: String, lookbackDays: Int, alsoClosesOf extra: [String] = []) async throws -> PortfolioInputs {
         var inputs = PortfolioInputs(portfolioID: portfolioID, positions: try await positions(portfolioID), closes: [])
         let factors = inputs.factorSymbols
         if !factors.isEmpty {
-            inputs.closes = try await closes(of: factors, calendarDays: Self.calendarDays(forReturns: lookbackDays))
+            let symbols = factors + extra.filter { !factors.contains($0) }
+            inputs.closes = try await closes(of: symbols, calendarDays: Self.calendarDays(forReturns: lookbackDays))
         }
         let options = inputs.positions.filter { $0.kind == .option }.map(\.symbol)
         if !options.isEmpty { inputs.optionMids = try await latestMids(of: options) }
@@ -98,7 +99,7 @@ public struct RiskInputsReader: Sendable {
     }
 
     /// Mid of the latest two-sided quote of each symbol that has one.
-    func latestMids(of symbols: [String]) async throws -> [String: Double] {
+    public func latestMids(of symbols: [String]) async throws -> [String: Double] {
         let rows = try await client.query("""
             SELECT s.symbol, q.mid
             FROM unnest(\(symbols)::text[]) AS s(symbol)

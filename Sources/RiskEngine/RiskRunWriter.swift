@@ -5,7 +5,9 @@ import Risk
 import Store
 
 /// Stores one portfolio's run in one transaction: a `risk.risk_metrics` row per method ×
-/// confidence × horizon and a `risk.portfolio_greeks` row, all with the same `run_id` and
+/// confidence × horizon, a `risk.position_risk` row per such measure and position, a
+/// `risk.stress_results` row per stress scenario and a `risk.portfolio_greeks` row (with the
+/// beta), all with the same `run_id` and
 /// `computed_at` (the transaction's `now()`), then `NOTIFY risk_metrics` with
 /// `{"portfolio_id", "run_id", "computed_at"}`. The notification is part of the transaction, so
 /// listeners hear of a run only once it is committed and visible.
@@ -25,21 +27,24 @@ public struct RiskRunWriter: Sendable {
     @discardableResult
     public func write(_ run: PortfolioRiskRun, runID: UUID) async throws -> String {
         let details = try run.measures.map { try RiskRunDetails(run: run, measure: $0).json() }
+        let stress = try StressRows(run.stress)
         do {
-            return try await insert(run, runID: runID, details: details)
+            return try await insert(run, runID: runID, details: details, stress: stress)
         } catch where PostgresErrorText.sqlState(error) == "23514" {
             logger.notice("making today's risk partitions", metadata: ["portfolio": "\(run.portfolioID)"])
             try await client.query("""
                 SELECT ops.ensure_partitions(t::regclass, (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 1)
-                FROM unnest(ARRAY['risk.risk_metrics', 'risk.portfolio_greeks']) AS t
+                FROM unnest(ARRAY['risk.risk_metrics', 'risk.portfolio_greeks', 'risk.stress_results', 'risk.position_risk']) AS t
                 """, logger: logger)
-            return try await insert(run, runID: runID, details: details)
+            return try await insert(run, runID: runID, details: details, stress: stress)
         }
     }
 
-    private func insert(_ run: PortfolioRiskRun, runID: UUID, details: [String]) async throws -> String {
+    private func insert(_ run: PortfolioRiskRun, runID: UUID, details: [String], stress: StressRows) async throws -> String {
         let m = run.measures
         let g = run.greeks
+        let b = run.beta
+        let parts = PositionRiskRows(run.measures)
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query("""
                 INSERT INTO risk.risk_metrics (computed_at, run_id, portfolio_id, method, confidence, horizon_days,
@@ -51,9 +56,29 @@ public struct RiskRunWriter: Sendable {
                             \(details)::text[]) AS t(method, confidence, horizon, var, es, n, details)
                 """, logger: logger)
             try await connection.query("""
-                INSERT INTO risk.portfolio_greeks (computed_at, run_id, portfolio_id, delta, gamma, vega, theta, rho)
-                VALUES (now(), \(runID), \(run.portfolioID), \(g.delta), \(g.gamma), \(g.vega), \(g.theta), \(g.rho))
+                INSERT INTO risk.portfolio_greeks (computed_at, run_id, portfolio_id, delta, gamma, vega, theta, rho,
+                                                   beta_index, beta, dollar_beta, beta_correlation, beta_observations)
+                VALUES (now(), \(runID), \(run.portfolioID), \(g.delta), \(g.gamma), \(g.vega), \(g.theta), \(g.rho),
+                        \(b?.index.rawValue), \(b?.beta), \(b?.dollarBeta), \(b?.correlation), \(b.map { Int32($0.observations) }))
                 """, logger: logger)
+            try await connection.query("""
+                INSERT INTO risk.position_risk (computed_at, run_id, portfolio_id, method, confidence, horizon_days,
+                                                position_id, component_var, component_es, incremental_es)
+                SELECT now(), \(runID), \(run.portfolioID), method, confidence, horizon, id, cvar, ces, nullif(ies, 'NaN')
+                FROM unnest(\(parts.methods)::text[], \(parts.confidences)::float8[], \(parts.horizons)::int[],
+                            \(parts.ids)::text[], \(parts.componentVaR)::float8[], \(parts.componentES)::float8[],
+                            \(parts.incrementalES)::float8[]) AS t(method, confidence, horizon, id, cvar, ces, ies)
+                """, logger: logger)
+            if !stress.scenarios.isEmpty {
+                try await connection.query("""
+                    INSERT INTO risk.stress_results (computed_at, run_id, portfolio_id, scenario, description, shocks,
+                                                     base_value, stressed_value, pnl, positions)
+                    SELECT now(), \(runID), \(run.portfolioID), scenario, nullif(description, ''), shocks::jsonb, base, stressed, pnl, positions::jsonb
+                    FROM unnest(\(stress.scenarios)::text[], \(stress.descriptions)::text[], \(stress.shocks)::text[],
+                                \(stress.baseValues)::float8[], \(stress.stressedValues)::float8[], \(stress.pnls)::float8[],
+                                \(stress.positions)::text[]) AS t(scenario, description, shocks, base, stressed, pnl, positions)
+                    """, logger: logger)
+            }
             try await connection.query("""
                 SELECT pg_notify(\(Self.channel), json_build_object(
                     'portfolio_id', \(run.portfolioID)::text, 'run_id', \(runID), 'computed_at', now())::text)
@@ -111,5 +136,48 @@ struct RiskRunDetails: Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// The `risk.position_risk` columns of a run: one entry per measure × position. A missing
+/// incremental ES (parametric) travels as NaN and is stored as NULL.
+struct PositionRiskRows {
+    var methods: [String] = [], confidences: [Double] = [], horizons: [Int32] = [], ids: [String] = []
+    var componentVaR: [Double] = [], componentES: [Double] = [], incrementalES: [Double] = []
+
+    init(_ measures: [RiskMeasure]) {
+        for measure in measures {
+            for part in measure.contributions {
+                methods.append(measure.method.storedName)
+                confidences.append(measure.confidence)
+                horizons.append(Int32(measure.horizonDays))
+                ids.append(part.id)
+                componentVaR.append(part.valueAtRisk)
+                componentES.append(part.expectedShortfall)
+                incrementalES.append(part.incrementalExpectedShortfall ?? .nan)
+            }
+        }
+    }
+}
+
+/// The `risk.stress_results` columns of a run, shocks and positions as JSON text with snake_case
+/// keys (`price_percent`, `base_value`, …), as SQL readers and the API spell them.
+struct StressRows {
+    var scenarios: [String] = [], descriptions: [String] = [], shocks: [String] = [], positions: [String] = []
+    var baseValues: [Double] = [], stressedValues: [Double] = [], pnls: [Double] = []
+
+    init(_ results: [StressTest.Result]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        for result in results {
+            scenarios.append(result.scenario)
+            descriptions.append(result.description ?? "")
+            shocks.append(String(decoding: try encoder.encode(result.shocks), as: UTF8.self))
+            positions.append(String(decoding: try encoder.encode(result.positions), as: UTF8.self))
+            baseValues.append(result.baseValue)
+            stressedValues.append(result.stressedValue)
+            pnls.append(result.pnl)
+        }
     }
 }

@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import PostgresNIO
 import Processor
+import RiskEngine
 import ServiceLifecycle
 
 /// `quant api`: the REST API (docs/api.md) over the reader views. The PostgreSQL pool and the HTTP
@@ -25,6 +26,7 @@ struct APICommand: AsyncParsableCommand {
         var configuration = APIConfiguration(settings: settings.api)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        configuration.risk = RiskEngineConfiguration(settings: settings.risk)
         var dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: logger))
         // Stopped in reverse order: the server first, then the producer (flushing), then the pool.
         var services = MetricsService.make(port: settings.metrics.apiPort, settings: settings, logger: logger)

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Logging
 import PostgresNIO
+import Processor
+import QuantConfig
 import RiskEngine
 import ServiceLifecycle
 import Store
@@ -21,15 +24,35 @@ struct RiskEngineCommand: AsyncParsableCommand {
         let settings = try global.settings()
         let logger = global.logger("quant.risk-engine", settings: settings)
         let client = try PostgresClient.fromSettings(settings, applicationName: "quant-risk-engine", logger: logger)
-        let engine = RiskEngineService(client: client, configuration: .init(settings: settings.risk), logger: logger)
+        var configuration = RiskEngineConfiguration(settings: settings.risk)
+        do {
+            configuration.stressScenarios = try RiskEngineConfiguration.stressScenarios(
+                StressScenarioFile.load(path: settings.risk.stressScenarios))
+        } catch {
+            FileHandleOutput.stderr("risk-engine: risk.stressScenarios: \(error)")
+            throw ExitCode(2)
+        }
+        // risk.metrics on Kafka is optional: no brokers, no producer.
+        var producer: KafkaProducer?
+        var publisher: KafkaRiskMetricsPublisher?
+        if !settings.kafka.brokers.trimmingCharacters(in: .whitespaces).isEmpty {
+            var kafka = KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "\(settings.kafka.clientId)-risk-engine")
+            // A broker that is down delays a portfolio's cycle by at most this much.
+            kafka.messageTimeoutMilliseconds = 5_000
+            let made = try KafkaProducer(configuration: kafka, logger: logger)
+            producer = made
+            publisher = KafkaRiskMetricsPublisher(producer: made, topic: TopicNames(prefix: settings.processor.topicPrefix).riskMetrics)
+        }
+        let engine = RiskEngineService(client: client, configuration: configuration, logger: logger, publisher: publisher)
 
         guard once else {
-            let metrics = MetricsService.make(port: settings.metrics.riskEnginePort, settings: settings, logger: logger)
+            // Stopped in reverse order: the engine first, then the producer (flushing), then the pool.
+            var services = MetricsService.make(port: settings.metrics.riskEnginePort, settings: settings, logger: logger)
+            services.append(.init(service: client))
+            if let producer { services.append(.init(service: producer)) }
+            services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))
             let group = ServiceGroup(configuration: .init(
-                services: metrics + [
-                    .init(service: client),
-                    .init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()
@@ -45,6 +68,7 @@ struct RiskEngineCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        await producer?.shutdown()
         try RiskCLI.printJSON(report)
         if !report.failed.isEmpty { throw ExitCode(1) }
     }

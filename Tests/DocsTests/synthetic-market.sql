@@ -132,4 +132,55 @@ SELECT computed_at, run_id, portfolio_id,
        CASE portfolio_id WHEN 'tech-long' THEN 0 ELSE -410 + random() END
 FROM synthetic_runs;
 
+-- Stress results, per-position tail risk and betas of the same runs (what the risk engine stores
+-- with each run; docs/risk.md): the six standard scenarios, the positions of config/demo/seed.sql.
+SELECT ops.ensure_partitions('risk.stress_results', current_date - 61, current_date);
+SELECT ops.ensure_partitions('risk.position_risk', current_date - 61, current_date);
+
+CREATE TEMP TABLE synthetic_positions AS
+SELECT p.portfolio_id, p.position_id, p.underlying, p.weight, p.option_like
+FROM (VALUES ('tech-long', 'AAPL', 'AAPL', 0.22, false), ('tech-long', 'MSFT', 'MSFT', 0.24, false),
+             ('tech-long', 'GOOG', 'GOOG', 0.15, false), ('tech-long', 'AMZN', 'AMZN', 0.13, false),
+             ('tech-long', 'NVDA', 'NVDA', 0.26, false),
+             ('hedged-options', 'AAPL', 'AAPL', -1.4, false), ('hedged-options', 'AAPL-C-180', 'AAPL', 1.5, true),
+             ('hedged-options', 'AAPL-C-200', 'AAPL', -0.3, true), ('hedged-options', 'AAPL-P-180', 'AAPL', 1.2, true))
+     AS p(portfolio_id, position_id, underlying, weight, option_like);
+
+INSERT INTO risk.stress_results (computed_at, run_id, portfolio_id, scenario, description, shocks, base_value,
+                                 stressed_value, pnl, positions)
+SELECT r.computed_at, r.run_id, r.portfolio_id, s.scenario, s.description, s.shocks, r.value, r.value + t.pnl, t.pnl, t.positions
+FROM synthetic_runs r
+CROSS JOIN (VALUES
+    ('equity-crash', 'Equities fall 20 % and implied volatilities jump 15 points.', '[{"price_percent":-20,"rate_basis_points":0,"volatility_points":15}]'::jsonb, -0.20, 0.15, 0.0),
+    ('vol-spike', 'Implied volatilities up 10 points, prices unchanged.', '[{"price_percent":0,"rate_basis_points":0,"volatility_points":10}]', 0.0, 0.10, 0.0),
+    ('rate-shock', 'Rates up 200 basis points, a parallel shift.', '[{"price_percent":0,"rate_basis_points":200,"volatility_points":0}]', 0.0, 0.0, 0.02),
+    ('rally', 'Equities rise 10 % and volatilities ease 5 points.', '[{"price_percent":10,"rate_basis_points":0,"volatility_points":-5}]', 0.10, -0.05, 0.0),
+    ('stagflation', 'Equities fall 10 %, rates rise 150 bp, volatilities up 8 points.', '[{"price_percent":-10,"rate_basis_points":150,"volatility_points":8}]', -0.10, 0.08, 0.015),
+    ('vol-crush', 'Implied volatilities collapse 10 points.', '[{"price_percent":0,"rate_basis_points":0,"volatility_points":-10}]', 0.0, -0.10, 0.0))
+    AS s(scenario, description, shocks, price, vol, rate)
+CROSS JOIN LATERAL (
+    SELECT sum(x.pnl)::float8 AS pnl,
+           jsonb_agg(jsonb_build_object('id', x.position_id, 'underlying', x.underlying, 'base_value', x.base,
+                                        'stressed_value', x.base + x.pnl, 'pnl', x.pnl) ORDER BY x.position_id) AS positions
+    FROM (SELECT p.position_id, p.underlying, (r.value * p.weight)::float8 AS base,
+                 (r.value * abs(p.weight) * CASE WHEN p.option_like THEN 3 * s.price * sign(p.weight) + 2 * s.vol - s.rate
+                                                 ELSE s.price * sign(p.weight) END)::float8 AS pnl
+          FROM synthetic_positions p WHERE p.portfolio_id = r.portfolio_id) x
+) t;
+
+INSERT INTO risk.position_risk (computed_at, run_id, portfolio_id, method, confidence, horizon_days, position_id,
+                                component_var, component_es, incremental_es)
+SELECT m.computed_at, m.run_id, m.portfolio_id, m.method, m.confidence, m.horizon_days, p.position_id,
+       (m.var * p.weight / w.total)::float8, (m.expected_shortfall * p.weight / w.total)::float8,
+       CASE WHEN m.method = 'parametric' THEN NULL ELSE (m.expected_shortfall * p.weight / w.total * 0.9)::float8 END
+FROM risk.risk_metrics m
+JOIN synthetic_positions p USING (portfolio_id)
+JOIN (SELECT portfolio_id, sum(weight) AS total FROM synthetic_positions GROUP BY 1) w USING (portfolio_id);
+
+UPDATE risk.portfolio_greeks g
+SET beta_index = 'SPY', beta = b.beta + 0.02 * random(), dollar_beta = (b.beta * r.value)::float8,
+    beta_correlation = b.correlation, beta_observations = 250
+FROM synthetic_runs r, (VALUES ('tech-long', 1.18, 0.93), ('hedged-options', 0.07, 0.21)) AS b(portfolio_id, beta, correlation)
+WHERE g.run_id = r.run_id AND b.portfolio_id = g.portfolio_id;
+
 ANALYZE;

@@ -38,6 +38,20 @@ BEGIN
 END
 $$;
 
+-- SPY, the index of risk.betaIndex: an equal-weighted index of the five stocks' daily closes, so
+-- the risk engine has a beta to store (docs/risk.md, "Beta to an index"). Added once.
+INSERT INTO market.instruments (symbol, name, kind, tick_size, lot_size) VALUES
+    ('SPY', 'Demo index: AAPL, MSFT, GOOG, AMZN, NVDA equally weighted', 'index', 0.01, 1)
+ON CONFLICT (symbol) DO NOTHING;
+INSERT INTO market.trades (ts, symbol, price, size)
+SELECT (day + time '20:00') AT TIME ZONE 'UTC', 'SPY', round(500 * avg(close / first_close), 2), 100
+FROM (SELECT day, close, first_value(close) OVER (PARTITION BY symbol ORDER BY day) AS first_close
+      FROM analytics.daily_closes
+      WHERE symbol IN ('AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA') AND day >= current_date - 300 AND day < current_date) c
+WHERE NOT EXISTS (SELECT 1 FROM market.trades WHERE symbol = 'SPY')
+GROUP BY day
+HAVING count(*) = 5;
+
 INSERT INTO risk.portfolios (portfolio_id, name) VALUES
     ('tech-long', 'Tech long book'),
     ('hedged-options', 'AAPL options, delta-hedged')
