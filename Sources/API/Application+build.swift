@@ -18,12 +18,14 @@ public struct APIDependencies: Sendable {
     }
 }
 
-public typealias APIRequestContext = BasicRequestContext
-
 /// Every route under `/api/v1`, with problem-details errors.
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AccessMiddleware(
+        authenticator: APIKeyAuthenticator(store: APIKeyStore(database: dependencies.database), ttl: configuration.access.keyCacheTTL),
+        limiter: RateLimiter(rate: configuration.access.ratePerSecond, burst: configuration.access.burst),
+        requireKeyForReads: configuration.access.requireKeyForReads))
     let v1 = router.group("api/v1")
     let database = dependencies.database
     let orders = dependencies.orders

@@ -70,6 +70,14 @@ extension ConfigKey {
         .init("api.port", default: "8080", "Port quant api listens on"),
         .init("api.maxPageSize", default: "1000", "Largest page (limit) a list endpoint returns"),
         .init("api.maxRangeDays", default: "31", "Widest from/to time range a tick or history request may ask for, in days"),
+        .init("api.requireKeyForReads", default: "false", "GET requests need an API key (scope read) too; writes always need one with scope write"),
+        .init("api.keyCacheSeconds", default: "5", "How long quant api remembers an API key lookup (a revoked key stops working within this)"),
+        .init("api.rateLimitPerSecond", default: "50", "Requests per second per API key (or per client address without a key)"),
+        .init("api.rateLimitBurst", default: "100", "Requests a client may send at once before the per-second rate applies"),
+        .init("api.idempotencyTtlHours", default: "24", "Idempotency-Key records older than this are removed and the key may be reused"),
+        .init("api.streamBufferEvents", default: "256", "Events buffered per streaming client; a slower client skips the oldest"),
+        .init("api.streamHeartbeatSeconds", default: "15", "Seconds between heartbeat comments on an idle event stream"),
+        .init("api.streamMaxClients", default: "1000", "Event-stream clients one quant api serves at once (more answer 503)"),
     ]
 
     public static func named(_ path: String) -> ConfigKey? { all.first { $0.path == path } }

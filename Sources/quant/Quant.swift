@@ -18,6 +18,7 @@ struct Quant: AsyncParsableCommand {
             BenchCommand.self,
             BookCommand.self,
             APICommand.self,
+            APIKeyCommand.self,
         ]
     )
 }
