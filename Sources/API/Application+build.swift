@@ -37,6 +37,8 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database),
                           publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
+    PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
+                        limits: configuration.limits).addRoutes(to: v1)
     return router
 }
 
