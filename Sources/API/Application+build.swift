@@ -34,7 +34,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     HealthController(database: database, kafkaProbe: kafkaProbe).addRoutes(to: v1)
     MarketController(reader: MarketReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     OrdersController(reader: OrderReader(database: database)).addRoutes(to: v1)
-    OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database),
+    OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database, ttl: configuration.idempotencyTTL),
                           publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
