@@ -39,6 +39,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
                         limits: configuration.limits).addRoutes(to: v1)
+    StreamController(hub: StreamHub(database: database, configuration: configuration.streaming)).addRoutes(to: v1)
     return router
 }
 
