@@ -103,8 +103,9 @@ struct PortfolioController: Sendable {
 
     private static func name(_ body: inout OrderRequest, required: Bool) -> String? {
         guard let name = body.string("name", required: required) else { return nil }
-        guard (1...200).contains(name.count), !name.contains(where: { $0.isNewline }) else {
-            body.fail("name", "1-200 characters on one line")
+        // PostgreSQL text cannot hold NUL, and control characters have no place in a name.
+        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            body.fail("name", "1-200 characters without control characters")
             return nil
         }
         return name

@@ -30,6 +30,9 @@ import Testing
                 json: #"{"portfolio_id":"bad id","base_currency":"usd","extra":1}"#), .unprocessableContent)
             #expect(Set(invalid.errors?.map(\.field) ?? []) == ["portfolio_id", "name", "base_currency", "extra"])
             try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios", json: "[]"), .badRequest)
+            // A NUL (which PostgreSQL text cannot hold) or another control character is refused, not a 500.
+            try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios", json: #"{"portfolio_id":"P9","name":"a\u0000b"}"#), .unprocessableContent)
+            try APITest.expectProblem(try await client.send(.patch, "/api/v1/portfolios/P1", json: #"{"name":"a\nb"}"#), .unprocessableContent)
 
             let patched = try await client.send(.patch, "/api/v1/portfolios/P1", json: #"{"name":"Desk 1"}"#)
             #expect(patched.status == .ok)
