@@ -166,7 +166,11 @@ final class StreamHub: Sendable {
     private func publishNewTrades(_ symbol: String) async throws {
         let topic = StreamTopic(kind: .trades, key: symbol)
         for _ in 0..<10 {
-            guard let cursor = state.withLock({ $0.tradeCursors[symbol] }) else { return }
+            guard let cursor = state.withLock({ $0.tradeCursors[symbol] }) else {
+                // The last subscriber left while a new one was starting: start afresh from now.
+                if hasSubscribers(topic) { try await startTradeCursor(symbol) }
+                return
+            }
             let rows = try await database.rows("""
                 SELECT api.rfc3339(ts), trim_scale(price)::text, size, src_partition, src_offset
                 FROM api.trade_ticks
