@@ -127,14 +127,10 @@ import Testing
 
     /// `quant api-key create | list | revoke` as a user runs them.
     @Test func theCommandCreatesListsAndRevokes() async throws {
-        let binary = "\(TestDatabase.repositoryRoot)/.build/debug/quant"
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw TestDatabase.MissingService(description: "\(binary) is missing: build the package first")
-        }
+        let binary = try APITest.quantBinary()
         try await TestDatabase.with { db in
             try await db.migrator().up()
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = "postgres://\(db.url.username)@\(db.url.host):\(db.url.port)/\(db.url.database)"
+            let environment = APITest.environment(for: db)
             func run(_ arguments: [String]) throws -> (status: Int32, out: String) {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: binary)

@@ -36,6 +36,22 @@ enum APITest {
     /// Today 10:00 UTC (today's partition always exists after `migrate up`).
     static let base = "date_trunc('day', now()) + interval '10 hours'"
 
+    /// The built `quant` executable, for tests that run it as a user would.
+    static func quantBinary() throws -> String {
+        let binary = "\(TestDatabase.repositoryRoot)/.build/debug/quant"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestDatabase.MissingService(description: "\(binary) is missing: build the package first")
+        }
+        return binary
+    }
+
+    /// This process's environment with `DATABASE_URL` pointing at `db`.
+    static func environment(for db: TestDatabase) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = "postgres://\(db.url.username)@\(db.url.host):\(db.url.port)/\(db.url.database)"
+        return environment
+    }
+
     /// A write key and a read key, hashed as `quant api-key create` stores them.
     static func insertKeys(_ client: PostgresClient, logger: Logger) async throws {
         try await client.query("""
