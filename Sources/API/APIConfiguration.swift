@@ -14,20 +14,64 @@ public struct APIConfiguration: Sendable {
         }
     }
 
+    /// API keys and rate limits (`AccessMiddleware`).
+    public struct Access: Sendable {
+        public var requireKeyForReads: Bool
+        /// How long a key lookup is remembered; a revoked key works at most this much longer.
+        public var keyCacheTTL: Duration
+        public var ratePerSecond: Double
+        public var burst: Int
+        public init(requireKeyForReads: Bool = false, keyCacheTTL: Duration = .seconds(5),
+                    ratePerSecond: Double = 50, burst: Int = 100) {
+            self.requireKeyForReads = requireKeyForReads
+            self.keyCacheTTL = keyCacheTTL
+            self.ratePerSecond = ratePerSecond
+            self.burst = burst
+        }
+    }
+
+    /// `GET /stream` (server-sent events).
+    public struct Streaming: Sendable {
+        /// Events buffered per client; beyond, the oldest are dropped and the client told how many.
+        public var bufferEvents: Int
+        public var heartbeat: Duration
+        public var maxClients: Int
+        public init(bufferEvents: Int = 256, heartbeat: Duration = .seconds(15), maxClients: Int = 1000) {
+            self.bufferEvents = bufferEvents
+            self.heartbeat = heartbeat
+            self.maxClients = maxClients
+        }
+    }
+
     public var host: String
     public var port: Int
     public var limits: Limits
     /// Rate and default option volatility for the risk endpoints (stress tests, hedges), as the risk engine uses them.
     public var risk = RiskEngineConfiguration()
+    public var access: Access
+    /// `Idempotency-Key` records older than this are removed (and the key may be reused).
+    public var idempotencyTTL: Duration
+    public var streaming: Streaming
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits()) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits(), access: Access = Access(),
+                idempotencyTTL: Duration = .seconds(24 * 3600), streaming: Streaming = Streaming()) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.access = access
+        self.idempotencyTTL = idempotencyTTL
+        self.streaming = streaming
     }
 
     public init(settings: QuantSettings.API) {
         self.init(host: settings.host, port: settings.port,
-                  limits: Limits(maxPageSize: settings.maxPageSize, maxRangeDays: settings.maxRangeDays))
+                  limits: Limits(maxPageSize: settings.maxPageSize, maxRangeDays: settings.maxRangeDays),
+                  access: Access(requireKeyForReads: settings.requireKeyForReads,
+                                 keyCacheTTL: .seconds(settings.keyCacheSeconds),
+                                 ratePerSecond: Double(settings.rateLimitPerSecond), burst: settings.rateLimitBurst),
+                  idempotencyTTL: .seconds(settings.idempotencyTtlHours * 3600),
+                  streaming: Streaming(bufferEvents: settings.streamBufferEvents,
+                                       heartbeat: .seconds(settings.streamHeartbeatSeconds),
+                                       maxClients: settings.streamMaxClients))
     }
 }

@@ -18,13 +18,15 @@ public struct APIDependencies: Sendable {
     }
 }
 
-public typealias APIRequestContext = BasicRequestContext
-
 /// Every route under `/api/v1`, with problem-details errors.
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AccessMiddleware(
+        authenticator: APIKeyAuthenticator(store: APIKeyStore(database: dependencies.database), ttl: configuration.access.keyCacheTTL),
+        limiter: RateLimiter(rate: configuration.access.ratePerSecond, burst: configuration.access.burst),
+        requireKeyForReads: configuration.access.requireKeyForReads))
     let v1 = router.group("api/v1")
     let database = dependencies.database
     let orders = dependencies.orders
@@ -33,13 +35,16 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     HealthController(database: database, kafkaProbe: kafkaProbe).addRoutes(to: v1)
     MarketController(reader: MarketReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     OrdersController(reader: OrderReader(database: database)).addRoutes(to: v1)
-    OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database),
+    OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database, ttl: configuration.idempotencyTTL),
                           publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     StressTestController(books: PortfolioBookReader(database: database, configuration: configuration.risk), reader: StressResultReader(database: database)).addRoutes(to: v1)
     HedgeController(books: PortfolioBookReader(database: database, configuration: configuration.risk)).addRoutes(to: v1)
     DerivativesController().addRoutes(to: v1)
     SymbolSearchController(database: database, limits: configuration.limits).addRoutes(to: v1)
+    PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
+                        limits: configuration.limits).addRoutes(to: v1)
+    StreamController(hub: StreamHub(database: database, configuration: configuration.streaming)).addRoutes(to: v1)
     return router
 }
 

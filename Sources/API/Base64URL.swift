@@ -3,7 +3,11 @@ import Foundation
 /// Unpadded base64url (RFC 4648 §5): cursors travel in query strings without escaping.
 enum Base64URL {
     static func encode(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
+        encode(Array(text.utf8))
+    }
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

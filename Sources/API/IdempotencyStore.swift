@@ -2,7 +2,9 @@ import PostgresNIO
 
 /// `Idempotency-Key` records in `ops.idempotency_keys` (migration 0012). The first request with a
 /// key claims it, a retry with the same request replays the stored answer, a different request
-/// under the same key is a conflict.
+/// under the same key is a conflict. Records expire after `ttl` (`api.idempotencyTtlHours`): each
+/// claim first deletes the expired ones (an index range scan on `created_at`, usually empty), so
+/// the table stays bounded without a background task and an expired key is free again.
 struct IdempotencyStore: Sendable {
     enum Claim: Equatable {
         case claimed
@@ -12,9 +14,11 @@ struct IdempotencyStore: Sendable {
     }
 
     let database: ReaderDatabase
+    let ttl: Duration
 
     /// `canonical` is what the request asked (method, path, normalised body); only its sha256 is stored.
     func claim(key: String, canonical: String) async throws -> Claim {
+        try await removeExpired()
         let inserted = try await database.row("""
             INSERT INTO ops.idempotency_keys (idempotency_key, request_hash)
             VALUES (\(key), sha256(convert_to(\(canonical), 'UTF8')))
@@ -36,6 +40,15 @@ struct IdempotencyStore: Sendable {
             UPDATE ops.idempotency_keys SET status_code = \(status), response_body = \(body)
             WHERE idempotency_key = \(key)
             """) { _ in () }
+    }
+
+    /// Deletes the records older than `ttl`; returns how many.
+    @discardableResult
+    func removeExpired() async throws -> Int {
+        let seconds = Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+        return try await database.rows("""
+            DELETE FROM ops.idempotency_keys WHERE created_at < now() - make_interval(secs => \(seconds)) RETURNING 1
+            """) { _ in () }.count
     }
 
     /// The request failed before anything happened: a retry with the key may try again.

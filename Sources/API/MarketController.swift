@@ -16,18 +16,10 @@ struct MarketController: Sendable {
     }
 
     @Sendable func instruments(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let p = RequestParameters(request: request, context: context)
-        let limit = try p.int("limit", default: min(100, limits.maxPageSize), range: 1...limits.maxPageSize)
-        var after: String?
-        if let cursor = p.query("cursor") {
-            guard let symbol = Self.decodeSymbolCursor(cursor) else {
-                throw Problem.badParameter("cursor", "not a cursor this API returned")
-            }
-            after = symbol
-        }
-        let rows = try await reader.instruments(after: after, limit: limit + 1)
-        let page = Array(rows.prefix(limit))
-        let next = rows.count > limit ? page.last.map { Self.encodeSymbolCursor($0.symbol) } : nil
+        let cursor = try KeyCursor(RequestParameters(request: request, context: context), limits: limits,
+                                   isValid: RequestParameters.isSymbol)
+        let rows = try await reader.instruments(after: cursor.after, limit: cursor.limit + 1)
+        let (page, next) = cursor.page(rows) { $0.symbol }
         return try JSONBody.response(InstrumentListBody(instruments: page, nextCursor: next))
     }
 
@@ -105,12 +97,5 @@ struct MarketController: Sendable {
         let cursor = try PageCursor.read(p)
         let limit = try p.int("limit", default: min(100, limits.maxPageSize), range: 1...limits.maxPageSize)
         return (range, cursor, limit)
-    }
-
-    static func encodeSymbolCursor(_ symbol: String) -> String { Base64URL.encode(symbol) }
-
-    static func decodeSymbolCursor(_ text: String) -> String? {
-        guard let symbol = Base64URL.decode(text), RequestParameters.isSymbol(symbol) else { return nil }
-        return symbol
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import MarketCore
 import OrderBook
 
-/// A write request's JSON body checked field by field, so a 422 can list every reason at once.
+/// A write request's JSON body (orders, portfolios, positions) checked field by field, so a 422 can list every reason at once.
 /// Prices are decimal strings or JSON numbers (read from their literal text), at most 8 decimals.
 struct OrderRequest {
     /// One JSON value, kept as typed as the body wrote it.
@@ -63,18 +63,22 @@ struct OrderRequest {
         return value
     }
 
-    mutating func price(_ name: String, required: Bool) -> Price? {
+    /// The literal text of a decimal given as a string or a JSON number.
+    private mutating func decimalText(_ name: String, required: Bool, example: String) -> String? {
         guard has(name) else {
             if required { fail(name, "required") }
             return nil
         }
-        let text: String
         switch fields[name] {
-        case .string(let s)?: text = s
-        case .integer(let i)?: text = String(i)
-        case .number(let d)?: text = d.description
-        default: fail(name, "must be a decimal string such as \"189.25\""); return nil
+        case .string(let s)?: return s
+        case .integer(let i)?: return String(i)
+        case .number(let d)?: return d.description
+        default: fail(name, "must be a decimal string such as \"\(example)\""); return nil
         }
+    }
+
+    mutating func price(_ name: String, required: Bool) -> Price? {
+        guard let text = decimalText(name, required: required, example: "189.25") else { return nil }
         guard let price = Price(text), price.units > 0 else {
             fail(name, "must be a positive decimal with at most 8 decimal places")
             return nil
@@ -92,6 +96,22 @@ struct OrderRequest {
             return nil
         }
         return Quantity(value)
+    }
+
+    /// A signed decimal (string or JSON number) with at most `integerDigits` digits before the
+    /// point and 8 after, as text for a `::numeric` bind parameter.
+    mutating func signedDecimal(_ name: String, required: Bool, integerDigits: Int = 16) -> String? {
+        guard let text = decimalText(name, required: required, example: "-150.5") else { return nil }
+        let unsigned = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let parts = unsigned.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let digits = { (part: Substring) in !part.isEmpty && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        guard digits(parts[0]), parts[0].count <= integerDigits,
+              parts.count == 1 || (digits(parts[1]) && parts[1].count <= 8)
+        else {
+            fail(name, "must be a decimal with at most \(integerDigits) digits before the point and 8 after")
+            return nil
+        }
+        return text
     }
 
     mutating func bool(_ name: String) -> Bool? {

@@ -54,6 +54,17 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
                 detail: errors.map { "\($0.field): \($0.reason)" }.joined(separator: "; "), errors: errors)
     }
 
+    /// 422: a well-formed body that cannot be accepted (portfolios, positions).
+    public static func invalidRequest(_ errors: [FieldError]) -> Problem {
+        Problem(.unprocessableContent, type: "urn:quant:problem:invalid-request", title: "Invalid request",
+                detail: errors.map { "\($0.field): \($0.reason)" }.joined(separator: "; "), errors: errors)
+    }
+
+    /// 409: the resource exists already.
+    public static func conflict(_ detail: String) -> Problem {
+        Problem(.conflict, type: "urn:quant:problem:conflict", title: "Conflict", detail: detail)
+    }
+
     /// 503: PostgreSQL or Kafka cannot be reached right now.
     public static func unavailable(_ detail: String) -> Problem {
         var problem = Problem(.serviceUnavailable, type: "urn:quant:problem:dependency-unavailable",

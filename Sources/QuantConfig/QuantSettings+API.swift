@@ -6,12 +6,33 @@ extension QuantSettings {
         public var port: Int
         public var maxPageSize: Int
         public var maxRangeDays: Int
+        public var requireKeyForReads: Bool
+        public var keyCacheSeconds: Int
+        public var rateLimitPerSecond: Int
+        public var rateLimitBurst: Int
+        public var idempotencyTtlHours: Int
+        public var streamBufferEvents: Int
+        public var streamHeartbeatSeconds: Int
+        public var streamMaxClients: Int
 
         init(_ source: ConfigSource) throws {
             host = source.string("api.host")
             port = try source.port("api.port")
             maxPageSize = try source.positiveInt("api.maxPageSize")
             maxRangeDays = try source.positiveInt("api.maxRangeDays")
+            let reads = source.string("api.requireKeyForReads").lowercased()
+            guard ["true", "false"].contains(reads) else {
+                throw ConfigSource.LoadError.invalidValue(
+                    key: "api.requireKeyForReads", variable: "QUANT_API_REQUIRE_KEY_FOR_READS", value: reads, expected: "true or false")
+            }
+            requireKeyForReads = reads == "true"
+            keyCacheSeconds = try source.positiveInt("api.keyCacheSeconds")
+            rateLimitPerSecond = try source.positiveInt("api.rateLimitPerSecond")
+            rateLimitBurst = try source.positiveInt("api.rateLimitBurst")
+            idempotencyTtlHours = try source.positiveInt("api.idempotencyTtlHours")
+            streamBufferEvents = try source.positiveInt("api.streamBufferEvents")
+            streamHeartbeatSeconds = try source.positiveInt("api.streamHeartbeatSeconds")
+            streamMaxClients = try source.positiveInt("api.streamMaxClients")
         }
     }
 }

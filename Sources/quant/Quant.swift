@@ -20,6 +20,7 @@ struct Quant: AsyncParsableCommand {
             BenchCommand.self,
             BookCommand.self,
             APICommand.self,
+            APIKeyCommand.self,
         ]
     )
 }

@@ -13,14 +13,21 @@ import Testing
 enum APITest {
     static let limits = APIConfiguration.Limits(maxPageSize: 50, maxRangeDays: 2)
 
+    /// Secrets of the keys every `withAPI` database holds (`send` uses the writer's by default).
+    static let writerKey = "qk_test-writer-secret"
+    static let readerKey = "qk_test-reader-secret"
+
     /// Runs `body` with a router-level test client over a fresh, migrated and seeded database.
-    static func withAPI(seed: Bool = true, orders: (any OrderCommandPublisher)? = nil, _ body: @escaping @Sendable (any TestClientProtocol, PostgresClient, Logger) async throws -> Void) async throws {
+    static func withAPI(seed: Bool = true, orders: (any OrderCommandPublisher)? = nil,
+                        configuration: APIConfiguration = APIConfiguration(limits: limits),
+                        _ body: @escaping @Sendable (any TestClientProtocol, PostgresClient, Logger) async throws -> Void) async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.withClient { client in
+                try await insertKeys(client, logger: db.logger)
                 if seed { try await seedRows(client, logger: db.logger) }
                 let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger), orders: orders)
-                let app = Application(router: buildRouter(configuration: APIConfiguration(limits: limits), dependencies: dependencies))
+                let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies))
                 try await app.test(.router) { try await body($0, client, db.logger) }
             }
         }
@@ -28,6 +35,31 @@ enum APITest {
 
     /// Today 10:00 UTC (today's partition always exists after `migrate up`).
     static let base = "date_trunc('day', now()) + interval '10 hours'"
+
+    /// The built `quant` executable, for tests that run it as a user would.
+    static func quantBinary() throws -> String {
+        let binary = "\(TestDatabase.repositoryRoot)/.build/debug/quant"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestDatabase.MissingService(description: "\(binary) is missing: build the package first")
+        }
+        return binary
+    }
+
+    /// This process's environment with `DATABASE_URL` pointing at `db`.
+    static func environment(for db: TestDatabase) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = "postgres://\(db.url.username)@\(db.url.host):\(db.url.port)/\(db.url.database)"
+        return environment
+    }
+
+    /// A write key and a read key, hashed as `quant api-key create` stores them.
+    static func insertKeys(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.query("""
+            INSERT INTO ops.api_keys (name, secret_prefix, secret_hash, scopes) VALUES
+              ('test-writer', 'qk_test-wri', sha256(convert_to(\(writerKey), 'UTF8')), '{read,write}'),
+              ('test-reader', 'qk_test-rea', sha256(convert_to(\(readerKey), 'UTF8')), '{read}')
+            """, logger: logger)
+    }
 
     static func seedRows(_ client: PostgresClient, logger: Logger) async throws {
         let statements = [
@@ -130,9 +162,11 @@ actor RecordingPublisher: OrderCommandPublisher {
 }
 
 extension TestClientProtocol {
-    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil) async throws -> TestResponse {
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = nil,
+              apiKey: String? = APITest.writerKey) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
         return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 

@@ -32,12 +32,14 @@ import Testing
 
                 let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: brokers))
                 let publisher = KafkaOrderPublisher(producer: producer, admin: admin, topic: topics.commands)
+                try await APITest.insertKeys(client, logger: db.logger)
                 let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger), orders: publisher)
                 let app = Application(router: buildRouter(configuration: APIConfiguration(), dependencies: dependencies))
                 try await app.test(.router) { api in
                     func post(_ json: String) async throws -> String {
                         let response = try await api.execute(
-                            uri: "/api/v1/orders", method: .post, headers: [.contentType: "application/json"],
+                            uri: "/api/v1/orders", method: .post,
+                            headers: [.contentType: "application/json", .authorization: "Bearer \(APITest.writerKey)"],
                             body: ByteBuffer(string: json))
                         #expect(response.status == .accepted)
                         let decoder = JSONDecoder()

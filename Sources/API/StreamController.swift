@@ -1,0 +1,52 @@
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// `GET /stream?channels=trades:AAPL,quotes:AAPL,risk:P1,positions:P1`: server-sent events
+/// (`text/event-stream`) fed by `StreamHub`. First a `subscribed` event naming the channels, then
+/// `trade`, `quote`, `risk` and `positions` events as they are committed; `dropped` with a count
+/// when this client was too slow and missed the oldest events; a `: heartbeat` comment when idle.
+/// The stream ends when the client goes or the server shuts down.
+struct StreamController: Sendable {
+    let hub: StreamHub
+
+    func addRoutes(to group: RouterGroup<APIRequestContext>) {
+        group.get("stream", use: stream)
+    }
+
+    @Sendable func stream(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let p = RequestParameters(request: request, context: context)
+        guard let text = p.query("channels") else { throw Problem.badParameter("channels", "required, e.g. trades:AAPL,quotes:AAPL,risk:P1") }
+        let topics = try StreamTopic.parse(text).get()
+        guard let (id, mailbox) = try await hub.subscribe(topics) else {
+            throw Problem.unavailable("this server streams to \(hub.configuration.maxClients) clients already")
+        }
+        let hub = hub
+        let heartbeat = hub.configuration.heartbeat
+        let subscribed = try StreamHub.json(["channels": topics.map(\.description)])
+        let body = ResponseBody { writer in
+            defer { hub.unsubscribe(id) }
+            try await withGracefulShutdownHandler {
+                try await writer.write(ByteBuffer(string: "retry: 2000\n" + Self.frame(StreamEvent(name: "subscribed", data: subscribed))))
+                loop: while true {
+                    switch await mailbox.next(timeout: heartbeat) {
+                    case .event(let event): try await writer.write(ByteBuffer(string: Self.frame(event)))
+                    case .dropped(let count):
+                        try await writer.write(ByteBuffer(string: Self.frame(StreamEvent(name: "dropped", data: #"{"dropped":\#(count)}"#))))
+                    case .idle: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    case .closed: break loop
+                    }
+                }
+            } onGracefulShutdown: {
+                mailbox.close()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+
+    /// One SSE frame; `data` is one line of JSON.
+    static func frame(_ event: StreamEvent) -> String {
+        "event: \(event.name)\ndata: \(event.data)\n\n"
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Fans PostgreSQL notifications out to `GET /stream` clients. While any client is connected, one
+/// task holds one pooled connection that LISTENs on the four channels (`md_trades`, `md_quotes`,
+/// `risk_metrics`, `risk_positions`): one listener per channel per process, however many clients.
+/// A notification becomes events for the clients subscribed to its topic:
+/// - `md_quotes` (the latest quote per symbol per processor batch) is forwarded as a `quote`;
+/// - `md_trades` (latest trade and count per symbol per batch) triggers a read of the symbol's new
+///   rows from `api.trade_ticks` after a per-symbol cursor, each sent as a `trade`;
+/// - `risk_metrics` sends the portfolio's latest run (as `GET /risk/metrics`) as `risk`;
+/// - `risk_positions` sends the portfolio's positions as `positions`.
+/// Each client has a bounded `StreamMailbox`; the hub never waits for a client.
+final class StreamHub: Sendable {
+    private struct TradeCursor: Sendable { var ts: String; var partition: Int32; var offset: Int64 }
+
+    private struct State {
+        var clients: [Int: (mailbox: StreamMailbox, topics: [StreamTopic])] = [:]
+        var subscribers: [StreamTopic: Set<Int>] = [:]
+        var nextID = 0
+        var listener: Task<Void, Never>?
+        var tradeCursors: [String: TradeCursor] = [:]
+    }
+
+    let database: ReaderDatabase
+    let configuration: APIConfiguration.Streaming
+    private let state = Mutex(State())
+
+    init(database: ReaderDatabase, configuration: APIConfiguration.Streaming) {
+        self.database = database
+        self.configuration = configuration
+    }
+
+    /// A mailbox receiving `topics`' events; nil when `maxClients` are connected already.
+    func subscribe(_ topics: [StreamTopic]) async throws -> (id: Int, mailbox: StreamMailbox)? {
+        for topic in topics where topic.kind == .trades { try await startTradeCursor(topic.key) }
+        let mailbox = StreamMailbox(capacity: configuration.bufferEvents)
+        let id: Int? = state.withLock { s in
+            guard s.clients.count < configuration.maxClients else { return nil }
+            s.nextID += 1
+            s.clients[s.nextID] = (mailbox, topics)
+            for topic in topics { s.subscribers[topic, default: []].insert(s.nextID) }
+            if s.listener == nil { s.listener = Task { await self.listen() } }
+            return s.nextID
+        }
+        return id.map { ($0, mailbox) }
+    }
+
+    func unsubscribe(_ id: Int) {
+        let listener: Task<Void, Never>? = state.withLock { s in
+            guard let client = s.clients.removeValue(forKey: id) else { return nil }
+            client.mailbox.close()
+            for topic in client.topics {
+                s.subscribers[topic]?.remove(id)
+                if s.subscribers[topic]?.isEmpty == true {
+                    s.subscribers[topic] = nil
+                    if topic.kind == .trades { s.tradeCursors[topic.key] = nil }
+                }
+            }
+            guard s.clients.isEmpty else { return nil }
+            defer { s.listener = nil }
+            return s.listener
+        }
+        listener?.cancel()  // nobody listens: give the connection back
+    }
+
+    var clientCount: Int { state.withLock { $0.clients.count } }
+
+    /// Events waiting in all mailboxes (each holds at most `bufferEvents`).
+    var bufferedEvents: Int { state.withLock { $0.clients.values.map(\.mailbox.buffered).max() ?? 0 } }
+
+    /// Sends `event` to every client of `topic`.
+    func publish(_ event: StreamEvent, to topic: StreamTopic) {
+        let mailboxes = state.withLock { s in (s.subscribers[topic] ?? []).compactMap { s.clients[$0]?.mailbox } }
+        for mailbox in mailboxes { mailbox.push(event) }
+    }
+
+    private func hasSubscribers(_ topic: StreamTopic) -> Bool {
+        state.withLock { $0.subscribers[topic] != nil }
+    }
+
+    // MARK: listening
+
+    private func listen() async {
+        while !Task.isCancelled {
+            do {
+                try await database.client.withConnection { connection in
+                    try await self.listen(on: connection, channels: StreamTopic.Kind.allCases[...])
+                }
+            } catch {
+                if Task.isCancelled { return }
+                database.logger.warning("stream listener failed; retrying in 1 s", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// LISTENs on every kind's channel (nested, so each is UNLISTENed on exit), then consumes them all.
+    private func listen(on connection: PostgresConnection, channels: ArraySlice<StreamTopic.Kind>,
+                        sequences: [(StreamTopic.Kind, PostgresNotificationSequence)] = []) async throws {
+        guard let kind = channels.first else {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (kind, notifications) in sequences {
+                    group.addTask {
+                        for try await notification in notifications { await self.handle(kind, payload: notification.payload) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return
+        }
+        try await connection.listen(on: kind.notifyChannel) { notifications in
+            try await listen(on: connection, channels: channels.dropFirst(), sequences: sequences + [(kind, notifications)])
+        }
+    }
+
+    private struct Announcement: Decodable {
+        var symbol: String?
+        var portfolioId: String?
+    }
+
+    private func handle(_ kind: StreamTopic.Kind, payload: String) async {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        guard let announcement = try? decoder.decode(Announcement.self, from: Data(payload.utf8)),
+              let key = announcement.symbol ?? announcement.portfolioId
+        else { return }
+        let topic = StreamTopic(kind: kind, key: key)
+        guard hasSubscribers(topic) else { return }
+        do {
+            switch kind {
+            case .quotes:
+                publish(StreamEvent(name: "quote", data: payload), to: topic)
+            case .trades:
+                try await publishNewTrades(key)
+            case .risk:
+                let risk = try await RiskReader(database: database).latest(key)
+                publish(StreamEvent(name: "risk", data: try Self.json(risk)), to: topic)
+            case .positions:
+                let positions = try await PortfolioStore(database: database).positions(key)
+                publish(StreamEvent(name: "positions", data: try Self.json(PositionListBody(portfolioId: key, positions: positions))), to: topic)
+            }
+        } catch {
+            database.logger.warning("stream: reading \(topic) failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: trades
+
+    private struct TradeEventBody: Encodable { var symbol: String; var ts: String; var price: String; var size: Int64 }
+
+    /// Starts the symbol's cursor at its newest trade, so a subscriber gets trades from now on.
+    private func startTradeCursor(_ symbol: String) async throws {
+        guard state.withLock({ $0.tradeCursors[symbol] == nil }) else { return }
+        let newest = try await database.row("""
+            SELECT api.rfc3339(ts), src_partition, src_offset FROM api.trade_ticks WHERE symbol = \(symbol)
+            ORDER BY ts DESC, src_partition DESC, src_offset DESC LIMIT 1
+            """) { try $0.decode((String, Int32, Int64).self) }
+        let cursor = newest.map { TradeCursor(ts: $0.0, partition: $0.1, offset: $0.2) } ?? TradeCursor(ts: "-infinity", partition: -1, offset: -1)
+        state.withLock { s in if s.tradeCursors[symbol] == nil { s.tradeCursors[symbol] = cursor } }
+    }
+
+    /// Sends the symbol's trades after its cursor, in (ts, partition, offset) order, and moves it.
+    private func publishNewTrades(_ symbol: String) async throws {
+        let topic = StreamTopic(kind: .trades, key: symbol)
+        for _ in 0..<10 {
+            guard let cursor = state.withLock({ $0.tradeCursors[symbol] }) else {
+                // The last subscriber left while a new one was starting: start afresh from now.
+                if hasSubscribers(topic) { try await startTradeCursor(symbol) }
+                return
+            }
+            let rows = try await database.rows("""
+                SELECT api.rfc3339(ts), trim_scale(price)::text, size, src_partition, src_offset
+                FROM api.trade_ticks
+                WHERE symbol = \(symbol) AND ts >= \(cursor.ts)::timestamptz
+                  AND (ts, src_partition, src_offset) > (\(cursor.ts)::timestamptz, \(cursor.partition), \(cursor.offset))
+                ORDER BY ts, src_partition, src_offset LIMIT 1000
+                """) { try $0.decode((String, String, Int64, Int32, Int64).self) }
+            for (ts, price, size, _, _) in rows {
+                publish(StreamEvent(name: "trade", data: try Self.json(TradeEventBody(symbol: symbol, ts: ts, price: price, size: size))), to: topic)
+            }
+            guard let last = rows.last else { return }
+            state.withLock { s in
+                if s.tradeCursors[symbol] != nil { s.tradeCursors[symbol] = TradeCursor(ts: last.0, partition: last.3, offset: last.4) }
+            }
+            if rows.count < 1000 { return }
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(buffer: try JSONBody.buffer(value))
+    }
+}

@@ -1,0 +1,111 @@
+import Synchronization
+
+/// One event of `GET /stream`: an SSE `event:` name and its JSON `data:`.
+struct StreamEvent: Sendable, Equatable {
+    var name: String
+    var data: String
+}
+
+/// The bounded buffer between the stream hub and one client. The hub never waits for a client:
+/// when `capacity` events are waiting, the oldest is dropped and counted, and the client's next
+/// read says how many it missed. A client's memory is therefore at most `capacity` events.
+final class StreamMailbox: Sendable {
+    enum Item: Sendable, Equatable {
+        case event(StreamEvent)
+        /// This many events were dropped before the ones that follow.
+        case dropped(Int)
+        /// Nothing arrived for the heartbeat interval.
+        case idle
+        case closed
+    }
+
+    private struct State {
+        var events: [StreamEvent] = []
+        var dropped = 0
+        var closed = false
+        var waiter: CheckedContinuation<Item, Never>?
+        var waiterTimer: Task<Void, Never>?
+        var waitNumber = 0
+
+        mutating func ready() -> Item? {
+            if dropped > 0 {
+                defer { dropped = 0 }
+                return .dropped(dropped)
+            }
+            if !events.isEmpty { return .event(events.removeFirst()) }
+            return closed ? .closed : nil
+        }
+
+        /// Hands `item` to a waiting reader, if one waits.
+        mutating func resumeWaiter(with item: Item) -> Bool {
+            guard let waiter else { return false }
+            self.waiter = nil
+            waiterTimer?.cancel()
+            waiterTimer = nil
+            waiter.resume(returning: item)
+            return true
+        }
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    func push(_ event: StreamEvent) {
+        state.withLock { s in
+            guard !s.closed, !s.resumeWaiter(with: .event(event)) else { return }
+            s.events.append(event)
+            if s.events.count > capacity {
+                s.events.removeFirst()
+                s.dropped += 1
+            }
+        }
+    }
+
+    func close() {
+        state.withLock { s in
+            s.closed = true
+            _ = s.resumeWaiter(with: .closed)
+        }
+    }
+
+    var buffered: Int { state.withLock { $0.events.count } }
+
+    /// The next item; `.idle` when nothing came within `timeout`; `.closed` once closed (or cancelled).
+    func next(timeout: Duration) async -> Item {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Item, Never>) in
+                let immediate: Item? = state.withLock { s in
+                    if let item = s.ready() { return item }
+                    s.waiter = continuation
+                    s.waitNumber += 1
+                    let number = s.waitNumber
+                    s.waiterTimer = Task { [weak self] in
+                        try? await Task.sleep(for: timeout)
+                        guard !Task.isCancelled else { return }
+                        self?.timeOut(number)
+                    }
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            close()
+        }
+    }
+
+    private func timeOut(_ number: Int) {
+        state.withLock { s in
+            guard s.waitNumber == number else { return }
+            s.waiterTimer = nil
+            if let waiter = s.waiter {
+                s.waiter = nil
+                waiter.resume(returning: .idle)
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// One channel of `GET /stream?channels=`: `trades:SYMBOL`, `quotes:SYMBOL`, `risk:PORTFOLIO` or
+/// `positions:PORTFOLIO`, and the PostgreSQL NOTIFY channel that feeds it.
+struct StreamTopic: Hashable, Sendable, CustomStringConvertible {
+    enum Kind: String, CaseIterable, Sendable {
+        case trades, quotes, risk, positions
+
+        /// What announces it: the processor's per-batch `md_trades`/`md_quotes`, the risk engine's
+        /// `risk_metrics`, and the positions trigger's `risk_positions` (migration 0010).
+        var notifyChannel: String {
+            switch self {
+            case .trades: "md_trades"
+            case .quotes: "md_quotes"
+            case .risk: "risk_metrics"
+            case .positions: "risk_positions"
+            }
+        }
+    }
+
+    var kind: Kind
+    /// A symbol (trades, quotes) or a portfolio id (risk, positions).
+    var key: String
+
+    var description: String { "\(kind.rawValue):\(key)" }
+
+    static let maxPerRequest = 50
+
+    /// Parses `trades:AAPL,quotes:AAPL,risk:P1`; nil with the reason when malformed.
+    static func parse(_ text: String) -> Result<[StreamTopic], Problem> {
+        var topics: [StreamTopic] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let parts = item.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else {
+                return .failure(.badParameter("channels", "each channel is trades:SYMBOL, quotes:SYMBOL, risk:PORTFOLIO or positions:PORTFOLIO"))
+            }
+            let key = String(parts[1])
+            let valid = kind == .trades || kind == .quotes ? RequestParameters.isSymbol(key) : PortfolioController.isPortfolioID(key)
+            guard valid else { return .failure(.badParameter("channels", "\(item): not a valid symbol or portfolio id")) }
+            let topic = StreamTopic(kind: kind, key: key)
+            if !topics.contains(topic) { topics.append(topic) }
+        }
+        guard !topics.isEmpty else { return .failure(.badParameter("channels", "required: at least one channel")) }
+        guard topics.count <= maxPerRequest else { return .failure(.badParameter("channels", "at most \(maxPerRequest) channels")) }
+        return .success(topics)
+    }
+}

@@ -1,0 +1,99 @@
+import API
+import Foundation
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+
+/// /portfolios and their positions: every success and error path, and the NOTIFY the risk engine hears.
+@Suite struct PortfolioEndpointTests {
+    @Test func listShowCreateAndPatch() async throws {
+        try await APITest.withAPI { client, _, _ in
+            let first = try APITest.decode(PortfolioListBody.self, try await client.get("/api/v1/portfolios?limit=1"))
+            #expect(first.portfolios.map(\.portfolioId) == ["alpha"])
+            let cursor = try #require(first.nextCursor)
+            let second = try APITest.decode(PortfolioListBody.self, try await client.get("/api/v1/portfolios?limit=1&cursor=\(cursor)"))
+            #expect(second.portfolios.map(\.portfolioId) == ["empty"] && second.nextCursor == nil)
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios?cursor=%21%21"), .badRequest)
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios?limit=0"), .badRequest)
+
+            let alpha = try APITest.decode(PortfolioBody.self, try await client.get("/api/v1/portfolios/alpha"))
+            #expect(alpha.name == "Alpha" && alpha.baseCurrency == "USD")
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios/nope"), .notFound)
+
+            let created = try await client.send(.post, "/api/v1/portfolios", json: #"{"portfolio_id":"P1","name":"Desk one","base_currency":"EUR"}"#)
+            #expect(created.status == .created)
+            #expect(created.headers[.location] == "/api/v1/portfolios/P1")
+            #expect(try APITest.decode(PortfolioBody.self, created).baseCurrency == "EUR")
+            let again = try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios", json: #"{"portfolio_id":"P1","name":"x"}"#), .conflict)
+            #expect(again.type == "urn:quant:problem:conflict")
+            let invalid = try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios",
+                json: #"{"portfolio_id":"bad id","base_currency":"usd","extra":1}"#), .unprocessableContent)
+            #expect(Set(invalid.errors?.map(\.field) ?? []) == ["portfolio_id", "name", "base_currency", "extra"])
+            try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios", json: "[]"), .badRequest)
+            // A NUL (which PostgreSQL text cannot hold) or another control character is refused, not a 500.
+            try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios", json: #"{"portfolio_id":"P9","name":"a\u0000b"}"#), .unprocessableContent)
+            try APITest.expectProblem(try await client.send(.patch, "/api/v1/portfolios/P1", json: #"{"name":"a\nb"}"#), .unprocessableContent)
+
+            let patched = try await client.send(.patch, "/api/v1/portfolios/P1", json: #"{"name":"Desk 1"}"#)
+            #expect(patched.status == .ok)
+            let body = try APITest.decode(PortfolioBody.self, patched)
+            #expect(body.name == "Desk 1" && body.baseCurrency == "EUR")
+            try APITest.expectProblem(try await client.send(.patch, "/api/v1/portfolios/P1", json: "{}"), .unprocessableContent)
+            try APITest.expectProblem(try await client.send(.patch, "/api/v1/portfolios/P1", json: #"{"base_currency":"E"}"#), .unprocessableContent)
+            try APITest.expectProblem(try await client.send(.patch, "/api/v1/portfolios/nope", json: #"{"name":"x"}"#), .notFound)
+            // Writes need a write key.
+            try APITest.expectProblem(try await client.send(.post, "/api/v1/portfolios", json: #"{"portfolio_id":"P2","name":"x"}"#, apiKey: nil), .unauthorized)
+            try APITest.expectProblem(try await client.send(.patch, "/api/v1/portfolios/P1", json: #"{"name":"x"}"#, apiKey: APITest.readerKey), .forbidden)
+        }
+    }
+
+    @Test func positionsAreSetReadAndDeleted() async throws {
+        try await APITest.withAPI { client, pg, logger in
+            let empty = try APITest.decode(PositionListBody.self, try await client.get("/api/v1/portfolios/alpha/positions"))
+            #expect(empty.positions.isEmpty)
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios/nope/positions"), .notFound)
+
+            let created = try await client.send(.put, "/api/v1/portfolios/alpha/positions/AAA", json: #"{"quantity":"-150.5","average_price":"10.25"}"#)
+            #expect(created.status == .created)
+            let position = try APITest.decode(PositionBody.self, created)
+            #expect(position.quantity == "-150.5" && position.averagePrice == "10.25" && position.kind == "equity")
+            let updated = try await client.send(.put, "/api/v1/portfolios/alpha/positions/AAA", json: #"{"quantity":200}"#)
+            #expect(updated.status == .ok)
+            #expect(try APITest.decode(PositionBody.self, updated).averagePrice == nil)
+            _ = try await client.send(.put, "/api/v1/portfolios/alpha/positions/BBB", json: #"{"quantity":1}"#)
+            let listed = try APITest.decode(PositionListBody.self, try await client.get("/api/v1/portfolios/alpha/positions"))
+            #expect(listed.positions.map(\.symbol) == ["AAA", "BBB"] && listed.positions[0].quantity == "200")
+
+            let invalid = try APITest.expectProblem(try await client.send(.put, "/api/v1/portfolios/alpha/positions/ZZZ",
+                json: #"{"quantity":"1.123456789","average_price":"-1","qty":1}"#), .unprocessableContent)
+            #expect(Set(invalid.errors?.map(\.field) ?? []) == ["quantity", "average_price", "qty", "symbol"])
+            try APITest.expectProblem(try await client.send(.put, "/api/v1/portfolios/alpha/positions/AAA", json: "{}"), .unprocessableContent)
+            try APITest.expectProblem(try await client.send(.put, "/api/v1/portfolios/alpha/positions/AAA", json: #"{"quantity":"1e5"}"#), .unprocessableContent)
+            try APITest.expectProblem(try await client.send(.put, "/api/v1/portfolios/nope/positions/AAA", json: #"{"quantity":1}"#), .notFound)
+            try APITest.expectProblem(try await client.send(.put, "/api/v1/portfolios/alpha/positions/bad%20symbol", json: #"{"quantity":1}"#), .badRequest)
+
+            #expect(try await client.send(.delete, "/api/v1/portfolios/alpha/positions/BBB").status == .noContent)
+            try APITest.expectProblem(try await client.send(.delete, "/api/v1/portfolios/alpha/positions/BBB"), .notFound)
+            try APITest.expectProblem(try await client.send(.delete, "/api/v1/portfolios/nope/positions/BBB"), .notFound)
+            try APITest.expectProblem(try await client.send(.delete, "/api/v1/portfolios/alpha/positions/AAA", apiKey: nil), .unauthorized)
+            let rows = try await pg.query("SELECT symbol, quantity::text FROM risk.positions WHERE portfolio_id = 'alpha'", logger: logger)
+            var stored: [String: String] = [:]
+            for try await (symbol, quantity) in rows.decode((String, String).self) { stored[symbol] = quantity }
+            #expect(stored == ["AAA": "200.00000000"])
+        }
+    }
+
+    /// A PUT through the API is announced on risk_positions, which the risk engine listens to.
+    @Test func aPositionWriteNotifiesTheRiskEngine() async throws {
+        try await APITest.withAPI { client, pg, logger in
+            try await pg.withConnection { connection in
+                try await connection.listen(on: "risk_positions") { notifications in
+                    #expect(try await client.send(.put, "/api/v1/portfolios/empty/positions/CCC", json: #"{"quantity":5}"#).status == .created)
+                    var iterator = notifications.makeAsyncIterator()
+                    let first = try await iterator.next()
+                    #expect(first?.payload == #"{"portfolio_id" : "empty"}"#)
+                }
+            }
+        }
+    }
+}

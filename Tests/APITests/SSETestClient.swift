@@ -1,0 +1,77 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A raw-socket HTTP/1.1 client for `GET /stream`: it reads whenever asked, never more, so a test
+/// can play a slow client (and shrink its receive buffer so the server feels it sooner).
+/// Reads poll a non-blocking socket between short sleeps, so no cooperative thread blocks.
+final class SSETestClient: @unchecked Sendable {
+    struct Timeout: Error, CustomStringConvertible { var description: String }
+
+    private let fd: Int32
+    private(set) var received = ""
+
+    init(port: Int, path: String, headers: [String: String] = [:], receiveBuffer: Int32? = nil) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Timeout(description: "socket() failed") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw Timeout(description: "connect() failed") }
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit { close(fd) }
+
+    /// Reads what has arrived so far (without waiting); false once the server closed.
+    @discardableResult
+    func drain() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { received += String(decoding: buffer[0..<n], as: UTF8.self); continue }
+            return n != 0  // 0: closed; -1 with EAGAIN: nothing more for now
+        }
+    }
+
+    /// Waits until `condition` holds for everything received, at most `timeout`.
+    func wait(for timeout: Duration = .seconds(5), until condition: (String) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let open = drain()
+            if condition(received) { return }
+            guard open, ContinuousClock.now < deadline else {
+                throw Timeout(description: "waited \(timeout) for the stream; got: \(received.suffix(500))")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// `(event, data)` of every complete SSE frame received so far. The chunked encoding's size
+    /// lines fall between frames and are ignored; the last piece may be incomplete and is left out.
+    /// ("\r\n" is one Character in Swift, so it is turned into "\n" before splitting.)
+    var events: [(name: String, data: String)] {
+        let text = received.replacingOccurrences(of: "\r\n", with: "\n")
+        return text.components(separatedBy: "\n\n").dropFirst().dropLast().compactMap { frame in
+            var name: String?, data: String?
+            for line in frame.split(separator: "\n") {
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data = String(line.dropFirst(6)) }
+            }
+            guard let name, let data else { return nil }
+            return (name, data)
+        }
+    }
+}
