@@ -33,6 +33,9 @@ public enum APIMetrics {
         ],
         durationBuckets: [requestDuration: MetricCatalog.milliseconds])
 
+    /// Recorded by `StreamHub` on every connect and disconnect.
+    static let streamClientsGauge = Gauge(label: streamClients)
+
     static func answered(route: String, method: String, status: Int, duration: Duration) {
         Counter(label: requests, dimensions: [("route", route), ("method", method), ("status", String(status))]).increment()
         Timer(label: requestDuration, dimensions: [("route", route), ("method", method)]).record(duration: duration)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import Synchronization
 
@@ -43,6 +44,7 @@ final class StreamHub: Sendable {
             s.clients[s.nextID] = (mailbox, topics)
             for topic in topics { s.subscribers[topic, default: []].insert(s.nextID) }
             if s.listener == nil { s.listener = Task { await self.listen() } }
+            APIMetrics.streamClientsGauge.record(s.clients.count)
             return s.nextID
         }
         return id.map { ($0, mailbox) }
@@ -51,6 +53,7 @@ final class StreamHub: Sendable {
     func unsubscribe(_ id: Int) {
         let listener: Task<Void, Never>? = state.withLock { s in
             guard let client = s.clients.removeValue(forKey: id) else { return nil }
+            APIMetrics.streamClientsGauge.record(s.clients.count)
             client.mailbox.close()
             for topic in client.topics {
                 s.subscribers[topic]?.remove(id)

@@ -49,7 +49,9 @@ def psql(sql):
 
 def start_api(env_extra=None, args=("--read-only",), log=None):
     port = free_port()
-    env = dict(os.environ, QUANT_API_PORT=str(port), QUANT_METRICS_API_PORT="0", **(env_extra or {}))
+    # The rate limit lifted: every injection must reach a handler, not a 429.
+    env = dict(os.environ, QUANT_API_PORT=str(port), QUANT_METRICS_API_PORT="0",
+               QUANT_API_RATE_LIMIT_PER_SECOND="100000", QUANT_API_RATE_LIMIT_BURST="100000", **(env_extra or {}))
     proc = subprocess.Popen([str(QUANT), "api", *args], cwd=ROOT, env=env,
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30

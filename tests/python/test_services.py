@@ -157,8 +157,14 @@ def test_api_metrics(stack):
         fetch(f"{api}/orderbook/NO-SUCH-SYMBOL")
     except urllib.error.HTTPError as error:
         assert error.code == 404
+    # An open event stream shows in quant_stream_clients.
+    stream = socket.create_connection(("127.0.0.1", stack["ports"]["api_http"]), timeout=5)
+    stream.sendall(b"GET /api/v1/stream?channels=trades:AAPL HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+    assert stream.recv(4096).startswith(b"HTTP/1.1 200")
     text = metrics_of(stack, "api")
+    stream.close()
     promtool(text)
+    assert samples(text, "quant_stream_clients") == 1, text
     assert re.search(r'quant_http_requests_total\{.*route="/api/v1/health".*status="200".*\} [1-9]', text), text
     assert re.search(r'quant_http_requests_total\{.*status="404".*\} [1-9]', text), text
     assert samples(text, "quant_http_request_duration_seconds_count") >= 2
