@@ -51,7 +51,10 @@ public struct MatchingEngine: Sendable {
                 symbol: message.symbol ?? "", rejecting: clientID, reason: .unknownSymbol, side: message.side)
             return [.report(report)]
         }
-        var entry = books[symbol] ?? SymbolBook(book: OrderBook(instrument: instrument, configuration: configuration))
+        // Moved out of the dictionary while it changes: a copy left behind would make every command
+        // copy the whole book (copy-on-write), O(orders) per command.
+        var entry = books.removeValue(forKey: symbol)
+            ?? SymbolBook(book: OrderBook(instrument: instrument, configuration: configuration))
         defer { books[symbol] = entry }
         let placeholder = OrderID(0)
         if message.type == .endOfDay {

@@ -176,7 +176,8 @@ public struct ProcessorCore {
             }
             return
         }
-        var engine = engines[message.partition] ?? MatchingEngine(instruments: instruments, limits: limits)
+        // Moved out while it changes, so the engine's storage stays uniquely referenced (no copy).
+        var engine = engines.removeValue(forKey: message.partition) ?? MatchingEngine(instruments: instruments, limits: limits)
         let events = engine.handle(command)
         engines[message.partition] = engine
         commandOffsets[message.partition] = message.offset + 1
