@@ -83,15 +83,20 @@ public final class KafkaProducer: Sendable {
     /// Messages still undelivered then fail with `KafkaError.shutdown`. Later calls do nothing.
     public func shutdown() async {
         guard shutDown.withLock({ done in defer { done = true }; return !done }) else { return }
-        do throws(KafkaError) { try await flush() } catch {
-            logger.warning("producer flush on shutdown failed", metadata: ["error": "\(error)"])
+        // After a fatal error nothing can be delivered any more: do not wait for it.
+        if fatalError == nil {
+            do throws(KafkaError) { try await flush() } catch {
+                logger.warning("producer flush on shutdown failed", metadata: ["error": "\(error)"])
+            }
         }
         await poller.stopAndWait()
         registry.failAll(.shutdown)
         client.destroy()
     }
 
-    /// librdkafka's fatal error, if the (idempotent) producer raised one; it cannot produce after that.
+    /// librdkafka's fatal error, if the (idempotent) producer raised one; it cannot produce after that
+    /// (a broker that lost its producer state raises one: it answers the next sequence number as out
+    /// of order).
     public var fatalError: KafkaError? { client.fatalError() }
 
     nonisolated(nonsending) private func enqueueTracked(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt {

@@ -208,10 +208,10 @@ public actor ProcessorPipeline {
         var starts: [TopicPartition: KafkaOffset] = [:]
         var storedOffsets: [TopicPartition: Int64] = [:]
         var logLost: Set<TopicPartition> = []
-        let admin = try? KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
         for topic in Set(partitions.map(\.topic)) {
             let stored = try await BatchWriter.storedOffsets(client: client, group: settings.groupID, topic: topic, logger: logger)
-            let ends = (try? await admin?.endOffsets(topic: topic)) ?? [:]
+            let ends = try await endOffsets(admin, topic: topic)
             for tp in partitions where tp.topic == topic {
                 guard let offset = stored[tp.partition.rawValue] else {
                     starts[tp] = .beginning
@@ -261,6 +261,21 @@ public actor ProcessorPipeline {
         ownedPartitions.formUnion(partitions)
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
         return starts
+    }
+
+    /// The end offsets of `topic`, asked up to three times. Without them a lost log cannot be told
+    /// from a live one, and starting at a stored offset beyond the end of a lost log would skip the
+    /// new log's first messages, so in the end this throws (the consumer then stops) rather than guess.
+    func endOffsets(_ admin: KafkaAdmin, topic: String) async throws -> [KafkaPartition: KafkaOffset] {
+        var attempt = 1
+        while true {
+            do { return try await admin.endOffsets(topic: topic) } catch {
+                guard attempt < 3, !Task.isCancelled else { throw error }
+                logger.warning("end offsets unavailable; retrying", metadata: ["topic": "\(topic)", "error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(500 * attempt))
+                attempt += 1
+            }
+        }
     }
 
     /// Commits what was consumed so far, then forgets the books of partitions that move away.

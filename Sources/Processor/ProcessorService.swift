@@ -25,8 +25,7 @@ public struct ProcessorService: Sendable {
         let instruments = try await InstrumentCatalog.load(client: client, logger: logger)
         var producer: KafkaProducer?
         if settings.publishEvents {
-            producer = try KafkaProducer(
-                configuration: KafkaProducerConfiguration(brokers: settings.brokers, clientID: settings.clientID), logger: logger)
+            producer = try KafkaProducer(configuration: Self.eventsProducerConfiguration(settings), logger: logger)
         }
         let pipeline = ProcessorPipeline(
             settings: settings, client: client, producer: producer, instruments: instruments, logger: logger)
@@ -77,6 +76,22 @@ public struct ProcessorService: Sendable {
         await producer?.shutdown()
         let committed = await pipeline.committedMessages
         logger.info("processor stopped", metadata: ["committed_messages": "\(committed)"])
+    }
+}
+
+extension ProcessorService {
+    /// The `orders.events` producer is not idempotent. Idempotence keeps per-producer-id sequence
+    /// state on the broker, and a broker that lost it (a restarted memory broker) wedges the producer
+    /// for good: librdkafka either raises a fatal "out of order sequence number" error or, when the
+    /// broker keeps answering "unknown producer id", bumps the epoch over and over without ever
+    /// delivering. `orders.events` is at-least-once anyway (consumers deduplicate on `(symbol, seq)`);
+    /// one request in flight keeps retried batches in order.
+    static func eventsProducerConfiguration(_ settings: ProcessorSettings) -> KafkaProducerConfiguration {
+        var configuration = KafkaProducerConfiguration(brokers: settings.brokers, clientID: settings.clientID)
+        configuration.idempotence = false
+        configuration.properties["acks"] = "all"
+        configuration.properties["max.in.flight.requests.per.connection"] = "1"
+        return configuration
     }
 }
 

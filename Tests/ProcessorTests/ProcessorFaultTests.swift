@@ -39,7 +39,93 @@ struct PrivatePostgres {
     }
 }
 
+/// A private Tansu broker (scripts/stack with its own folder and port) that a test may restart,
+/// losing its memory storage, without disturbing the shared broker.
+struct PrivateBroker {
+    let folder: String
+    let port: Int
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-kafka-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // A random port may be taken (scripts/stack then refuses it): try a few.
+        var attempt = 1
+        var candidate = 57_000 + Int.random(in: 0..<900)
+        while true {
+            do { try Self.start(folder: folder, port: candidate); break } catch where attempt < 5 {
+                attempt += 1
+                candidate = 57_000 + Int.random(in: 0..<900)
+            }
+        }
+        port = candidate
+    }
+
+    var brokers: String { "127.0.0.1:\(port)" }
+
+    /// Starts the broker (again), with the standard topics, empty.
+    func restart() throws { try Self.start(folder: folder, port: port) }
+
+    private static func start(folder: String, port: Int) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["QUANT_STACK_DIR"] = "\(folder)/local"
+        environment["QUANT_KAFKA_PORT"] = String(port)
+        environment["QUANT_TOPIC_PARTITIONS"] = "4"
+        let status = runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", "restart-broker"], environment: environment)
+        guard status == 0 else { throw TestDatabase.MissingService(description: "scripts/stack restart-broker failed (\(status))") }
+    }
+
+    func remove() {
+        if let pid = try? String(contentsOfFile: "\(folder)/local/tansu.pid", encoding: .utf8), let p = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(p, SIGKILL)
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
 @Suite(.serialized) struct ProcessorFaultTests {
+    /// The memory broker restarts mid-stream and comes back empty. The processor neither crashes nor
+    /// writes anything twice: it rejoins, finds its stored offsets beyond the new (empty) logs, reads
+    /// them from the beginning, and the books carry on from their state.
+    @Test func aBrokerRestartThatLosesTheLogNeitherCrashesNorDuplicates() async throws {
+        let broker = try PrivateBroker()
+        defer { broker.remove() }
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
+                let topics = TopicNames.standard
+                let groupID = "g-\(UUID().uuidString.prefix(8))"
+                let settings = ProcessorSettings(brokers: broker.brokers, groupID: groupID, topics: topics, batchMaxMessages: 300,
+                                                 batchMaxDelay: .milliseconds(20))
+                let run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
+                let before = try await ProcessorIntegrationTests.produce(2_000, topics: topics, brokers: broker.brokers, seed: 41)
+                try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: broker.brokers,
+                                                                      logger: db.logger, timeout: .seconds(30))
+
+                try broker.restart()
+                // No malformed messages after the restart: dead letters are keyed by (topic,
+                // partition, offset), and the new log reuses the offsets (docs/processor.md).
+                let after = try await ProcessorIntegrationTests.produce(1_000, topics: topics, brokers: broker.brokers, seed: 42,
+                                                                        badEvery: 1_000_000, orderPrefix: "r")
+                let goodQuotes = (before + after).filter { $0.topic == topics.quotes && !$0.bad }.count
+                let deadline = ContinuousClock.now + .seconds(45)
+                var stored = 0
+                while ContinuousClock.now < deadline {
+                    stored = try await ProcessorIntegrationTests.count(client, "SELECT count(*)::int FROM market.quotes", logger: db.logger)
+                    if stored >= goodQuotes { break }
+                    #expect(!run.isCancelled)
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(stored == goodQuotes, "the messages sent after the restart should be ingested")
+                try await Task.sleep(for: .seconds(1))  // anything written twice would show up now
+                run.cancel()
+                try await value(of: run, within: .seconds(20), "the processor to stop")
+                try await ProcessorIntegrationTests.verify(client, sent: before + after, topics: topics, logger: db.logger,
+                                                           duplicateKey: "src_partition, src_offset, ts")
+            }
+        }
+    }
+
     @Test func postgresDownForSecondsPausesTheProcessorThenItCatchesUpLosingNothing() async throws {
         let brokers = try ProcessorIntegrationTests.brokers
         let postgres = try PrivatePostgres()
