@@ -7,38 +7,6 @@ import Store
 import TestSupport
 import Testing
 
-/// A private PostgreSQL cluster (scripts/stack with its own folder and port) that a test may stop
-/// and start without disturbing the shared local stack the other tests use.
-struct PrivatePostgres {
-    let folder: String
-    let port: Int
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-pg-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
-        port = 56_000 + Int.random(in: 0..<900)
-        try stack("pg-up")
-    }
-
-    var url: DatabaseURL { get throws { try DatabaseURL("postgres://quant@127.0.0.1:\(port)/quant") } }
-
-    func stack(_ action: String) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["QUANT_STACK_DIR"] = "\(folder)/local"
-        environment["QUANT_PG_PORT"] = String(port)
-        let status = runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", action], environment: environment)
-        guard status == 0 else {
-            throw TestDatabase.MissingService(description: "scripts/stack \(action) failed (\(status)) for the private cluster")
-        }
-    }
-
-    func remove() {
-        try? stack("down")
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-}
-
 /// A private Tansu broker (scripts/stack with its own folder and port) that a test may restart,
 /// losing its memory storage, without disturbing the shared broker.
 struct PrivateBroker {
