@@ -13,7 +13,7 @@ import Testing
 /// by itself once the database is back, without a restart.
 @Suite struct DatabaseOutageTests {
     @Test func theAPIAnswers503WhileTheDatabaseIsDownAndRecoversByItself() async throws {
-        let postgres = try PrivatePostgres()
+        let postgres = try await PrivatePostgres()
         defer { postgres.remove() }
         var logger = Logger(label: "outage-test")
         logger.logLevel = .critical
@@ -30,13 +30,13 @@ import Testing
                 #expect(try await client.get("/api/v1/health").status == .ok)
                 #expect(try await client.get("/api/v1/instruments").status == .ok)
 
-                try postgres.stack("pg-stop")
+                try await postgres.stack("pg-stop")
                 let health = try await client.get("/api/v1/health")
                 #expect(health.status == .serviceUnavailable)
                 let read = try APITest.expectProblem(try await client.get("/api/v1/instruments"), .serviceUnavailable)
                 #expect(read.type == "urn:quant:problem:dependency-unavailable")
 
-                try postgres.stack("pg-start")
+                try await postgres.stack("pg-start")
                 let deadline = ContinuousClock.now + .seconds(30)
                 var status = HTTPResponse.Status.serviceUnavailable
                 while ContinuousClock.now < deadline {

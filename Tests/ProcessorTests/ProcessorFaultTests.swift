@@ -13,14 +13,14 @@ struct PrivateBroker {
     let folder: String
     let port: Int
 
-    init() throws {
+    init() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-kafka-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // A random port may be taken (scripts/stack then refuses it): try a few.
         var attempt = 1
         var candidate = 57_000 + Int.random(in: 0..<900)
         while true {
-            do { try Self.start(folder: folder, port: candidate); break } catch where attempt < 5 {
+            do { try await Self.start(folder: folder, port: candidate); break } catch where attempt < 5 {
                 attempt += 1
                 candidate = 57_000 + Int.random(in: 0..<900)
             }
@@ -31,14 +31,14 @@ struct PrivateBroker {
     var brokers: String { "127.0.0.1:\(port)" }
 
     /// Starts the broker (again), with the standard topics, empty.
-    func restart() throws { try Self.start(folder: folder, port: port) }
+    func restart() async throws { try await Self.start(folder: folder, port: port) }
 
-    private static func start(folder: String, port: Int) throws {
+    private static func start(folder: String, port: Int) async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["QUANT_STACK_DIR"] = "\(folder)/local"
         environment["QUANT_KAFKA_PORT"] = String(port)
         environment["QUANT_TOPIC_PARTITIONS"] = "4"
-        let status = runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", "restart-broker"], environment: environment)
+        let status = await runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", "restart-broker"], environment: environment)
         guard status == 0 else { throw TestDatabase.MissingService(description: "scripts/stack restart-broker failed (\(status))") }
     }
 
@@ -55,7 +55,7 @@ struct PrivateBroker {
     /// writes anything twice: it rejoins, finds its stored offsets beyond the new (empty) logs, reads
     /// them from the beginning, and the books carry on from their state.
     @Test func aBrokerRestartThatLosesTheLogNeitherCrashesNorDuplicates() async throws {
-        let broker = try PrivateBroker()
+        let broker = try await PrivateBroker()
         defer { broker.remove() }
         try await TestDatabase.with { db in
             try await db.migrator().up()
@@ -70,7 +70,7 @@ struct PrivateBroker {
                 try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: broker.brokers,
                                                                       logger: db.logger, timeout: .seconds(30))
 
-                try broker.restart()
+                try await broker.restart()
                 // No malformed messages after the restart: dead letters are keyed by (topic,
                 // partition, offset), and the new log reuses the offsets (docs/processor.md).
                 let after = try await ProcessorIntegrationTests.produce(1_000, topics: topics, brokers: broker.brokers, seed: 42,
@@ -96,7 +96,7 @@ struct PrivateBroker {
 
     @Test func postgresDownForSecondsPausesTheProcessorThenItCatchesUpLosingNothing() async throws {
         let brokers = try ProcessorIntegrationTests.brokers
-        let postgres = try PrivatePostgres()
+        let postgres = try await PrivatePostgres()
         defer { postgres.remove() }
         let logger: Logger = {
             var logger = Logger(label: "fault-test")
@@ -121,12 +121,12 @@ struct PrivateBroker {
             try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: brokers, logger: logger)
 
             // PostgreSQL goes away while messages keep arriving.
-            try postgres.stack("pg-stop")
+            try await postgres.stack("pg-stop")
             let during = try await ProcessorIntegrationTests.produce(3_000, topics: topics, brokers: brokers, seed: 22, orderPrefix: "d")
             try await Task.sleep(for: .seconds(3))
             let committedWhileDown = await holder.committedCounts().reduce(0, +)
             #expect(committedWhileDown == before.count, "nothing can commit while the database is down")
-            try postgres.stack("pg-start")
+            try await postgres.stack("pg-start")
 
             try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: brokers, logger: logger)
             run.cancel()

@@ -260,7 +260,7 @@ import Testing
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 kill(victim.processIdentifier, SIGKILL)
-                victim.waitUntilExit()
+                await victim.exited()
                 #expect(victim.terminationReason == .uncaughtSignal)
                 let committedAtKill = try await Self.count(client, "SELECT coalesce(sum(next_offset), 0)::int FROM ops.kafka_offsets", logger: db.logger)
                 #expect(committedAtKill < first.count, "the kill should land mid-stream")
@@ -269,7 +269,7 @@ import Testing
                 let survivor = try start()
                 try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
                 kill(survivor.processIdentifier, SIGTERM)
-                survivor.waitUntilExit()
+                await survivor.exited()
                 #expect(survivor.terminationReason == .exit)
                 #expect(survivor.terminationStatus == 0)
 

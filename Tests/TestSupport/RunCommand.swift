@@ -1,13 +1,37 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Runs a program to completion off Swift's cooperative thread pool and returns its exit status.
+///
+/// Tests run in parallel on a 2-thread pool (2 cores): a blocking `waitpid` there (initdb, pg_ctl
+/// stop take seconds) would stall every other test's tasks, and time-bounded tests fail.
+public func runToCompletion(_ path: String, _ arguments: [String], environment: [String: String]) async -> Int32 {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: runToCompletionBlocking(path, arguments, environment: environment)) }.start()
+    }
+}
+
+extension Process {
+    /// `waitUntilExit` on a thread of its own, for the same reason as `runToCompletion`.
+    public func exited() async {
+        nonisolated(unsafe) let process = self
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
+    }
+}
 
 /// Runs a program to completion with `posix_spawn` + `waitpid` and returns its exit status.
 ///
 /// Foundation's `Process.waitUntilExit` can wait forever for a script that starts a daemon
 /// (`pg_ctl start`): the daemon inherits the descriptors Foundation watches. `waitpid` only waits
 /// for the child itself. Output goes to /dev/null.
-public func runToCompletion(_ path: String, _ arguments: [String], environment: [String: String]) -> Int32 {
+public func runToCompletionBlocking(_ path: String, _ arguments: [String], environment: [String: String]) -> Int32 {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
