@@ -50,6 +50,8 @@ def test_the_replica_serves_new_rows_to_the_analyst_and_refuses_writes(replica):
 
 
 def test_quant_api_reads_from_the_replica(replica):
+    symbol = f"RPA{random.randrange(10**6)}"
+    psql(replica["primary"], f"insert into market.instruments (symbol, kind) values ('{symbol}', 'equity')")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -60,13 +62,14 @@ def test_quant_api_reads_from_the_replica(replica):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/instruments?limit=5", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/instruments?limit=1000", timeout=2) as r:
                     body = json.loads(r.read())
+                if symbol in {i["symbol"] for i in body["instruments"]}:
                     break
             except OSError:
-                assert time.monotonic() < deadline, "quant api on the replica did not answer"
-                time.sleep(0.2)
-        assert body["data"] if isinstance(body, dict) and "data" in body else body
+                pass
+            assert time.monotonic() < deadline, "quant api on the replica did not serve the new instrument"
+            time.sleep(0.2)
     finally:
         api.terminate()
         assert api.wait(timeout=30) == 0
