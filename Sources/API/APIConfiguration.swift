@@ -52,9 +52,13 @@ public struct APIConfiguration: Sendable {
     /// `Idempotency-Key` records older than this are removed (and the key may be reused).
     public var idempotencyTTL: Duration
     public var streaming: Streaming
+    /// Longest the `ReadCache` serves a body without a change announcement; zero: no cache.
+    public var cacheMaxAge: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits(), access: Access = Access(),
-                idempotencyTTL: Duration = .seconds(24 * 3600), streaming: Streaming = Streaming()) {
+                idempotencyTTL: Duration = .seconds(24 * 3600), streaming: Streaming = Streaming(),
+                cacheMaxAge: Duration = .seconds(1)) {
+        self.cacheMaxAge = cacheMaxAge
         self.host = host
         self.port = port
         self.limits = limits
@@ -72,6 +76,7 @@ public struct APIConfiguration: Sendable {
                   idempotencyTTL: .seconds(settings.idempotencyTtlHours * 3600),
                   streaming: Streaming(bufferEvents: settings.streamBufferEvents,
                                        heartbeat: .seconds(settings.streamHeartbeatSeconds),
-                                       maxClients: settings.streamMaxClients))
+                                       maxClients: settings.streamMaxClients),
+                  cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
     }
 }

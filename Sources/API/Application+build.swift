@@ -11,10 +11,13 @@ public struct APIDependencies: Sendable {
     public var database: ReaderDatabase
     /// Where order commands go; nil: writes answer 503 and `/health` reports Kafka as disabled.
     public var orders: (any OrderCommandPublisher)?
+    /// The read cache of the hottest reads; it serves only while it runs (as a service). Nil: none.
+    public var cache: ReadCache?
 
-    public init(database: ReaderDatabase, orders: (any OrderCommandPublisher)? = nil) {
+    public init(database: ReaderDatabase, orders: (any OrderCommandPublisher)? = nil, cache: ReadCache? = nil) {
         self.database = database
         self.orders = orders
+        self.cache = cache
     }
 }
 
@@ -33,7 +36,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     var kafkaProbe: (@Sendable () async throws -> Void)?
     if let orders { kafkaProbe = { try await orders.probe() } }
     HealthController(database: database, kafkaProbe: kafkaProbe).addRoutes(to: v1)
-    MarketController(reader: MarketReader(database: database), limits: configuration.limits).addRoutes(to: v1)
+    MarketController(reader: MarketReader(database: database), limits: configuration.limits, cache: dependencies.cache).addRoutes(to: v1)
     OrdersController(reader: OrderReader(database: database)).addRoutes(to: v1)
     OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database, ttl: configuration.idempotencyTTL),
                           publisher: orders, database: database).addRoutes(to: v1)

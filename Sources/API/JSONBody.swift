@@ -13,8 +13,13 @@ enum JSONBody {
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        response(buffer: try buffer(value), status: status, headers: headers)
+    }
+
+    /// A response of a body encoded already (by `buffer`, perhaps cached).
+    static func response(buffer: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: try buffer(value)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 }

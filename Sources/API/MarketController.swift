@@ -6,6 +6,8 @@ import MarketCore
 struct MarketController: Sendable {
     let reader: MarketReader
     let limits: APIConfiguration.Limits
+    /// Serves the order book and the first page of market data between change announcements.
+    var cache: ReadCache?
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("instruments", use: instruments)
@@ -27,14 +29,19 @@ struct MarketController: Sendable {
         let p = RequestParameters(request: request, context: context)
         let symbol = try p.symbol()
         let (range, cursor, limit) = try pageParameters(p)
-        guard try await reader.instrumentExists(symbol) else { throw Problem.notFound("unknown symbol \(symbol)") }
-        async let quote = reader.latestQuote(symbol)
-        async let trade = reader.lastTrade(symbol)
-        let rows = try await reader.quotes(symbol, range: range, cursor: cursor, limit: limit)
-        let ticks = Array(rows.prefix(limit))
-        let next = rows.count > limit ? PageCursor.after(ticks.map(\.ts), previous: cursor)?.encoded : nil
-        return try JSONBody.response(MarketDataBody(symbol: symbol, quote: try await quote, lastTrade: try await trade,
-                                                    ticks: ticks, nextCursor: next))
+        let load: @Sendable () async throws -> ByteBuffer = { [reader] in
+            guard try await reader.instrumentExists(symbol) else { throw Problem.notFound("unknown symbol \(symbol)") }
+            async let quote = reader.latestQuote(symbol)
+            async let trade = reader.lastTrade(symbol)
+            let rows = try await reader.quotes(symbol, range: range, cursor: cursor, limit: limit)
+            let ticks = Array(rows.prefix(limit))
+            let next = rows.count > limit ? PageCursor.after(ticks.map(\.ts), previous: cursor)?.encoded : nil
+            return try JSONBody.buffer(MarketDataBody(symbol: symbol, quote: try await quote, lastTrade: try await trade,
+                                                      ticks: ticks, nextCursor: next))
+        }
+        // Only the newest page is shared by many clients; ranges and cursors go to the database.
+        guard let cache, range.from == nil, range.to == nil, cursor == nil else { return JSONBody.response(buffer: try await load()) }
+        return JSONBody.response(buffer: try await cache.body(.init(source: .market, symbol: symbol), variant: limit, load: load))
     }
 
     @Sendable func trades(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -52,17 +59,21 @@ struct MarketController: Sendable {
         let p = RequestParameters(request: request, context: context)
         let symbol = try p.symbol()
         let depth = try p.int("depth", default: 10, range: 1...10)
-        guard let (body, bidsJSON, asksJSON) = try await reader.book(symbol, depth: depth) else {
-            if try await reader.instrumentExists(symbol) {
-                throw Problem.notFound("no order book has been published for \(symbol) yet")
+        let load: @Sendable () async throws -> ByteBuffer = { [reader] in
+            guard let (body, bidsJSON, asksJSON) = try await reader.book(symbol, depth: depth) else {
+                if try await reader.instrumentExists(symbol) {
+                    throw Problem.notFound("no order book has been published for \(symbol) yet")
+                }
+                throw Problem.notFound("unknown symbol \(symbol)")
             }
-            throw Problem.notFound("unknown symbol \(symbol)")
+            var book = body
+            let decoder = JSONDecoder()
+            book.bids = try decoder.decode([BookLevelBody].self, from: Data(bidsJSON.utf8))
+            book.asks = try decoder.decode([BookLevelBody].self, from: Data(asksJSON.utf8))
+            return try JSONBody.buffer(book)
         }
-        var book = body
-        let decoder = JSONDecoder()
-        book.bids = try decoder.decode([BookLevelBody].self, from: Data(bidsJSON.utf8))
-        book.asks = try decoder.decode([BookLevelBody].self, from: Data(asksJSON.utf8))
-        return try JSONBody.response(book)
+        guard let cache else { return JSONBody.response(buffer: try await load()) }
+        return JSONBody.response(buffer: try await cache.body(.init(source: .book, symbol: symbol), variant: depth, load: load))
     }
 
     /// Bar widths: the `interval` parameter and the Postgres interval it means.

@@ -24,12 +24,14 @@ public enum APIMetrics {
     static let requests = "quant_http_requests_total"
     static let requestDuration = "quant_http_request_duration_seconds"
     static let streamClients = "quant_stream_clients"
+    static let cacheLookups = "quant_api_cache_lookups_total"
 
     public static let catalog = MetricCatalog(
         help: [
             requests: "HTTP requests answered, by route pattern, method and status.",
             requestDuration: "HTTP request latency until the response head, by route pattern and method.",
             streamClients: "Streaming (server-sent events) clients connected now.",
+            cacheLookups: "Read-cache lookups by cache (book, market) and result: hit, shared (joined a load in flight), miss, bypass (cache not listening).",
         ],
         durationBuckets: [requestDuration: MetricCatalog.milliseconds])
 

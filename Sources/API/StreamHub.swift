@@ -90,32 +90,16 @@ final class StreamHub: Sendable {
         while !Task.isCancelled {
             do {
                 try await database.client.withConnection { connection in
-                    try await self.listen(on: connection, channels: StreamTopic.Kind.allCases[...])
+                    try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel)) { channel, payload in
+                        guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel == channel }) else { return }
+                        await self.handle(kind, payload: payload)
+                    }
                 }
             } catch {
                 if Task.isCancelled { return }
                 database.logger.warning("stream listener failed; retrying in 1 s", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: .seconds(1))
-        }
-    }
-
-    /// LISTENs on every kind's channel (nested, so each is UNLISTENed on exit), then consumes them all.
-    private func listen(on connection: PostgresConnection, channels: ArraySlice<StreamTopic.Kind>,
-                        sequences: [(StreamTopic.Kind, PostgresNotificationSequence)] = []) async throws {
-        guard let kind = channels.first else {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (kind, notifications) in sequences {
-                    group.addTask {
-                        for try await notification in notifications { await self.handle(kind, payload: notification.payload) }
-                    }
-                }
-                try await group.waitForAll()
-            }
-            return
-        }
-        try await connection.listen(on: kind.notifyChannel) { notifications in
-            try await listen(on: connection, channels: channels.dropFirst(), sequences: sequences + [(kind, notifications)])
         }
     }
 

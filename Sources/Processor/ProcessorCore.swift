@@ -16,6 +16,8 @@ public struct ProcessorCore {
     /// the latest best bid/offer per symbol and a count of executions per symbol are announced.
     public static let bboChannel = "book_bbo"
     public static let executionChannel = "book_executions"
+    /// Announces each book snapshot row (the depth `GET /orderbook` serves) as it commits.
+    public static let depthChannel = "book_depth"
 
     public var marketData: MarketDataIngestor
     public private(set) var instruments: [Instrument]
@@ -119,6 +121,7 @@ public struct ProcessorCore {
                 batch.bookSnapshots.bytea(book.snapshot())
                 batch.bookSnapshots.text(Self.json(depth))
                 batch.bookSnapshots.endRow()
+                batch.notifications.append((Self.depthChannel, #"{"symbol":"\#(symbol.rawValue)","seq":\#(book.sequence)}"#))
             }
         }
         dirtyEngines.removeAll()

@@ -14,6 +14,7 @@ extension QuantSettings {
         public var streamBufferEvents: Int
         public var streamHeartbeatSeconds: Int
         public var streamMaxClients: Int
+        public var cacheMaxAgeMs: Int
 
         init(_ source: ConfigSource) throws {
             host = source.string("api.host")
@@ -33,6 +34,11 @@ extension QuantSettings {
             streamBufferEvents = try source.positiveInt("api.streamBufferEvents")
             streamHeartbeatSeconds = try source.positiveInt("api.streamHeartbeatSeconds")
             streamMaxClients = try source.positiveInt("api.streamMaxClients")
+            cacheMaxAgeMs = try source.int("api.cacheMaxAgeMs")
+            guard cacheMaxAgeMs >= 0 else {
+                throw ConfigSource.LoadError.invalidValue(
+                    key: "api.cacheMaxAgeMs", variable: "QUANT_API_CACHE_MAX_AGE_MS", value: "\(cacheMaxAgeMs)", expected: "0 (off) or more")
+            }
         }
     }
 }

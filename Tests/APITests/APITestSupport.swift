@@ -21,14 +21,30 @@ enum APITest {
     static func withAPI(seed: Bool = true, orders: (any OrderCommandPublisher)? = nil,
                         configuration: APIConfiguration = APIConfiguration(limits: limits),
                         _ body: @escaping @Sendable (any TestClientProtocol, PostgresClient, Logger) async throws -> Void) async throws {
+        try await withAPI(seed: seed, orders: orders, configuration: configuration) { client, postgres, logger, _ in
+            try await body(client, postgres, logger)
+        }
+    }
+
+    /// `withAPI`, also handing `body` the running read cache.
+    static func withAPI(seed: Bool = true, orders: (any OrderCommandPublisher)? = nil,
+                        configuration: APIConfiguration = APIConfiguration(limits: limits),
+                        _ body: @escaping @Sendable (any TestClientProtocol, PostgresClient, Logger, ReadCache) async throws -> Void) async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.withClient { client in
                 try await insertKeys(client, logger: db.logger)
                 if seed { try await seedRows(client, logger: db.logger) }
-                let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger), orders: orders)
+                let database = ReaderDatabase(client: client, logger: db.logger)
+                let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
+                let dependencies = APIDependencies(database: database, orders: orders, cache: cache)
                 let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies))
-                try await app.test(.router) { try await body($0, client, db.logger) }
+                // As `quant api` runs it: the read cache listens while the requests run.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await cache.run() }
+                    defer { group.cancelAll() }
+                    try await app.test(.router) { try await body($0, client, db.logger, cache) }
+                }
             }
         }
     }

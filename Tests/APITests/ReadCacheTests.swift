@@ -1,0 +1,153 @@
+@testable import API
+import Foundation
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// The read cache against a real PostgreSQL: it serves a body until a NOTIFY of the processor's
+/// channels names its symbol, never stores a load that a change overtook, shares concurrent loads,
+/// expires bodies after `maxAge`, and steps aside while it is not listening.
+@Suite struct ReadCacheTests {
+    /// Long enough that only an announcement can refresh a body within a test.
+    static let configuration = APIConfiguration(limits: APITest.limits, cacheMaxAge: .seconds(60))
+
+    static func waitUntilListening(_ cache: ReadCache) async throws {
+        for _ in 0..<100 where !cache.isListening { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(cache.isListening)
+    }
+
+    /// Polls `probe` until it holds (a NOTIFY arrives asynchronously), for at most 5 s.
+    static func eventually(_ probe: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<100 {
+            if try await probe() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    static func book(_ client: some TestClientProtocol) async throws -> OrderBookBody {
+        try APITest.decode(OrderBookBody.self, try await client.get("/api/v1/orderbook/AAA?depth=2"))
+    }
+
+    @Test func orderBookIsServedUntilItsSymbolIsAnnounced() async throws {
+        try await APITest.withAPI(configuration: Self.configuration) { client, postgres, logger, cache in
+            try await Self.waitUntilListening(cache)
+            #expect(try await Self.book(client).sequence == 7)
+            // A newer snapshot written without an announcement: the cached body stays.
+            try await postgres.query("""
+                INSERT INTO trading.book_snapshots (taken_at, symbol, topic, kafka_partition, next_offset, book_seq,
+                    best_bid, best_ask, bid_depth, ask_depth, snapshot, depth)
+                VALUES (\(unescaped: APITest.base) + interval '1 minute', 'AAA', 'orders.commands', 0, 11, 8, 9.98, 10.01, 20, 5,
+                        '\\x00', '{"bids":[{"price":"9.98","quantity":20,"orders":2}],"asks":[{"price":"10.01","quantity":5,"orders":1}]}')
+                """, logger: logger)
+            #expect(try await Self.book(client).sequence == 7)
+            // Another symbol's announcement changes nothing; AAA's does.
+            try await postgres.query(#"SELECT pg_notify('book_depth', '{"symbol":"BBB","seq":1}')"#, logger: logger)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await Self.book(client).sequence == 7)
+            try await postgres.query(#"SELECT pg_notify('book_depth', '{"symbol":"AAA","seq":8}')"#, logger: logger)
+            #expect(try await Self.eventually { try await Self.book(client).sequence == 8 })
+        }
+    }
+
+    @Test func marketDataFirstPageFollowsQuoteAndTradeAnnouncements() async throws {
+        try await APITest.withAPI(configuration: Self.configuration) { client, postgres, logger, cache in
+            try await Self.waitUntilListening(cache)
+            func data(_ query: String = "") async throws -> MarketDataBody {
+                try APITest.decode(MarketDataBody.self, try await client.get("/api/v1/market/data/AAA\(query)"))
+            }
+            let before = try await data()
+            try await postgres.query("""
+                INSERT INTO market.quotes (ts, symbol, bid, ask, bid_size, ask_size)
+                VALUES (\(unescaped: APITest.base) + interval '1 minute', 'AAA', 11.00, 11.02, 1, 2)
+                """, logger: logger)
+            #expect(try await data().quote?.bid == before.quote?.bid)
+            // Ranges and other page sizes are not the cached first page: they see the row at once.
+            let midnight = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86400).rounded(.down) * 86400))
+            #expect(try await data("?from=\(midnight)").ticks.first?.bid == "11")
+            #expect(try await data("?limit=3").quote?.bid == "11")
+            try await postgres.query(#"SELECT pg_notify('md_quotes', '{"symbol":"AAA","ts":"x"}')"#, logger: logger)
+            #expect(try await Self.eventually { try await data().quote?.bid == "11" })
+
+            try await postgres.query("""
+                INSERT INTO market.trades (ts, symbol, price, size) VALUES (\(unescaped: APITest.base) + interval '2 minutes', 'AAA', 12.5, 7)
+                """, logger: logger)
+            #expect(try await data().lastTrade?.price != "12.5")
+            try await postgres.query(#"SELECT pg_notify('md_trades', '{"symbol":"AAA","count":1}')"#, logger: logger)
+            #expect(try await Self.eventually { try await data().lastTrade?.price == "12.5" })
+        }
+    }
+
+    @Test func bodiesExpireAfterMaxAge() async throws {
+        let configuration = APIConfiguration(limits: APITest.limits, cacheMaxAge: .milliseconds(300))
+        try await APITest.withAPI(configuration: configuration) { client, postgres, logger, cache in
+            try await Self.waitUntilListening(cache)
+            #expect(try await Self.book(client).sequence == 7)
+            try await postgres.query("UPDATE trading.book_snapshots SET book_seq = 9 WHERE symbol = 'AAA'", logger: logger)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await Self.book(client).sequence == 9)
+        }
+    }
+
+    @Test func concurrentMissesShareOneLoadAndAnOvertakenLoadIsNotKept() async throws {
+        try await APITest.withAPI(configuration: Self.configuration) { _, _, _, cache in
+            try await Self.waitUntilListening(cache)
+            let loads = Atomic<Int>(0)
+            let key = ReadCache.Key(source: .book, symbol: "AAA")
+            let load: @Sendable () async throws -> ByteBuffer = {
+                let n = loads.add(1, ordering: .relaxed).newValue
+                try await Task.sleep(for: .milliseconds(300))
+                return ByteBuffer(string: "load \(n)")
+            }
+            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 { group.addTask { String(buffer: try await cache.body(key, variant: 1, load: load)) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(loads.load(ordering: .relaxed) == 1)
+            #expect(Set(bodies) == ["load 1"])
+            #expect(String(buffer: try await cache.body(key, variant: 1, load: load)) == "load 1")  // kept
+
+            // A change announced while a load runs: its waiters get it, but it is not kept, and a
+            // request after the announcement starts a load of its own instead of joining.
+            cache.invalidate(key)
+            async let overtaken = cache.body(key, variant: 1, load: load)
+            try await Task.sleep(for: .milliseconds(100))
+            cache.invalidate(key)
+            async let fresh = cache.body(key, variant: 1, load: load)
+            #expect(String(buffer: try await overtaken) == "load 2")
+            #expect(String(buffer: try await cache.body(key, variant: 1, load: load)) == "load 3")
+            #expect(String(buffer: try await fresh) == "load 3")
+            #expect(loads.load(ordering: .relaxed) == 3)
+        }
+    }
+
+    @Test func errorsAreNotCachedAndNothingIsCachedWhileNotListening() async throws {
+        try await APITest.withAPI(configuration: Self.configuration) { client, postgres, logger, cache in
+            try await Self.waitUntilListening(cache)
+            try APITest.expectProblem(try await client.get("/api/v1/orderbook/DDD"), .notFound)
+            try await postgres.query("INSERT INTO market.instruments (symbol, kind) VALUES ('DDD', 'equity')", logger: logger)
+            let problem = try APITest.expectProblem(try await client.get("/api/v1/orderbook/DDD"), .notFound)
+            #expect(problem.detail?.contains("no order book") == true)
+        }
+        // No listener running: every request reads the database.
+        let database = ReaderDatabase(client: PostgresClient(configuration: .init(host: "127.0.0.1", username: "x", password: nil, database: nil, tls: .disable)),
+                                      logger: Logger(label: "test"))
+        let idle = ReadCache(database: database, maxAge: .seconds(60))
+        let loads = Atomic<Int>(0)
+        for _ in 0..<3 {
+            _ = try await idle.body(.init(source: .market, symbol: "AAA"), variant: 1) {
+                ByteBuffer(string: "\(loads.add(1, ordering: .relaxed).newValue)")
+            }
+        }
+        #expect(loads.load(ordering: .relaxed) == 3)
+    }
+
+    @Test func announcedSymbolIsReadFromThePayloadPrefix() {
+        #expect(ReadCache.announcedSymbol(#"{"symbol":"AAPL","seq":3}"#) == "AAPL")
+        #expect(ReadCache.announcedSymbol(#"{"symbol":"BRK.B","ts":"2026-11-27T10:00:00Z"}"#) == "BRK.B")
+        #expect(ReadCache.announcedSymbol(#"{"portfolio_id":"P1"}"#) == nil)
+        #expect(ReadCache.announcedSymbol(#"{"symbol":"UNTERMINATED"#) == nil)
+    }
+}
