@@ -39,11 +39,9 @@ LEFT JOIN LATERAL (
 COMMENT ON VIEW api.order_status IS
     'One row per order: last event (dormant/triggered for stops), filled quantity, average fill price and stop terms.';
 
--- Each book as of its latest snapshot (the processor takes them every processor.snapshotIntervalSeconds).
+-- Each book as the processor last published it (trading.book_depth, every processor.depthIntervalMs).
 CREATE VIEW api.book_tops AS
-SELECT DISTINCT ON (symbol) symbol, taken_at, book_seq, best_bid, best_ask,
-       best_ask - best_bid AS spread, bid_depth, ask_depth, depth
-FROM trading.book_snapshots
-ORDER BY symbol, taken_at DESC;
+SELECT symbol, taken_at, book_seq, best_bid, best_ask, best_ask - best_bid AS spread, bid_depth, ask_depth, depth
+FROM trading.book_depth;
 COMMENT ON VIEW api.book_tops IS
-    'Per symbol, the latest book snapshot: best bid/ask, total resting quantity per side, and the top 10 levels as JSON (depth).';
+    'Per symbol, the book as last published (every processor.depthIntervalMs while it changes): best bid/ask, total resting quantity per side, and the top 10 levels as JSON (depth).';

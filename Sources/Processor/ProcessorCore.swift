@@ -16,7 +16,7 @@ public struct ProcessorCore {
     /// the latest best bid/offer per symbol and a count of executions per symbol are announced.
     public static let bboChannel = "book_bbo"
     public static let executionChannel = "book_executions"
-    /// Announces each book snapshot row (the depth `GET /orderbook` serves) as it commits.
+    /// Announces each `trading.book_depth` row (what `GET /orderbook` serves) as it commits.
     public static let depthChannel = "book_depth"
 
     public var marketData: MarketDataIngestor
@@ -28,6 +28,8 @@ public struct ProcessorCore {
     public private(set) var commandOffsets: [Int32: Int64] = [:]
     private var dirtyEngines: Set<Int32> = []
     private var touchedBooks: Set<BookKey> = []
+    /// Books changed (or rebuilt) since their depth was last published.
+    private var depthDirty: Set<BookKey> = []
     private var executionCounts: [String: Int] = [:]
     private let decoder = JSONDecoder()
     private let encoder: JSONEncoder = {
@@ -82,12 +84,36 @@ public struct ProcessorCore {
         engines[partition] = nil
         commandOffsets[partition] = nil
         dirtyEngines.remove(partition)
+        depthDirty = depthDirty.filter { $0.partition != partition }
     }
 
     /// Installs books restored from a snapshot that reflects commands up to `nextOffset` (exclusive).
     public mutating func restore(commandsPartition partition: Int32, engine: MatchingEngine, nextOffset: Int64) {
         engines[partition] = engine
         commandOffsets[partition] = nextOffset
+        for symbol in engine.symbols { depthDirty.insert(BookKey(partition: partition, symbol: symbol)) }
+    }
+
+    /// Whether some book changed since its depth was last published.
+    public var hasUnpublishedDepth: Bool { !depthDirty.isEmpty }
+
+    /// Adds the depth of every book changed since the last call to the current batch, for
+    /// `trading.book_depth`, and announces each on `book_depth` (on commit). Books rebuilt after an
+    /// assignment count as changed, so what a previous owner left unpublished is published.
+    public mutating func appendDepth(takenAt: Timestamp, levels: Int = 10) {
+        for key in depthDirty.sorted(by: { ($0.partition, $0.symbol) < ($1.partition, $1.symbol) }) {
+            guard let book = engines[key.partition]?.book(key.symbol), let next = commandOffsets[key.partition] else { continue }
+            let depth = DepthMessage(symbol: key.symbol.rawValue, book: book, levels: levels)
+            batch.bookDepth.append(BookDepthRow(
+                symbol: key.symbol.rawValue, takenAt: takenAt, topic: topics.commands, partition: key.partition,
+                nextOffset: next, sequence: Int64(book.sequence),
+                bestBid: book.bestBid?.price.decimalString, bestAsk: book.bestAsk?.price.decimalString,
+                bidDepth: book.depth(.buy, levels: .max).reduce(0) { $0 + $1.quantity.value },
+                askDepth: book.depth(.sell, levels: .max).reduce(0) { $0 + $1.quantity.value },
+                depthJSON: Self.json(depth)))
+            batch.notifications.append((Self.depthChannel, #"{"symbol":"\#(key.symbol.rawValue)","seq":\#(book.sequence)}"#))
+        }
+        depthDirty.removeAll(keepingCapacity: true)
     }
 
     /// Adds a snapshot of every engine that changed since the last one to the current batch: the
@@ -121,7 +147,6 @@ public struct ProcessorCore {
                 batch.bookSnapshots.bytea(book.snapshot())
                 batch.bookSnapshots.text(Self.json(depth))
                 batch.bookSnapshots.endRow()
-                batch.notifications.append((Self.depthChannel, #"{"symbol":"\#(symbol.rawValue)","seq":\#(book.sequence)}"#))
             }
         }
         dirtyEngines.removeAll()
@@ -185,6 +210,9 @@ public struct ProcessorCore {
         engines[message.partition] = engine
         commandOffsets[message.partition] = message.offset + 1
         dirtyEngines.insert(message.partition)
+        if let text = command.symbol, let symbol = Symbol(text) {
+            depthDirty.insert(BookKey(partition: message.partition, symbol: symbol))
+        }
         guard recording else { return }
         if command.type == .new { recordOrder(command, message) }
         for event in events { store(event, message) }

@@ -24,6 +24,8 @@ public struct ProcessorSettings: Sendable {
     public var fetchWaitMaxMilliseconds: Int = 10
     /// How often changed order books are snapshotted into the batch being committed.
     public var snapshotInterval: Duration = .seconds(60)
+    /// How often the books that changed have their depth published to `trading.book_depth`.
+    public var depthInterval: Duration = .milliseconds(250)
     /// Pre-trade limits every order command must pass (`limits.*` settings).
     public var limits = PreTradeLimitTable()
 
@@ -56,6 +58,7 @@ public actor ProcessorPipeline {
     var core: ProcessorCore
     var batchOpenedAt: ContinuousClock.Instant?
     var lastSnapshot = ContinuousClock.now
+    var lastDepth = ContinuousClock.now
     var isFlushing = false
     var commitInFlight: Task<Void, any Error>?
     var flushWaiters: [CheckedContinuation<Void, Never>] = []
@@ -105,8 +108,11 @@ public actor ProcessorPipeline {
     }
 
     public func flushIfDue() async throws {
-        guard let opened = batchOpenedAt, opened.duration(to: .now) >= settings.batchMaxDelay else { return }
-        try await startCommit()
+        if let opened = batchOpenedAt, opened.duration(to: .now) >= settings.batchMaxDelay {
+            try await startCommit()
+        } else if core.hasUnpublishedDepth, lastDepth.duration(to: .now) >= settings.depthInterval {
+            try await startCommit()  // a book changed and then the feed went quiet: publish it anyway
+        }
     }
 
     /// Commits everything consumed so far and waits until it is durable.
@@ -133,6 +139,10 @@ public actor ProcessorPipeline {
             let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
             core.appendSnapshots(consumerGroup: settings.groupID, takenAt: now)
             lastSnapshot = .now
+        }
+        if core.hasUnpublishedDepth, forceSnapshot || lastDepth.duration(to: .now) >= settings.depthInterval {
+            core.appendDepth(takenAt: Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)))
+            lastDepth = .now
         }
         guard !core.batch.isEmpty else { return }
         let (batch, events) = core.takeBatch()

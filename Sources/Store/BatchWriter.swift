@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// Commits an `IngestBatch` in one transaction: COPY of every table, dead letters, the consumer
-/// offsets and the notifications. Either all of it is durable or none of it, which is what makes
+/// Commits an `IngestBatch` in one transaction: COPY of every table, dead letters, the books'
+/// latest depth, the consumer offsets and the notifications. Either all of it is durable or none of it, which is what makes
 /// ingest exactly-once: after a crash the consumer restarts from the offsets committed here.
 public struct BatchWriter: Sendable {
     public let client: PostgresClient
@@ -54,6 +54,24 @@ public struct BatchWriter: Sendable {
                                 \(d.map(\.offset))::bigint[], \(d.map { ByteBuffer(bytes: $0.key ?? []) })::bytea[],
                                 \(d.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(d.map { $0.error.replacingOccurrences(of: "\0", with: "\\0") })::text[]) AS x(t, p, o, k, v, e)
                     ON CONFLICT (topic, kafka_partition, kafka_offset) WHERE kafka_offset IS NOT NULL DO NOTHING
+                    """, logger: logger)
+            }
+            if !batch.bookDepth.isEmpty {
+                let b = batch.bookDepth
+                try await connection.query("""
+                    INSERT INTO trading.book_depth AS d (symbol, taken_at, topic, kafka_partition, next_offset, book_seq,
+                                                         best_bid, best_ask, bid_depth, ask_depth, depth)
+                    SELECT s, t::timestamptz, tp, p, o, q, nullif(bb, '')::numeric, nullif(ba, '')::numeric, bd, ad, j::jsonb
+                    FROM unnest(\(b.map(\.symbol))::text[], \(b.map(\.takenAt.rfc3339))::text[], \(b.map(\.topic))::text[],
+                                \(b.map(\.partition))::int[], \(b.map(\.nextOffset))::bigint[], \(b.map(\.sequence))::bigint[],
+                                \(b.map { $0.bestBid ?? "" })::text[], \(b.map { $0.bestAsk ?? "" })::text[],
+                                \(b.map(\.bidDepth))::bigint[], \(b.map(\.askDepth))::bigint[], \(b.map(\.depthJSON))::text[])
+                         AS x(s, t, tp, p, o, q, bb, ba, bd, ad, j)
+                    ON CONFLICT (symbol) DO UPDATE SET
+                        taken_at = EXCLUDED.taken_at, topic = EXCLUDED.topic, kafka_partition = EXCLUDED.kafka_partition,
+                        next_offset = EXCLUDED.next_offset, book_seq = EXCLUDED.book_seq, best_bid = EXCLUDED.best_bid,
+                        best_ask = EXCLUDED.best_ask, bid_depth = EXCLUDED.bid_depth, ask_depth = EXCLUDED.ask_depth,
+                        depth = EXCLUDED.depth
                     """, logger: logger)
             }
             if !batch.nextOffsets.isEmpty {

@@ -59,6 +59,8 @@ public struct IngestBatch: Sendable {
         table: "trading.book_snapshots",
         columns: ["taken_at", "symbol", "topic", "kafka_partition", "next_offset", "book_seq", "best_bid", "best_ask",
                   "bid_depth", "ask_depth", "snapshot", "depth"])
+    /// The books' latest depth, upserted into `trading.book_depth` (one row per symbol).
+    public var bookDepth: [BookDepthRow] = []
     /// Further tables added by their writers.
     public var extraTables: [CopyTextRows] = []
     public var deadLetters: [DeadLetter] = []
@@ -74,7 +76,7 @@ public struct IngestBatch: Sendable {
         [quotes, trades, orders, orderEvents, executions, engineSnapshots, bookSnapshots] + extraTables
     }
 
-    public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty && rowCount == 0 }
+    public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty && rowCount == 0 && bookDepth.isEmpty }
 
     public var rowCount: Int { tables.reduce(0) { $0 + $1.rowCount } }
 
@@ -92,10 +94,43 @@ public struct IngestBatch: Sendable {
         executions.removeAll()
         engineSnapshots.removeAll()
         bookSnapshots.removeAll()
+        bookDepth.removeAll(keepingCapacity: true)
         for i in extraTables.indices { extraTables[i].removeAll() }
         deadLetters.removeAll(keepingCapacity: true)
         nextOffsets.removeAll(keepingCapacity: true)
         notifications.removeAll(keepingCapacity: true)
         messageCount = 0
+    }
+}
+
+/// One book's published state: a row of `trading.book_depth`.
+public struct BookDepthRow: Sendable, Equatable {
+    public var symbol: String
+    public var takenAt: Timestamp
+    public var topic: String
+    public var partition: Int32
+    public var nextOffset: Int64
+    public var sequence: Int64
+    /// Decimal text; nil when the side is empty.
+    public var bestBid: String?
+    public var bestAsk: String?
+    public var bidDepth: Int64
+    public var askDepth: Int64
+    /// `{"bids":[…],"asks":[…]}`, the top levels.
+    public var depthJSON: String
+
+    public init(symbol: String, takenAt: Timestamp, topic: String, partition: Int32, nextOffset: Int64, sequence: Int64,
+                bestBid: String?, bestAsk: String?, bidDepth: Int64, askDepth: Int64, depthJSON: String) {
+        self.symbol = symbol
+        self.takenAt = takenAt
+        self.topic = topic
+        self.partition = partition
+        self.nextOffset = nextOffset
+        self.sequence = sequence
+        self.bestBid = bestBid
+        self.bestAsk = bestAsk
+        self.bidDepth = bidDepth
+        self.askDepth = askDepth
+        self.depthJSON = depthJSON
     }
 }

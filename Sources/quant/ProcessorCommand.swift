@@ -29,6 +29,7 @@ struct ProcessorCommand: AsyncParsableCommand {
             batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
             publishEvents: settings.processor.publishEvents)
         processorSettings.snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
+        processorSettings.depthInterval = .milliseconds(settings.processor.depthIntervalMs)
         processorSettings.limits = try PreTradeLimitTable(settings: settings)
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.

@@ -104,6 +104,10 @@ enum APITest {
                '{"bids":[{"price":"9.99","quantity":10,"orders":1},{"price":"9.98","quantity":20,"orders":2}],"asks":[{"price":"10.01","quantity":5,"orders":1}]}')
             """,
             """
+            INSERT INTO trading.book_depth SELECT symbol, taken_at, topic, kafka_partition, next_offset, book_seq,
+                best_bid, best_ask, bid_depth, ask_depth, depth FROM trading.book_snapshots
+            """,
+            """
             INSERT INTO trading.orders (ts, order_id, symbol, side, order_type, time_in_force, price, quantity) VALUES
               (\(base), 'o-1', 'AAA', 'buy', 'limit', 'gtc', 10.00, 100),
               (\(base), 'o-2', 'AAA', 'sell', 'limit', 'gtc', 10.00, 40)

@@ -35,12 +35,11 @@ import Testing
         try await APITest.withAPI(configuration: Self.configuration) { client, postgres, logger, cache in
             try await Self.waitUntilListening(cache)
             #expect(try await Self.book(client).sequence == 7)
-            // A newer snapshot written without an announcement: the cached body stays.
+            // A newer book written without an announcement: the cached body stays.
             try await postgres.query("""
-                INSERT INTO trading.book_snapshots (taken_at, symbol, topic, kafka_partition, next_offset, book_seq,
-                    best_bid, best_ask, bid_depth, ask_depth, snapshot, depth)
-                VALUES (\(unescaped: APITest.base) + interval '1 minute', 'AAA', 'orders.commands', 0, 11, 8, 9.98, 10.01, 20, 5,
-                        '\\x00', '{"bids":[{"price":"9.98","quantity":20,"orders":2}],"asks":[{"price":"10.01","quantity":5,"orders":1}]}')
+                UPDATE trading.book_depth SET book_seq = 8, best_bid = 9.98, bid_depth = 20,
+                    depth = '{"bids":[{"price":"9.98","quantity":20,"orders":2}],"asks":[{"price":"10.01","quantity":5,"orders":1}]}'
+                WHERE symbol = 'AAA'
                 """, logger: logger)
             #expect(try await Self.book(client).sequence == 7)
             // Another symbol's announcement changes nothing; AAA's does.
@@ -85,7 +84,7 @@ import Testing
         try await APITest.withAPI(configuration: configuration) { client, postgres, logger, cache in
             try await Self.waitUntilListening(cache)
             #expect(try await Self.book(client).sequence == 7)
-            try await postgres.query("UPDATE trading.book_snapshots SET book_seq = 9 WHERE symbol = 'AAA'", logger: logger)
+            try await postgres.query("UPDATE trading.book_depth SET book_seq = 9 WHERE symbol = 'AAA'", logger: logger)
             try await Task.sleep(for: .milliseconds(400))
             #expect(try await Self.book(client).sequence == 9)
         }

@@ -77,6 +77,12 @@ CROSS JOIN LATERAL (
 ) asks
 WHERE n % 30 = 0;
 
+-- The latest of them as the published book per symbol (what the processor upserts).
+INSERT INTO trading.book_depth
+SELECT DISTINCT ON (symbol) symbol, taken_at, topic, kafka_partition, next_offset, book_seq, best_bid, best_ask,
+       bid_depth, ask_depth, depth
+FROM trading.book_snapshots ORDER BY symbol, taken_at DESC;
+
 -- The processor's committed offsets and a few rejected messages.
 INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, updated_at)
 SELECT 'quant-processor', topic, p, 1000 * (p + 1) + floor(random() * 1000)::bigint,
