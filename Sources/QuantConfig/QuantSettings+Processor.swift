@@ -6,6 +6,7 @@ extension QuantSettings {
         public var publishEvents: Bool
         public var topicPrefix: String
         public var snapshotIntervalSeconds: Int
+        public var closedOrderMemory: Int
 
         init(_ source: ConfigSource) throws {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
@@ -18,6 +19,7 @@ extension QuantSettings {
             publishEvents = publish == "true"
             topicPrefix = source.string("processor.topicPrefix")
             snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
+            closedOrderMemory = try source.positiveInt("processor.closedOrderMemory")
         }
     }
 }

@@ -30,6 +30,7 @@ struct ProcessorCommand: AsyncParsableCommand {
             publishEvents: settings.processor.publishEvents)
         processorSettings.snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
         processorSettings.limits = try PreTradeLimitTable(settings: settings)
+        processorSettings.closedOrderMemory = settings.processor.closedOrderMemory
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
         let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)
