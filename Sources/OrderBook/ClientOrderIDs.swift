@@ -45,7 +45,9 @@ struct ClientOrderIDs: Sendable, Equatable {
     /// Drops a closed order's ids: its client id may then be used for a new order.
     mutating func forget(_ id: OrderID) {
         guard let clientID = clientIDs.removeValue(forKey: id) else { return }
-        if orderIDs[clientID] == id { orderIDs[clientID] = nil }
+        // A remembered client id names exactly one order: no other can take it before it is forgotten.
+        let removed = orderIDs.removeValue(forKey: clientID)
+        assert(removed == id, "client id \(clientID) named two orders")
     }
 
     /// Every remembered (OrderID, client id) pair in `OrderID` order: deterministic snapshot bytes.

@@ -86,11 +86,12 @@ public struct MatchingEngine: Sendable {
             if type.hasLimitPrice && message.price == nil {
                 return entry.book.reject(placeholder, side: side, reason: .invalidPrice)
             }
-            if let existing = entry.ids[clientID], !entry.book.contains(existing) {
+            let existing = entry.ids[clientID]
+            if let existing, !entry.book.contains(existing) {
                 return entry.book.reject(placeholder, side: side, price: message.price ?? .zero, reason: .duplicateOrderID)
             }
             // A live order's id: the book itself rejects the duplicate, describing that order.
-            let id = entry.ids[clientID] ?? entry.ids.next
+            let id = existing ?? entry.ids.next
             let order = NewOrder(
                 id: id, side: side, type: type, price: type.hasLimitPrice ? message.price ?? .zero : .zero, quantity: quantity,
                 timeInForce: message.timeInForce ?? .gtc, postOnly: message.postOnly ?? false, owner: owner(message.account),
