@@ -4,14 +4,20 @@
 /// Both directions are sparse dictionaries so that forgetting a closed order frees its entries;
 /// `nextID` only grows, so an `OrderID` is never reused, even after its order is forgotten.
 struct ClientOrderIDs: Sendable, Equatable {
+    /// Client id → `OrderID` of every remembered order, live or closed.
     private(set) var orderIDs: [String: OrderID] = [:]
+    /// `OrderID` → client id of live orders only. Events name live orders, and the orders closing
+    /// in the command that produced them; the one event naming an older closed order is the
+    /// `order_closed` reject of a command that gave its client id itself. So a closed order's
+    /// reverse entry is dropped when it closes, which halves what a closed order costs.
     private(set) var clientIDs: [OrderID: String] = [:]
     /// The id the next accepted order gets.
     private(set) var nextID: UInt64 = 1
 
     init() {}
 
-    /// Ids restored from a snapshot; `nextID` must exceed every id and the client ids be unique.
+    /// Ids restored from a snapshot, all as live; `close` the closed ones. `nextID` must exceed
+    /// every id, and the client ids must be unique.
     init(nextID: UInt64, pairs: [(OrderID, String)]) throws(SnapshotError) {
         self.nextID = nextID
         orderIDs.reserveCapacity(pairs.count)
@@ -31,9 +37,8 @@ struct ClientOrderIDs: Sendable, Equatable {
 
     subscript(clientID: String) -> OrderID? { orderIDs[clientID] }
 
+    /// The client id of a live order, or of one that closed in the current command.
     func clientID(_ id: OrderID) -> String? { clientIDs[id] }
-
-    func isRemembered(_ id: OrderID) -> Bool { clientIDs[id] != nil }
 
     /// Records an accepted order, which got `next`.
     mutating func remember(_ clientID: String) {
@@ -42,9 +47,12 @@ struct ClientOrderIDs: Sendable, Equatable {
         nextID += 1
     }
 
-    /// Drops a closed order's ids: its client id may then be used for a new order.
-    mutating func forget(_ id: OrderID) {
-        guard let clientID = clientIDs.removeValue(forKey: id) else { return }
+    /// Marks a live order closed (after its command's messages are built): its client id stays
+    /// taken until `forget`. Returns that client id, or nil for an order that was not live here.
+    mutating func close(_ id: OrderID) -> String? { clientIDs.removeValue(forKey: id) }
+
+    /// Drops a closed order's client id: it may then be used for a new order.
+    mutating func forget(_ clientID: String, _ id: OrderID) {
         // A remembered client id names exactly one order: no other can take it before it is forgotten.
         let removed = orderIDs.removeValue(forKey: clientID)
         assert(removed == id, "client id \(clientID) named two orders")
@@ -52,6 +60,6 @@ struct ClientOrderIDs: Sendable, Equatable {
 
     /// Every remembered (OrderID, client id) pair in `OrderID` order: deterministic snapshot bytes.
     func sortedPairs() -> [(OrderID, String)] {
-        clientIDs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        orderIDs.map { ($0.value, $0.key) }.sorted { $0.0 < $1.0 }
     }
 }

@@ -8,20 +8,25 @@ extension MatchingEngine {
     /// the oldest beyond `closedOrderMemory`. The book reports an order's end exactly once (filled,
     /// cancelled or expired), so no order is queued twice; O(events) per command.
     mutating func queueClosedOrders(of entry: inout SymbolBook, symbol: Symbol) {
-        for case .report(let report) in entry.book.events where report.kind.isFinal && entry.ids.isRemembered(report.orderID) {
+        for case .report(let report) in entry.book.events where report.kind.isFinal {
             assert(!entry.book.contains(report.orderID), "a final report for a live order")
-            closedOrders.append(.init(symbol: symbol, id: report.orderID))
+            guard let clientID = entry.ids.close(report.orderID) else { continue }
+            closedOrders.append(.init(symbol: symbol, id: report.orderID, clientID: clientID))
         }
         while closedOrders.count > closedOrderMemory {
             let oldest = closedOrders.removeFirst()
-            if oldest.symbol == symbol { entry.ids.forget(oldest.id) } else { books[oldest.symbol]?.ids.forget(oldest.id) }
+            if oldest.symbol == symbol {
+                entry.ids.forget(oldest.clientID, oldest.id)
+            } else {
+                books[oldest.symbol]?.ids.forget(oldest.clientID, oldest.id)
+            }
         }
     }
 
     /// Forgets every closed order of one book: client ids are unique per trading day, so at its end
     /// all of them may be used again tomorrow. O(closed orders remembered), once a day.
     mutating func forgetClosedOrders(of entry: inout SymbolBook, symbol: Symbol) {
-        for id in closedOrders.removeAll(of: symbol) { entry.ids.forget(id) }
+        for closed in closedOrders.removeAll(of: symbol) { entry.ids.forget(closed.clientID, closed.id) }
     }
 
     /// Client ids remembered over all books, live orders' included.

@@ -94,36 +94,37 @@ extension MatchingEngine {
             books[symbol] = SymbolBook(book: try OrderBook(restoring: bookBytes, instrument: instrument), ids: ids)
             order.append(symbol)
         }
-        closedOrders = version == 1 ? closedOrdersOfVersion1(order) : try input.readClosedOrders(books: order)
-        try checkClosedOrders()
+        let closed = version == 1 ? closedOrdersOfVersion1(order) : try input.readClosedOrders(books: order)
+        try queueRestored(closed)
         while closedOrders.count > self.closedOrderMemory {
             let oldest = closedOrders.removeFirst()
-            books[oldest.symbol]?.ids.forget(oldest.id)
+            books[oldest.symbol]?.ids.forget(oldest.clientID, oldest.id)
         }
         guard input.offset == input.bytes.endIndex else { throw .invalidContent("trailing bytes") }
     }
 
     /// Version 1 remembered every id: the closed ones, book by book, each in `OrderID` order.
-    func closedOrdersOfVersion1(_ symbols: [Symbol]) -> ClosedOrderQueue {
-        var queue = ClosedOrderQueue()
-        for symbol in symbols {
+    func closedOrdersOfVersion1(_ symbols: [Symbol]) -> [(Symbol, OrderID)] {
+        symbols.flatMap { symbol in
             let entry = books[symbol]!
-            for (id, _) in entry.ids.sortedPairs() where !entry.book.contains(id) { queue.append(.init(symbol: symbol, id: id)) }
+            return entry.ids.sortedPairs().filter { !entry.book.contains($0.0) }.map { (symbol, $0.0) }
         }
-        return queue
     }
 
-    /// The queue must hold exactly the remembered orders that are not live, each once.
-    func checkClosedOrders() throws(SnapshotError) {
-        var seen = Set<ClosedOrderQueue.Entry>()
-        for closed in closedOrders.entries {
-            guard let entry = books[closed.symbol], entry.ids.isRemembered(closed.id), !entry.book.contains(closed.id),
-                seen.insert(closed).inserted
-            else { throw .invalidContent("bad closed order \(closed.symbol) \(closed.id)") }
+    /// Closes the restored orders the queue names, in its order. Each must be remembered and not
+    /// live, and every other remembered order live: exactly the state the running engine had.
+    mutating func queueRestored(_ closed: [(Symbol, OrderID)]) throws(SnapshotError) {
+        for (symbol, id) in closed {
+            guard books[symbol]?.book.contains(id) == false, let clientID = books[symbol]!.ids.close(id) else {
+                throw .invalidContent("bad closed order \(symbol) \(id)")
+            }
+            closedOrders.append(.init(symbol: symbol, id: id, clientID: clientID))
         }
-        let live = books.values.reduce(0) { $0 + $1.book.orderCount + $1.book.stopCount }
-        guard books.values.reduce(0, { $0 + $1.ids.count }) == live + seen.count else {
-            throw .invalidContent("client ids that are neither live nor queued as closed")
+        for (symbol, entry) in books {
+            let live = entry.book.allOrders().map(\.id) + entry.book.dormantStops().map(\.id)
+            guard live.count == entry.ids.clientIDs.count, live.allSatisfy({ entry.ids.clientID($0) != nil }) else {
+                throw .invalidContent("client ids of \(symbol) that are neither live nor queued as closed")
+            }
         }
     }
 }
@@ -145,16 +146,16 @@ extension SnapshotReader {
         return try ClientOrderIDs(nextID: nextID, pairs: pairs)
     }
 
-    mutating func readClosedOrders(books symbols: [Symbol]) throws(SnapshotError) -> ClosedOrderQueue {
+    mutating func readClosedOrders(books symbols: [Symbol]) throws(SnapshotError) -> [(Symbol, OrderID)] {
         let count: UInt32 = try read()
-        var entries: [ClosedOrderQueue.Entry] = []
+        var entries: [(Symbol, OrderID)] = []
         for _ in 0..<count {
             let position = Int(try read() as UInt32)
             let id = OrderID(try read() as UInt64)
             guard position < symbols.count else { throw .invalidContent("closed order of book \(position)") }
-            entries.append(.init(symbol: symbols[position], id: id))
+            entries.append((symbols[position], id))
         }
-        return ClosedOrderQueue(entries)
+        return entries
     }
 }
 

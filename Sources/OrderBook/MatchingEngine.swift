@@ -134,7 +134,7 @@ public struct MatchingEngine: Sendable {
             books[symbol] = entry
         }
         // As `forgetClosedOrders(of:symbol:)`, for every book at once.
-        for closed in closedOrders.removeAll() { books[closed.symbol]?.ids.forget(closed.id) }
+        for closed in closedOrders.removeAll() { books[closed.symbol]?.ids.forget(closed.clientID, closed.id) }
         return result
     }
 

@@ -120,7 +120,7 @@ struct MatchingEngineSnapshotTests {
         var live = engine
         let liveID = try #require(engine.books.values.first { $0.book.orderCount > 0 }?.book.allOrders().first?.id)
         let symbol = engine.books.first { $0.value.book.allOrders().first?.id == liveID }!.key
-        live.closedOrders.append(.init(symbol: symbol, id: liveID))
+        live.closedOrders.append(.init(symbol: symbol, id: liveID, clientID: engine.books[symbol]!.ids.clientID(liveID)!))
         #expect(throws: SnapshotError.self) { try MatchingEngine(restoring: live.snapshot(), defaultInstrument: template) }
     }
 }
