@@ -65,7 +65,7 @@ public struct MatchingEngine: Sendable {
             ?? SymbolBook(book: OrderBook(instrument: instrument, configuration: configuration))
         defer { books[symbol] = entry }
         apply(message, clientID: clientID, symbol: symbol, to: &entry)
-        // The messages first: they need the client ids of the orders about to be forgotten.
+        // The messages first: closing an order drops its OrderID → client id entry.
         let events = messages(entry, symbol: text, clientID: clientID)
         queueClosedOrders(of: &entry, symbol: symbol)
         if message.type == .endOfDay { forgetClosedOrders(of: &entry, symbol: symbol) }
