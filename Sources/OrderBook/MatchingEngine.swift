@@ -4,18 +4,20 @@ import MarketCore
 /// string order ids (unique per symbol) and accounts into the book's integer ids, and turns the
 /// book's events back into messages that carry the clients' ids.
 ///
-/// Ids of accepted orders are remembered for the life of the engine, so a reused id is a
-/// duplicate and a cancel of a finished order is told apart (`order_closed`) from an unknown one.
+/// Client ids of live (resting or dormant) orders are always known. Closed orders (filled,
+/// cancelled, expired) are remembered for a while so that a reused id is a `duplicate_order_id`
+/// and a cancel of a finished order is told apart (`order_closed`) from an unknown one: the last
+/// `closedOrderMemory` closed orders of the whole engine, in the order they closed. Older ones are
+/// forgotten (their ids answer like ids never seen, and may be used for new orders), and so are all
+/// closed orders of a book at its end of day, since client ids are unique per trading day. So memory
+/// is bounded by the live orders plus `closedOrderMemory`, not by the orders of the engine's life.
 public struct MatchingEngine: Sendable {
-    /// A book and the client ids it has accepted (`clientIDs[raw - 1]` is the id of `OrderID(raw)`).
+    /// A book and the client ids of its live and remembered closed orders.
     public struct SymbolBook: Sendable {
         public internal(set) var book: OrderBook
-        var ids: [String: OrderID] = [:]
-        var clientIDs: [String] = []
+        var ids = ClientOrderIDs()
 
-        func clientID(_ id: OrderID, current: String) -> String {
-            id.rawValue >= 1 && id.rawValue <= UInt64(clientIDs.count) ? clientIDs[Int(id.rawValue - 1)] : current
-        }
+        func clientID(_ id: OrderID, current: String) -> String { ids.clientID(id) ?? current }
     }
 
     public let configuration: BookConfiguration
@@ -26,11 +28,17 @@ public struct MatchingEngine: Sendable {
     public var defaultInstrument: Instrument?
     public internal(set) var books: [Symbol: SymbolBook] = [:]
     var owners: [String: OwnerID] = [:]
+    /// How many closed orders (across all books) keep their client ids; configuration, not state.
+    public let closedOrderMemory: Int
+    public static let defaultClosedOrderMemory = 100_000
+    /// The remembered closed orders, oldest first; never more than `closedOrderMemory`.
+    var closedOrders = ClosedOrderQueue()
 
     public init(
         instruments: [Instrument] = [], defaultInstrument: Instrument? = nil, configuration: BookConfiguration = .init(),
-        limits: PreTradeLimitTable = .init()
+        limits: PreTradeLimitTable = .init(), closedOrderMemory: Int = MatchingEngine.defaultClosedOrderMemory
     ) {
+        self.closedOrderMemory = max(0, closedOrderMemory)
         self.limits = limits
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
         self.defaultInstrument = defaultInstrument
@@ -56,53 +64,48 @@ public struct MatchingEngine: Sendable {
         var entry = books.removeValue(forKey: symbol)
             ?? SymbolBook(book: OrderBook(instrument: instrument, configuration: configuration))
         defer { books[symbol] = entry }
+        apply(message, clientID: clientID, symbol: symbol, to: &entry)
+        // The messages first: closing an order drops its OrderID → client id entry.
+        let events = messages(entry, symbol: text, clientID: clientID)
+        queueClosedOrders(of: &entry, symbol: symbol)
+        if message.type == .endOfDay { forgetClosedOrders(of: &entry, symbol: symbol) }
+        return events
+    }
+
+    /// Validates one command of a known symbol and applies it to its book; `entry.book.events` says what happened.
+    mutating func apply(_ message: OrderCommandMessage, clientID: String, symbol: Symbol, to entry: inout SymbolBook) {
         let placeholder = OrderID(0)
-        if message.type == .endOfDay {
-            entry.book.endOfDay()
-            return messages(entry, symbol: text, clientID: clientID)
-        }
-        guard (1...64).contains(clientID.utf8.count) else {
-            entry.book.reject(placeholder, reason: .invalidCommand)
-            return messages(entry, symbol: text, clientID: clientID)
-        }
+        if message.type == .endOfDay { return entry.book.endOfDay() }
+        guard (1...64).contains(clientID.utf8.count) else { return entry.book.reject(placeholder, reason: .invalidCommand) }
 
         switch message.type {
         case .new:
             guard let side = message.side, let type = message.orderType, let quantity = message.quantity else {
-                entry.book.reject(placeholder, side: message.side, reason: .invalidCommand)
-                break
+                return entry.book.reject(placeholder, side: message.side, reason: .invalidCommand)
             }
             if type.hasLimitPrice && message.price == nil {
-                entry.book.reject(placeholder, side: side, reason: .invalidPrice)
-                break
+                return entry.book.reject(placeholder, side: side, reason: .invalidPrice)
             }
-            if let existing = entry.ids[clientID], !entry.book.contains(existing) {
-                entry.book.reject(placeholder, side: side, price: message.price ?? .zero, reason: .duplicateOrderID)
-                break
+            let existing = entry.ids[clientID]
+            if let existing, !entry.book.contains(existing) {
+                return entry.book.reject(placeholder, side: side, price: message.price ?? .zero, reason: .duplicateOrderID)
             }
-            let id = entry.ids[clientID] ?? OrderID(UInt64(entry.clientIDs.count + 1))
+            // A live order's id: the book itself rejects the duplicate, describing that order.
+            let id = existing ?? entry.ids.next
             let order = NewOrder(
                 id: id, side: side, type: type, price: type.hasLimitPrice ? message.price ?? .zero : .zero, quantity: quantity,
                 timeInForce: message.timeInForce ?? .gtc, postOnly: message.postOnly ?? false, owner: owner(message.account),
                 trigger: message.trigger)
             if let reason = limitViolation(order, book: entry.book, symbol: symbol) {
-                entry.book.reject(placeholder, side: side, price: order.price, reason: reason)
-                break
+                return entry.book.reject(placeholder, side: side, price: order.price, reason: reason)
             }
             entry.book.apply(.new(order))
             if case .report(let first) = entry.book.events.first, first.kind == .accepted || first.kind == .dormant {
-                entry.ids[clientID] = id
-                entry.clientIDs.append(clientID)
+                entry.ids.remember(clientID)
             }
         case .cancel, .modify:
-            guard let id = entry.ids[clientID] else {
-                entry.book.reject(placeholder, reason: .unknownOrder)
-                break
-            }
-            guard entry.book.contains(id) else {
-                entry.book.reject(id, reason: .orderClosed)
-                break
-            }
+            guard let id = entry.ids[clientID] else { return entry.book.reject(placeholder, reason: .unknownOrder) }
+            guard entry.book.contains(id) else { return entry.book.reject(id, reason: .orderClosed) }
             if message.type == .cancel {
                 entry.book.apply(.cancel(id))
             } else if message.price == nil && message.quantity == nil && message.stopPrice == nil {
@@ -118,16 +121,20 @@ public struct MatchingEngine: Sendable {
         case .endOfDay:
             break
         }
-        return messages(entry, symbol: text, clientID: clientID)
     }
 
-    /// Expires the day orders of every book, in symbol order.
+    /// Expires the day orders of every book, in symbol order, then forgets every closed order.
     public mutating func endOfDay() -> [OrderEventMessage] {
         var result: [OrderEventMessage] = []
         for symbol in symbols {
-            books[symbol]!.book.endOfDay()
-            result += messages(books[symbol]!, symbol: symbol.rawValue, clientID: "")
+            var entry = books.removeValue(forKey: symbol)!
+            entry.book.endOfDay()
+            result += messages(entry, symbol: symbol.rawValue, clientID: "")
+            queueClosedOrders(of: &entry, symbol: symbol)
+            books[symbol] = entry
         }
+        // As `forgetClosedOrders(of:symbol:)`, for every book at once.
+        for closed in closedOrders.removeAll() { books[closed.symbol]?.ids.forget(closed.clientID, closed.id) }
         return result
     }
 

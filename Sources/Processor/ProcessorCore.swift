@@ -43,10 +43,16 @@ public struct ProcessorCore {
     public let topics: TopicNames
     /// Pre-trade limits of every engine (configuration: not in the snapshots).
     public let limits: PreTradeLimitTable
+    /// Closed orders per engine whose client ids are remembered (configuration: not in the snapshots).
+    public let closedOrderMemory: Int
 
-    public init(instruments: [Instrument], topics: TopicNames = .standard, limits: PreTradeLimitTable = .init()) {
+    public init(
+        instruments: [Instrument], topics: TopicNames = .standard, limits: PreTradeLimitTable = .init(),
+        closedOrderMemory: Int = MatchingEngine.defaultClosedOrderMemory
+    ) {
         self.instruments = instruments
         self.limits = limits
+        self.closedOrderMemory = closedOrderMemory
         self.topics = topics
         marketData = MarketDataIngestor(knownSymbols: Set(instruments.map(\.symbol.rawValue)), topics: topics)
     }
@@ -205,7 +211,8 @@ public struct ProcessorCore {
             return
         }
         // Moved out while it changes, so the engine's storage stays uniquely referenced (no copy).
-        var engine = engines.removeValue(forKey: message.partition) ?? MatchingEngine(instruments: instruments, limits: limits)
+        var engine = engines.removeValue(forKey: message.partition) 
+            ?? MatchingEngine(instruments: instruments, limits: limits, closedOrderMemory: closedOrderMemory)
         let events = engine.handle(command)
         engines[message.partition] = engine
         commandOffsets[message.partition] = message.offset + 1

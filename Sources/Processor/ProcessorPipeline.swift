@@ -28,6 +28,8 @@ public struct ProcessorSettings: Sendable {
     public var depthInterval: Duration = .milliseconds(250)
     /// Pre-trade limits every order command must pass (`limits.*` settings).
     public var limits = PreTradeLimitTable()
+    /// Closed orders per engine whose client ids are remembered (`processor.closedOrderMemory`).
+    public var closedOrderMemory = MatchingEngine.defaultClosedOrderMemory
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,
@@ -79,7 +81,8 @@ public actor ProcessorPipeline {
         self.producer = producer
         self.logger = logger
         writer = BatchWriter(client: client, consumerGroup: settings.groupID, logger: logger)
-        core = ProcessorCore(instruments: instruments, topics: settings.topics, limits: settings.limits)
+        core = ProcessorCore(
+            instruments: instruments, topics: settings.topics, limits: settings.limits, closedOrderMemory: settings.closedOrderMemory)
         metrics = ProcessorMetrics(topics: settings.topics.consumed)
     }
 
@@ -256,7 +259,9 @@ public actor ProcessorPipeline {
                 client: client, group: settings.groupID, topic: tp.topic, partition: partition,
                 notAfter: stored.rawValue, logger: logger) {
                 do {
-                    let engine = try MatchingEngine(restoring: snapshot.bytes, instruments: core.instruments, limits: core.limits)
+                    let engine = try MatchingEngine(
+                        restoring: snapshot.bytes, instruments: core.instruments, limits: core.limits,
+                        closedOrderMemory: core.closedOrderMemory)
                     core.restore(commandsPartition: partition, engine: engine, nextOffset: snapshot.nextOffset)
                     from = snapshot.nextOffset
                 } catch {

@@ -51,6 +51,7 @@ extension ConfigKey {
         .init("processor.snapshotIntervalSeconds", default: "60", "How often changed order books are snapshotted with the offsets (shortens replays after restarts)"),
         .init("processor.depthIntervalMs", default: "250", "How often the depth of changed order books is published (trading.book_depth, GET /orderbook)"),
         .init("processor.topicPrefix", default: "", "Prefix of every topic the processor reads and writes (isolates test and benchmark runs)"),
+        .init("processor.closedOrderMemory", default: "100000", "How many closed orders per commands partition keep their client ids (duplicate_order_id, order_closed); older ones are forgotten"),
         .init("limits.maxOrderQuantity", default: "", "Pre-trade limit: largest quantity of one order (empty: none)"),
         .init("limits.maxOrderNotional", default: "", "Pre-trade limit: largest price × quantity of one order (empty: none)"),
         .init("limits.maxPriceDeviationPercent", default: "", "Pre-trade limit: largest distance of a limit price from the last trade, in % (empty: none)"),

@@ -7,6 +7,7 @@ extension QuantSettings {
         public var topicPrefix: String
         public var snapshotIntervalSeconds: Int
         public var depthIntervalMs: Int
+        public var closedOrderMemory: Int
 
         init(_ source: ConfigSource) throws {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
@@ -20,6 +21,7 @@ extension QuantSettings {
             topicPrefix = source.string("processor.topicPrefix")
             snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
             depthIntervalMs = try source.positiveInt("processor.depthIntervalMs")
+            closedOrderMemory = try source.positiveInt("processor.closedOrderMemory")
         }
     }
 }

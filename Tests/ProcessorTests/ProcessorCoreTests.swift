@@ -86,6 +86,26 @@ func command(_ value: [UInt8], partition: Int32 = 0, offset: Int64) -> ConsumedM
         #expect(restarted.takeBatch().0.nextOffsets[PartitionKey(topic: "orders.commands", partition: 0)] == 2_000)
     }
 
+    @Test func theClosedOrderMemoryReachesTheEnginesAndReplaysForgetTheSame() throws {
+        var uninterrupted = ProcessorCore(instruments: testInstruments, closedOrderMemory: 5)
+        var restarted = ProcessorCore(instruments: testInstruments, closedOrderMemory: 5)
+        var engine = MatchingEngine(instruments: testInstruments, closedOrderMemory: 5)
+        var flow = OrderFlow(seed: 13)
+        let messages = (0..<2_000).map { command(flow.next(symbols: ["AAA", "BBB"]), offset: Int64($0)) }
+        var expected: [OrderEventMessage] = []
+        for m in messages {
+            uninterrupted.handle(m)
+            expected += engine.handle(try JSONDecoder().decode(OrderCommandMessage.self, from: Data(m.value)))
+        }
+        let decoded = try uninterrupted.takeBatch().1.map { try JSONDecoder().decode(OrderEventMessage.self, from: Data($0.value)) }
+        #expect(decoded == expected)
+        #expect(uninterrupted.engines[0]!.closedOrderMemory == 5 && uninterrupted.engines[0]!.rememberedClosedOrderCount == 5)
+        for m in messages[..<1_200] { restarted.replay(m) }
+        for m in messages[1_200...] { restarted.handle(m) }
+        let same = restarted.engines[0]!.snapshot() == uninterrupted.engines[0]!.snapshot()
+        #expect(same)
+    }
+
     @Test func badMessagesBecomeDeadLettersWithReasonsAndProcessingGoesOn() {
         var core = ProcessorCore(instruments: testInstruments)
         let bad: [(String, String)] = [
