@@ -30,10 +30,12 @@ struct MarketController: Sendable {
         let symbol = try p.symbol()
         let (range, cursor, limit) = try pageParameters(p)
         let load: @Sendable () async throws -> ByteBuffer = { [reader] in
-            guard try await reader.instrumentExists(symbol) else { throw Problem.notFound("unknown symbol \(symbol)") }
+            // All four at once: a load's latency is one query's, not two in a row.
+            async let exists = reader.instrumentExists(symbol)
             async let quote = reader.latestQuote(symbol)
             async let trade = reader.lastTrade(symbol)
             let rows = try await reader.quotes(symbol, range: range, cursor: cursor, limit: limit)
+            guard try await exists else { throw Problem.notFound("unknown symbol \(symbol)") }
             let ticks = Array(rows.prefix(limit))
             let next = rows.count > limit ? PageCursor.after(ticks.map(\.ts), previous: cursor)?.encoded : nil
             return try JSONBody.buffer(MarketDataBody(symbol: symbol, quote: try await quote, lastTrade: try await trade,
