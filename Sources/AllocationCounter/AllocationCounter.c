@@ -2,6 +2,9 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 static atomic_int counting = 0;
 static atomic_llong allocations = 0;
@@ -77,3 +80,12 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
 int allocation_counter_is_supported(void) { return 0; }
 
 #endif
+
+int64_t allocation_counter_heap_in_use(void) {
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    struct mallinfo2 info = mallinfo2();
+    return (int64_t)(info.uordblks + info.hblkhd);
+#else
+    return -1;
+#endif
+}

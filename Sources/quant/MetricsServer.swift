@@ -23,7 +23,8 @@ struct MetricsServer: Service {
         let router = Router()
         let exporter = exporter
         router.get("metrics") { _, _ -> Response in
-            Response(
+            ProcessMetrics.record()
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: exporter.exposition())))

@@ -22,4 +22,5 @@ enum MetricsService {
         .merging(ProcessorMetrics.catalog)
         .merging(RiskEngineMetrics.catalog)
         .merging(APIMetrics.catalog)
+        .merging(ProcessMetrics.catalog)
 }

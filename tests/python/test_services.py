@@ -168,6 +168,11 @@ def test_api_metrics(stack):
     assert re.search(r'quant_http_requests_total\{.*route="/api/v1/health".*status="200".*\} [1-9]', text), text
     assert re.search(r'quant_http_requests_total\{.*status="404".*\} [1-9]', text), text
     assert samples(text, "quant_http_request_duration_seconds_count") >= 2
+    # Repeated reads of a quiet symbol are served by the read cache once its LISTEN is up.
+    def hits():
+        fetch(f"{api}/market/data/AAPL")
+        return re.search(r'quant_api_cache_lookups_total\{.*cache="market".*result="hit".*\} [1-9]', metrics_of(stack, "api"))
+    wait_for("a read-cache hit", hits)
 
 
 def test_sigterm_stops_each_service_cleanly_with_everything_committed(fed):

@@ -17,5 +17,9 @@ void allocation_counter_start(void);
 int64_t allocation_counter_stop(void);
 /// 1 when allocations are really intercepted on this platform, 0 otherwise.
 int allocation_counter_is_supported(void);
+/// Bytes the allocator has handed out and not had back (glibc's mallinfo2: in-use chunks plus
+/// mmapped ones), unlike the resident size, which keeps freed memory the allocator holds on to.
+/// -1 where unknown. Walks every arena under its lock: call it per scrape, not per message.
+int64_t allocation_counter_heap_in_use(void);
 
 #endif
