@@ -62,16 +62,12 @@ struct MarketController: Sendable {
         let symbol = try p.symbol()
         let depth = try p.int("depth", default: 10, range: 1...10)
         let load: @Sendable () async throws -> ByteBuffer = { [reader] in
-            guard let (body, bidsJSON, asksJSON) = try await reader.book(symbol, depth: depth) else {
+            guard let book = try await reader.orderBook(symbol, depth: depth) else {
                 if try await reader.instrumentExists(symbol) {
                     throw Problem.notFound("no order book has been published for \(symbol) yet")
                 }
                 throw Problem.notFound("unknown symbol \(symbol)")
             }
-            var book = body
-            let decoder = JSONDecoder()
-            book.bids = try decoder.decode([BookLevelBody].self, from: Data(bidsJSON.utf8))
-            book.asks = try decoder.decode([BookLevelBody].self, from: Data(asksJSON.utf8))
             return try JSONBody.buffer(book)
         }
         guard let cache else { return JSONBody.response(buffer: try await load()) }

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 /// Reads instruments, quotes, trades, book depth and bars from the `api` views and functions.
@@ -90,6 +91,16 @@ struct MarketReader: Sendable {
             return (OrderBookBody(symbol: symbol, takenAt: taken, sequence: seq, bestBid: bid, bestAsk: ask, spread: spread,
                                   bidDepth: bidDepth, askDepth: askDepth, bids: [], asks: []), bids, asks)
         }
+    }
+
+    /// The latest published book of `symbol` with its top `depth` levels per side, decoded.
+    func orderBook(_ symbol: String, depth: Int) async throws -> OrderBookBody? {
+        guard let (body, bidsJSON, asksJSON) = try await book(symbol, depth: depth) else { return nil }
+        var book = body
+        let decoder = JSONDecoder()
+        book.bids = try decoder.decode([BookLevelBody].self, from: Data(bidsJSON.utf8))
+        book.asks = try decoder.decode([BookLevelBody].self, from: Data(asksJSON.utf8))
+        return book
     }
 
     /// OHLCV bars of `width` (a Postgres interval, e.g. `5 minutes`) from `api.bars`, oldest first.

@@ -5,12 +5,14 @@ import PostgresNIO
 import Synchronization
 
 /// Fans PostgreSQL notifications out to `GET /stream` clients. While any client is connected, one
-/// task holds one pooled connection that LISTENs on the four channels (`md_trades`, `md_quotes`,
-/// `risk_metrics`, `risk_positions`): one listener per channel per process, however many clients.
+/// task holds one pooled connection that LISTENs on the five channels (`md_trades`, `md_quotes`,
+/// `book_depth`, `risk_metrics`, `risk_positions`): one listener per channel per process, however
+/// many clients.
 /// A notification becomes events for the clients subscribed to its topic:
 /// - `md_quotes` (the latest quote per symbol per processor batch) is forwarded as a `quote`;
 /// - `md_trades` (latest trade and count per symbol per batch) triggers a read of the symbol's new
 ///   rows from `api.trade_ticks` after a per-symbol cursor, each sent as a `trade`;
+/// - `book_depth` sends the symbol's published book (as `GET /orderbook`) as `book`;
 /// - `risk_metrics` sends the portfolio's latest run (as `GET /risk/metrics`) as `risk`;
 /// - `risk_positions` sends the portfolio's positions as `positions`.
 /// Each client has a bounded `StreamMailbox`; the hub never waits for a client.
@@ -122,6 +124,9 @@ final class StreamHub: Sendable {
                 publish(StreamEvent(name: "quote", data: payload), to: topic)
             case .trades:
                 try await publishNewTrades(key)
+            case .book:
+                guard let book = try await MarketReader(database: database).orderBook(key, depth: 10) else { return }
+                publish(StreamEvent(name: "book", data: try Self.json(book)), to: topic)
             case .risk:
                 let risk = try await RiskReader(database: database).latest(key)
                 publish(StreamEvent(name: "risk", data: try Self.json(risk)), to: topic)

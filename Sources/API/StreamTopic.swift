@@ -1,15 +1,17 @@
-/// One channel of `GET /stream?channels=`: `trades:SYMBOL`, `quotes:SYMBOL`, `risk:PORTFOLIO` or
-/// `positions:PORTFOLIO`, and the PostgreSQL NOTIFY channel that feeds it.
+/// One channel of `GET /stream?channels=`: `trades:SYMBOL`, `quotes:SYMBOL`, `book:SYMBOL`,
+/// `risk:PORTFOLIO` or `positions:PORTFOLIO`, and the PostgreSQL NOTIFY channel that feeds it.
 struct StreamTopic: Hashable, Sendable, CustomStringConvertible {
     enum Kind: String, CaseIterable, Sendable {
-        case trades, quotes, risk, positions
+        case trades, quotes, book, risk, positions
 
-        /// What announces it: the processor's per-batch `md_trades`/`md_quotes`, the risk engine's
-        /// `risk_metrics`, and the positions trigger's `risk_positions` (migration 0010).
+        /// What announces it: the processor's per-batch `md_trades`/`md_quotes`, its `book_depth`
+        /// per published book, the risk engine's `risk_metrics`, and the positions trigger's
+        /// `risk_positions` (migration 0010).
         var notifyChannel: String {
             switch self {
             case .trades: "md_trades"
             case .quotes: "md_quotes"
+            case .book: "book_depth"
             case .risk: "risk_metrics"
             case .positions: "risk_positions"
             }
@@ -30,10 +32,10 @@ struct StreamTopic: Hashable, Sendable, CustomStringConvertible {
         for item in text.split(separator: ",", omittingEmptySubsequences: true) {
             let parts = item.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else {
-                return .failure(.badParameter("channels", "each channel is trades:SYMBOL, quotes:SYMBOL, risk:PORTFOLIO or positions:PORTFOLIO"))
+                return .failure(.badParameter("channels", "each channel is trades:SYMBOL, quotes:SYMBOL, book:SYMBOL, risk:PORTFOLIO or positions:PORTFOLIO"))
             }
             let key = String(parts[1])
-            let valid = kind == .trades || kind == .quotes ? RequestParameters.isSymbol(key) : PortfolioController.isPortfolioID(key)
+            let valid = kind == .risk || kind == .positions ? PortfolioController.isPortfolioID(key) : RequestParameters.isSymbol(key)
             guard valid else { return .failure(.badParameter("channels", "\(item): not a valid symbol or portfolio id")) }
             let topic = StreamTopic(kind: kind, key: key)
             if !topics.contains(topic) { topics.append(topic) }

@@ -92,6 +92,24 @@ import Testing
         }
     }
 
+    @Test func publishedBooksAreStreamed() async throws {
+        try await Self.withLiveAPI { port, pg, logger in
+            let client = try SSETestClient(port: port, path: "/api/v1/stream?channels=book:AAA")
+            try await client.wait { $0.contains("event: subscribed") }
+            // As the processor publishes a book: the row, then book_depth on commit.
+            try await pg.query("""
+                UPDATE trading.book_depth SET book_seq = 8, best_bid = 9.98,
+                    depth = '{"bids":[{"price":"9.98","quantity":20,"orders":2}],"asks":[{"price":"10.01","quantity":5,"orders":1}]}'
+                WHERE symbol = 'AAA'
+                """, logger: logger)
+            try await pg.query(#"SELECT pg_notify('book_depth', '{"symbol":"AAA","seq":8}')"#, logger: logger)
+            try await client.wait { $0.contains("event: book") }
+            let book = try #require(client.events.first { $0.name == "book" })
+            #expect(book.data.contains(#""sequence":8"#) && book.data.contains(#""best_bid":"9.98""#))
+            #expect(book.data.contains(#""bids":[{"orders":2,"price":"9.98","quantity":20}]"#) || book.data.contains(#""price":"9.98""#))
+        }
+    }
+
     @Test func anIdleStreamGetsHeartbeatsAndAGoneClientIsForgotten() async throws {
         try await Self.withStreamOnly(.init(bufferEvents: 8, heartbeat: .milliseconds(100), maxClients: 1)) { hub, port in
             var client: SSETestClient? = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
@@ -179,8 +197,9 @@ import Testing
     }
 
     @Test func channelsAreParsed() throws {
-        let topics = try StreamTopic.parse("trades:AAPL,quotes:BRK.B,risk:P1,positions:P1,trades:AAPL").get()
-        #expect(topics.map(\.description) == ["trades:AAPL", "quotes:BRK.B", "risk:P1", "positions:P1"])
+        let topics = try StreamTopic.parse("trades:AAPL,quotes:BRK.B,book:AAPL,risk:P1,positions:P1,trades:AAPL").get()
+        #expect(topics.map(\.description) == ["trades:AAPL", "quotes:BRK.B", "book:AAPL", "risk:P1", "positions:P1"])
+        #expect(throws: Problem.self) { try StreamTopic.parse("book:bad symbol").get() }
         #expect(throws: Problem.self) { try StreamTopic.parse("").get() }
         #expect(throws: Problem.self) { try StreamTopic.parse("trades").get() }
         #expect(throws: Problem.self) { try StreamTopic.parse("risk:bad id").get() }

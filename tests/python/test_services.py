@@ -137,6 +137,8 @@ def test_processor_metrics(fed):
     assert samples(text, "quant_processor_commit_duration_seconds_count") >= 1
     assert samples(text, "quant_store_rows_total") > 0
     assert samples(text, "quant_processor_consumer_lag_messages") == 0
+    # Memory, read on the scrape: the heap in use is part of what is resident.
+    assert 0 < samples(text, "quant_process_heap_in_use_bytes") < samples(text, "process_resident_memory_bytes")
     assert "# HELP quant_processor_messages_total " in text
 
 
