@@ -27,12 +27,12 @@ struct APICommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         configuration.risk = RiskEngineConfiguration(settings: settings.risk)
+        // Stopped in reverse order: the server first, then the producer (flushing), the cache's
+        // listener, then the pool. Metrics first: the cache makes its counters when it is created.
+        var services = MetricsService.make(port: settings.metrics.apiPort, settings: settings, logger: logger)
         let database = ReaderDatabase(client: client, logger: logger)
         let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
         var dependencies = APIDependencies(database: database, cache: cache)
-        // Stopped in reverse order: the server first, then the producer (flushing), the cache's
-        // listener, then the pool.
-        var services = MetricsService.make(port: settings.metrics.apiPort, settings: settings, logger: logger)
         services.append(.init(service: client))
         services.append(.init(service: cache))
         if !readOnly {
