@@ -24,6 +24,10 @@ final class StreamHub: Sendable {
         var subscribers: [StreamTopic: Set<Int>] = [:]
         var nextID = 0
         var listener: Task<Void, Never>?
+        /// The listener's LISTENs are in place: what commits from now on reaches the clients.
+        var listening = false
+        /// Which listener task may set `listening`: an old one still winding down may not.
+        var listenerGeneration = 0
         var tradeCursors: [String: TradeCursor] = [:]
     }
 
@@ -45,11 +49,27 @@ final class StreamHub: Sendable {
             s.nextID += 1
             s.clients[s.nextID] = (mailbox, topics)
             for topic in topics { s.subscribers[topic, default: []].insert(s.nextID) }
-            if s.listener == nil { s.listener = Task { await self.listen() } }
+            if s.listener == nil {
+                s.listenerGeneration += 1
+                let generation = s.listenerGeneration
+                s.listener = Task { await self.listen(generation: generation) }
+            }
             APIMetrics.streamClientsGauge.record(s.clients.count)
             return s.nextID
         }
-        return id.map { ($0, mailbox) }
+        guard let id else { return nil }
+        try await waitUntilListening()
+        return (id, mailbox)
+    }
+
+    /// Waits (at most 5 s) until the LISTENs are in place, so that `subscribed` promises every
+    /// change committed after it: a change committed before would never be announced to us.
+    private func waitUntilListening() async throws {
+        for _ in 0..<500 {
+            if state.withLock({ $0.listening }) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        database.logger.warning("stream listener is not listening yet; events may be missed until it is")
     }
 
     func unsubscribe(_ id: Int) {
@@ -65,7 +85,7 @@ final class StreamHub: Sendable {
                 }
             }
             guard s.clients.isEmpty else { return nil }
-            defer { s.listener = nil }
+            defer { s.listener = nil; s.listening = false }
             return s.listener
         }
         listener?.cancel()  // nobody listens: give the connection back
@@ -88,11 +108,17 @@ final class StreamHub: Sendable {
 
     // MARK: listening
 
-    private func listen() async {
+    private func setListening(_ listening: Bool, generation: Int) {
+        state.withLock { s in if s.listenerGeneration == generation { s.listening = listening } }
+    }
+
+    private func listen(generation: Int) async {
         while !Task.isCancelled {
             do {
                 try await database.client.withConnection { connection in
-                    try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel)) { channel, payload in
+                    try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel), started: {
+                        self.setListening(true, generation: generation)
+                    }) { channel, payload in
                         guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel == channel }) else { return }
                         await self.handle(kind, payload: payload)
                     }
@@ -101,6 +127,7 @@ final class StreamHub: Sendable {
                 if Task.isCancelled { return }
                 database.logger.warning("stream listener failed; retrying in 1 s", metadata: ["error": "\(error)"])
             }
+            setListening(false, generation: generation)
             try? await Task.sleep(for: .seconds(1))
         }
     }
