@@ -76,7 +76,7 @@ struct MarketReader: Sendable {
     }
 
     /// The latest published book of `symbol` with its top `depth` levels per side (from `api.book_tops`).
-    func book(_ symbol: String, depth: Int) async throws -> (OrderBookBody, bidsJSON: String, asksJSON: String)? {
+    private func book(_ symbol: String, depth: Int) async throws -> (OrderBookBody, bidsJSON: String, asksJSON: String)? {
         try await database.row("""
             SELECT api.rfc3339(taken_at), book_seq, trim_scale(best_bid)::text, trim_scale(best_ask)::text,
                    trim_scale(spread)::text, bid_depth, ask_depth,

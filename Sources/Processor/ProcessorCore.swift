@@ -114,8 +114,7 @@ public struct ProcessorCore {
                 symbol: key.symbol.rawValue, takenAt: takenAt, topic: topics.commands, partition: key.partition,
                 nextOffset: next, sequence: Int64(book.sequence),
                 bestBid: book.bestBid?.price.decimalString, bestAsk: book.bestAsk?.price.decimalString,
-                bidDepth: book.depth(.buy, levels: .max).reduce(0) { $0 + $1.quantity.value },
-                askDepth: book.depth(.sell, levels: .max).reduce(0) { $0 + $1.quantity.value },
+                bidDepth: Self.resting(book, .buy), askDepth: Self.resting(book, .sell),
                 depthJSON: Self.json(depth)))
             batch.notifications.append((Self.depthChannel, #"{"symbol":"\#(key.symbol.rawValue)","seq":\#(book.sequence)}"#))
         }
@@ -148,14 +147,19 @@ public struct ProcessorCore {
                 batch.bookSnapshots.int(Int64(book.sequence))
                 batch.bookSnapshots.price(book.bestBid?.price)
                 batch.bookSnapshots.price(book.bestAsk?.price)
-                batch.bookSnapshots.int(book.depth(.buy, levels: .max).reduce(0) { $0 + $1.quantity.value })
-                batch.bookSnapshots.int(book.depth(.sell, levels: .max).reduce(0) { $0 + $1.quantity.value })
+                batch.bookSnapshots.int(Self.resting(book, .buy))
+                batch.bookSnapshots.int(Self.resting(book, .sell))
                 batch.bookSnapshots.bytea(book.snapshot())
                 batch.bookSnapshots.text(Self.json(depth))
                 batch.bookSnapshots.endRow()
             }
         }
         dirtyEngines.removeAll()
+    }
+
+    /// Total quantity resting on one side of `book`.
+    static func resting(_ book: OrderBook, _ side: Side) -> Int64 {
+        book.depth(side, levels: .max).reduce(0) { $0 + $1.quantity.value }
     }
 
     static func json(_ depth: DepthMessage) -> String {

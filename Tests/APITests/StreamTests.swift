@@ -105,8 +105,11 @@ import Testing
             try await pg.query(#"SELECT pg_notify('book_depth', '{"symbol":"AAA","seq":8}')"#, logger: logger)
             try await client.wait { $0.contains("event: book") }
             let book = try #require(client.events.first { $0.name == "book" })
-            #expect(book.data.contains(#""sequence":8"#) && book.data.contains(#""best_bid":"9.98""#))
-            #expect(book.data.contains(#""bids":[{"orders":2,"price":"9.98","quantity":20}]"#) || book.data.contains(#""price":"9.98""#))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let body = try decoder.decode(OrderBookBody.self, from: Data(book.data.utf8))
+            #expect(body.sequence == 8 && body.bestBid == "9.98")
+            #expect(body.bids.map(\.price) == ["9.98"] && body.bids.map(\.quantity) == [20] && body.bids.map(\.orders) == [2])
         }
     }
 
