@@ -131,35 +131,30 @@ import Testing
         try await TestDatabase.with { db in
             try await db.migrator().up()
             let environment = APITest.environment(for: db)
-            func run(_ arguments: [String]) throws -> (status: Int32, out: String) {
+            func run(_ arguments: [String]) async throws -> (status: Int32, out: String) {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: binary)
                 process.arguments = arguments
                 process.environment = environment
                 process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
+                let text = try await process.runCollectingOutput()
                 return (process.terminationStatus, text)
             }
-            let created = try run(["api-key", "create", "--name", "ci", "--scope", "write"])
+            let created = try await run(["api-key", "create", "--name", "ci", "--scope", "write"])
             #expect(created.status == 0)
             let secret = created.out.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(secret.hasPrefix("qk_") && secret.count == 46)
-            let listed = try run(["api-key", "list"])
+            let listed = try await run(["api-key", "list"])
             #expect(listed.status == 0 && listed.out.contains("ci") && listed.out.contains("read,write"))
             #expect(!listed.out.contains(secret))
             let names = try await db.withClient { client in
                 try await APIKeyStore(database: ReaderDatabase(client: client, logger: db.logger)).list().map(\.name)
             }
             #expect(names == ["ci"])
-            #expect(try run(["api-key", "create", "--name", "ci"]).status == 1)
-            #expect(try run(["api-key", "create", "--name", "x", "--scope", "admin"]).status != 0)
-            #expect(try run(["api-key", "revoke", "ci"]).status == 0)
-            #expect(try run(["api-key", "revoke", "ci"]).status == 1)
+            #expect(try await run(["api-key", "create", "--name", "ci"]).status == 1)
+            #expect(try await run(["api-key", "create", "--name", "x", "--scope", "admin"]).status != 0)
+            #expect(try await run(["api-key", "revoke", "ci"]).status == 0)
+            #expect(try await run(["api-key", "revoke", "ci"]).status == 1)
         }
     }
 }

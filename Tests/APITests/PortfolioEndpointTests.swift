@@ -88,7 +88,8 @@ import Testing
         try await APITest.withAPI { client, pg, logger in
             try await pg.withConnection { connection in
                 try await connection.listen(on: "risk_positions") { notifications in
-                    #expect(try await client.send(.put, "/api/v1/portfolios/empty/positions/CCC", json: #"{"quantity":5}"#).status == .created)
+                    let response = try await client.send(.put, "/api/v1/portfolios/empty/positions/CCC", json: #"{"quantity":5}"#)
+                    #expect(response.status == .created, "\(String(buffer: response.body))")
                     var iterator = notifications.makeAsyncIterator()
                     let first = try await iterator.next()
                     #expect(first?.payload == #"{"portfolio_id" : "empty"}"#)

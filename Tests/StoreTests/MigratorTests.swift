@@ -166,7 +166,7 @@ import Testing
             throw TestDatabase.MissingService(description: "\(binary) is missing: scripts/test builds it before the tests")
         }
         try await TestDatabase.with { db in
-            func start() throws -> (Process, Pipe) {
+            func process() -> Process {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: binary)
                 process.arguments = ["migrate", "up"]
@@ -175,18 +175,13 @@ import Testing
                 environment["QUANT_LOG_LEVEL"] = "info"
                 process.environment = environment
                 process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                return (process, output)
+                return process
             }
-            let (a, outA) = try start()
-            let (b, outB) = try start()
-            let textA = String(decoding: outA.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let textB = String(decoding: outB.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            await a.exited()
-            await b.exited()
+            let a = process()
+            let b = process()
+            async let outputA = a.runCollectingOutput(withStandardError: true)
+            async let outputB = b.runCollectingOutput(withStandardError: true)
+            let (textA, textB) = try await (outputA, outputB)
             #expect(a.terminationStatus == 0, "\(textA)")
             #expect(b.terminationStatus == 0, "\(textB)")
             let files = try Migration.load(from: "\(TestDatabase.repositoryRoot)/migrations")

@@ -26,6 +26,27 @@ extension Process {
     }
 }
 
+extension Process {
+    /// Runs the process and returns what it wrote to standard output (and standard error, if
+    /// `withStandardError`) once it has exited. Reading and waiting happen on a thread of their
+    /// own, for the same reason as `runToCompletion`; two processes run this way at once are read
+    /// at once, so neither can block on a full pipe while the other is awaited.
+    public func runCollectingOutput(withStandardError: Bool = false) async throws -> String {
+        let output = Pipe()
+        standardOutput = output
+        standardError = withStandardError ? output : FileHandle.nullDevice
+        try run()
+        nonisolated(unsafe) let process = self
+        return await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            Thread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }.start()
+        }
+    }
+}
+
 /// Runs a program to completion with `posix_spawn` + `waitpid` and returns its exit status.
 ///
 /// Foundation's `Process.waitUntilExit` can wait forever for a script that starts a daemon
