@@ -21,10 +21,13 @@ public final class KafkaConsumer: Sendable {
     /// The consumed messages; iterate from one task.
     public let messages: KafkaConsumerMessages
 
+    /// `statistics` receives librdkafka's statistics every `statisticsIntervalMilliseconds`, on the
+    /// poll thread (keep it short).
     public init(configuration: KafkaConsumerConfiguration, rebalance: KafkaRebalanceHandler = KafkaRebalanceHandler(),
-                logger: Logger = Logger(label: "kafka.consumer")) throws(KafkaError) {
+                logger: Logger = Logger(label: "kafka.consumer"),
+                statistics: (@Sendable (KafkaStatistics) -> Void)? = nil) throws(KafkaError) {
         let buffer = RDKafkaMessageBuffer(capacity: configuration.bufferCapacity)
-        let context = RDKafkaConsumerContext(logger: logger, handler: rebalance, buffer: buffer)
+        let context = RDKafkaConsumerContext(logger: logger, handler: rebalance, buffer: buffer, onStatistics: statistics)
         let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties,
                                        context: context) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)

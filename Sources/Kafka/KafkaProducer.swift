@@ -16,8 +16,11 @@ public final class KafkaProducer: Sendable {
     private let logger: Logger
     private let shutDown = Mutex(false)
 
-    public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws(KafkaError) {
-        let registry = RDKafkaDeliveryRegistry(logger: logger)
+    /// `statistics` receives librdkafka's statistics every `statisticsIntervalMilliseconds`, on the
+    /// poll thread (keep it short).
+    public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "kafka.producer"),
+                statistics: (@Sendable (KafkaStatistics) -> Void)? = nil) throws(KafkaError) {
+        let registry = RDKafkaDeliveryRegistry(logger: logger, onStatistics: statistics)
         let client = try RDKafkaClient(kind: .producer, properties: configuration.librdkafkaProperties,
                                        context: registry) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)

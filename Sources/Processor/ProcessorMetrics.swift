@@ -14,6 +14,8 @@ public struct ProcessorMetrics: Sendable {
     static let commitRetries = "quant_processor_commit_retries_total"
     static let bookCommands = "quant_book_commands_total"
     static let bookCommandDuration = "quant_book_command_duration_seconds"
+    static let kafkaQueueMessages = "quant_kafka_queue_messages"
+    static let kafkaQueueBytes = "quant_kafka_queue_bytes"
 
     public static let catalog = MetricCatalog(
         help: [
@@ -25,6 +27,8 @@ public struct ProcessorMetrics: Sendable {
             commitRetries: "Batch commits or event publishes that failed and were retried (database or broker down).",
             bookCommands: "Order commands decoded and applied to the books (rejections included).",
             bookCommandDuration: "Time to decode and apply one order command, matching included.",
+            kafkaQueueMessages: "Messages librdkafka holds for the processor, by queue: fetch (prefetched, not yet consumed) or produce (orders.events not yet delivered).",
+            kafkaQueueBytes: "Bytes of the messages librdkafka holds for the processor, by queue (fetch, produce).",
         ],
         durationBuckets: [bookCommandDuration: MetricCatalog.submillisecond, commitDuration: MetricCatalog.milliseconds],
         valueBuckets: [batchMessages: [1, 10, 50, 100, 500, 1_000, 2_500, 5_000, 10_000]])
@@ -46,6 +50,12 @@ public struct ProcessorMetrics: Sendable {
 
     func deadLettered(_ byTopic: [String: Int]) {
         for (topic, count) in byTopic { Counter(label: Self.deadLetters, dimensions: [("topic", topic)]).increment(by: count) }
+    }
+
+    /// librdkafka's statistics: the consumer's fetch queue or the events producer's queue.
+    static func kafkaQueue(_ queue: String, messages: Int, bytes: Int) {
+        Gauge(label: kafkaQueueMessages, dimensions: [("queue", queue)]).record(messages)
+        Gauge(label: kafkaQueueBytes, dimensions: [("queue", queue)]).record(bytes)
     }
 
     func lag(_ partition: TopicPartition, messages: Int64) {

@@ -30,6 +30,8 @@ public struct ProcessorSettings: Sendable {
     public var limits = PreTradeLimitTable()
     /// Closed orders per engine whose client ids are remembered (`processor.closedOrderMemory`).
     public var closedOrderMemory = MatchingEngine.defaultClosedOrderMemory
+    /// How often librdkafka reports its queues (`quant_kafka_queue_*`; `kafka.statisticsIntervalMs`); 0: never.
+    public var statisticsIntervalMilliseconds = 0
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,

@@ -25,7 +25,9 @@ public struct ProcessorService: Sendable {
         let instruments = try await InstrumentCatalog.load(client: client, logger: logger)
         var producer: KafkaProducer?
         if settings.publishEvents {
-            producer = try KafkaProducer(configuration: Self.eventsProducerConfiguration(settings), logger: logger)
+            producer = try KafkaProducer(configuration: Self.eventsProducerConfiguration(settings), logger: logger) {
+                ProcessorMetrics.kafkaQueue("produce", messages: $0.producerQueueMessages, bytes: $0.producerQueueBytes)
+            }
         }
         let pipeline = ProcessorPipeline(
             settings: settings, client: client, producer: producer, instruments: instruments, logger: logger)
@@ -34,12 +36,15 @@ public struct ProcessorService: Sendable {
             brokers: settings.brokers, groupID: settings.groupID, clientID: settings.clientID)
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
         configuration.fetchWaitMaxMilliseconds = settings.fetchWaitMaxMilliseconds
+        configuration.statisticsIntervalMilliseconds = settings.statisticsIntervalMilliseconds
         let consumer = try KafkaConsumer(
             configuration: configuration,
             rebalance: KafkaRebalanceHandler(
                 assigned: { try await pipeline.assigned($0) },
                 revoked: { await pipeline.revoked($0) }),
-            logger: logger)
+            logger: logger) {
+            ProcessorMetrics.kafkaQueue("fetch", messages: $0.fetchQueueMessages, bytes: $0.fetchQueueBytes)
+        }
         try consumer.subscribe(topics: settings.topics.consumed)
         logger.info("processor started", metadata: [
             "group": "\(settings.groupID)", "topics": "\(settings.topics.consumed)", "instruments": "\(instruments.count)"])
@@ -91,6 +96,7 @@ extension ProcessorService {
         configuration.idempotence = false
         configuration.properties["acks"] = "all"
         configuration.properties["max.in.flight.requests.per.connection"] = "1"
+        configuration.statisticsIntervalMilliseconds = settings.statisticsIntervalMilliseconds
         return configuration
     }
 }

@@ -45,6 +45,7 @@ extension ConfigKey {
         .init("kafka.groupId", default: "quant-processor", "Consumer group of the processor"),
         .init("kafka.sessionTimeoutMs", default: "6000", "Consumer group session timeout"),
         .init("kafka.topicPartitions", default: "4", "Partitions for topics the pipeline creates"),
+        .init("kafka.statisticsIntervalMs", default: "5000", "How often librdkafka reports the messages and bytes its queues hold (quant_kafka_queue_* metrics); 0 turns it off"),
         .init("processor.batchMaxMessages", default: "5000", "quant processor commits a batch when it holds this many messages"),
         .init("processor.batchMaxDelayMs", default: "10", "…or when its oldest message has waited this long (ms)"),
         .init("processor.publishEvents", default: "true", "Publish execution reports and executions to orders.events"),

@@ -109,6 +109,16 @@ public struct ConfigSource: Sendable {
         return value
     }
 
+    public func nonNegativeInt(_ path: String) throws -> Int {
+        let value = try int(path)
+        guard value >= 0 else {
+            throw LoadError.invalidValue(
+                key: path, variable: ConfigKey.named(path)!.environmentVariable, value: "\(value)",
+                expected: "zero or a positive integer")
+        }
+        return value
+    }
+
     /// A TCP port; 0 is allowed (an ephemeral port, or "off" where a setting says so).
     public func port(_ path: String, zeroMeans: String = "any free port") throws -> Int {
         let value = try int(path)

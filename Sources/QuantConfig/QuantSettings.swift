@@ -14,6 +14,8 @@ public struct QuantSettings: Sendable {
         public var groupId: String
         public var sessionTimeoutMs: Int
         public var topicPartitions: Int
+        /// How often librdkafka reports its queues (metrics `quant_kafka_queue_*`); 0 turns it off.
+        public var statisticsIntervalMs: Int
     }
 
     public struct Migrations: Sendable {
@@ -49,7 +51,8 @@ public struct QuantSettings: Sendable {
             clientId: source.string("kafka.clientId"),
             groupId: source.string("kafka.groupId"),
             sessionTimeoutMs: try source.positiveInt("kafka.sessionTimeoutMs"),
-            topicPartitions: try source.positiveInt("kafka.topicPartitions"))
+            topicPartitions: try source.positiveInt("kafka.topicPartitions"),
+            statisticsIntervalMs: try source.nonNegativeInt("kafka.statisticsIntervalMs"))
         migrations = .init(
             directory: source.string("migrations.directory"),
             sqlDirectory: source.string("migrations.sqlDirectory"))

@@ -32,6 +32,7 @@ struct ProcessorCommand: AsyncParsableCommand {
         processorSettings.depthInterval = .milliseconds(settings.processor.depthIntervalMs)
         processorSettings.limits = try PreTradeLimitTable(settings: settings)
         processorSettings.closedOrderMemory = settings.processor.closedOrderMemory
+        processorSettings.statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
         let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)

@@ -140,6 +140,11 @@ def test_processor_metrics(fed):
     # Memory, read on the scrape: the heap in use is part of what is resident.
     assert 0 < samples(text, "quant_process_heap_in_use_bytes") < samples(text, "process_resident_memory_bytes")
     assert "# HELP quant_processor_messages_total " in text
+    # librdkafka's queues, from its statistics (every kafka.statisticsIntervalMs): once everything is
+    # consumed and delivered, both hold nothing.
+    wait_for("librdkafka's statistics, both queues empty", lambda: (
+        lambda t: 'quant_kafka_queue_bytes{queue="fetch"}' in t and 'quant_kafka_queue_bytes{queue="produce"}' in t
+        and samples(t, "quant_kafka_queue_messages") == 0)(metrics_of(fed, "processor")), timeout=30)
 
 
 def test_risk_engine_metrics(stack):

@@ -37,6 +37,9 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     public var fetchQueueBackoffMilliseconds: Int = 20
     /// `fetch.wait.max.ms`: how long the broker may hold a fetch for new data.
     public var fetchWaitMaxMilliseconds: Int = 100
+    /// `statistics.interval.ms`: how often librdkafka reports its queues (`KafkaStatistics`) to the
+    /// handler given at init; 0 turns statistics off.
+    public var statisticsIntervalMilliseconds: Int = 0
     /// Any other librdkafka property, passed through as is (it wins over the fields above, except the
     /// two offset-ownership settings, which this wrapper relies on).
     public var properties: [String: String] = [:]
@@ -61,6 +64,7 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
             "queued.max.messages.kbytes": String(prefetchMaxKilobytes),
             "fetch.wait.max.ms": String(fetchWaitMaxMilliseconds),
             "fetch.queue.backoff.ms": String(fetchQueueBackoffMilliseconds),
+            "statistics.interval.ms": String(statisticsIntervalMilliseconds),
         ]
         p.merge(properties) { _, passthrough in passthrough }
         p["enable.auto.commit"] = "false"

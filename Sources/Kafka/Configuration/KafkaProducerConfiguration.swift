@@ -20,6 +20,9 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
     public var compression: String = "none"
     /// How long `shutdown()` waits for outstanding messages to be delivered.
     public var flushTimeoutMilliseconds: Int = 10_000
+    /// `statistics.interval.ms`: how often librdkafka reports its queues (`KafkaStatistics`) to the
+    /// handler given at init; 0 turns statistics off.
+    public var statisticsIntervalMilliseconds: Int = 0
     /// Any other librdkafka property, passed through as is (it wins over the fields above).
     public var properties: [String: String] = [:]
 
@@ -39,6 +42,7 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
             "batch.num.messages": String(batchMaxMessages),
             "message.timeout.ms": String(messageTimeoutMilliseconds),
             "compression.codec": compression,
+            "statistics.interval.ms": String(statisticsIntervalMilliseconds),
         ]
         p.merge(properties) { _, passthrough in passthrough }
         return p

@@ -18,6 +18,7 @@ final class RDKafkaClient: @unchecked Sendable {
         self.context = context
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
+        if context.onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, rdkafkaStatisticsCallback) }
         configure(conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errstr, errstr.count)
@@ -43,7 +44,12 @@ final class RDKafkaClient: @unchecked Sendable {
 /// What the C callbacks of one client need. Subclassed by the producer and the consumer.
 class RDKafkaCallbackContext: @unchecked Sendable {
     let logger: Logger
-    init(logger: Logger) { self.logger = logger }
+    /// Receives librdkafka's statistics (on the poll thread) when `statistics.interval.ms` > 0.
+    let onStatistics: (@Sendable (KafkaStatistics) -> Void)?
+    init(logger: Logger, onStatistics: (@Sendable (KafkaStatistics) -> Void)? = nil) {
+        self.logger = logger
+        self.onStatistics = onStatistics
+    }
 
     static func from(_ rk: OpaquePointer?) -> RDKafkaCallbackContext? {
         guard let rk, let opaque = rd_kafka_opaque(rk) else { return nil }
@@ -67,4 +73,18 @@ private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
         context.logger.log(
             level: swiftLevel, "\(text.map { String(cString: $0) } ?? "")",
             metadata: ["librdkafka.facility": "\(facility.map { String(cString: $0) } ?? "")"])
+    }
+
+/// `stats_cb`: served by the poll thread's `rd_kafka_poll` / `rd_kafka_consumer_poll`. Returning 0
+/// lets librdkafka free the JSON.
+private let rdkafkaStatisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?)
+    -> Int32 = { rk, json, length, _ in
+        guard let context = RDKafkaCallbackContext.from(rk), let handler = context.onStatistics, let json else { return 0 }
+        let bytes = UnsafeRawBufferPointer(start: json, count: length)
+        do {
+            handler(try KafkaStatistics(json: bytes))
+        } catch {
+            context.logger.warning("unreadable librdkafka statistics", metadata: ["error": "\(error)"])
+        }
+        return 0
     }

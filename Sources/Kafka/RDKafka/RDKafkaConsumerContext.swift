@@ -18,10 +18,11 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
     /// Poll thread only: when `highWatermarks` was last refreshed.
     var watermarksReadAt = ContinuousClock.now
 
-    init(logger: Logger, handler: KafkaRebalanceHandler, buffer: RDKafkaMessageBuffer) {
+    init(logger: Logger, handler: KafkaRebalanceHandler, buffer: RDKafkaMessageBuffer,
+         onStatistics: (@Sendable (KafkaStatistics) -> Void)?) {
         self.handler = handler
         self.buffer = buffer
-        super.init(logger: logger)
+        super.init(logger: logger, onStatistics: onStatistics)
     }
 
     func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
