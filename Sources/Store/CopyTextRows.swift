@@ -21,8 +21,16 @@ public struct CopyTextRows: Sendable {
 
     public var isEmpty: Bool { rowCount == 0 }
 
+    /// Empties the rows for the next batch, reserving as many bytes as these rows used.
+    ///
+    /// The storage is not kept: the batch just taken usually still shares it while it commits, so
+    /// `removeAll(keepingCapacity:)` allocated a fresh buffer of the largest capacity ever reached for
+    /// every batch. One burst (large batches after a lag spike) or one snapshot of every engine then
+    /// made each later batch reserve tens of MiB: the heap stepped up and never came back down.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        let used = bytes.count
+        bytes = []
+        bytes.reserveCapacity(used)
         rowCount = 0
         days = nil
         fieldsInRow = 0
