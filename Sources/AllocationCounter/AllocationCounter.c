@@ -19,7 +19,10 @@ int64_t allocation_counter_stop(void) {
     return atomic_load_explicit(&allocations, memory_order_relaxed);
 }
 
-#if defined(__linux__) && defined(__GLIBC__)
+// QUANT_NO_MALLOC_HOOKS (`swift build -Xcc -DQUANT_NO_MALLOC_HOOKS`) leaves malloc to glibc, so
+// heap profilers that hook it with LD_PRELOAD (heaptrack) see every allocation: the executable's
+// own malloc would take precedence over theirs (docs/benchmarks.md, "Soak").
+#if defined(__linux__) && defined(__GLIBC__) && !defined(QUANT_NO_MALLOC_HOOKS)
 
 int allocation_counter_is_supported(void) { return 1; }
 

@@ -5,7 +5,8 @@
 // take precedence over glibc's for every library in the process (ELF symbol interposition, no
 // LD_PRELOAD). Each one forwards to glibc's own implementation (__libc_malloc and friends), so the
 // allocator is unchanged; while counting is off the only cost is one relaxed atomic load.
-// On other platforms the functions below exist but always report zero.
+// On other platforms, or built with -DQUANT_NO_MALLOC_HOOKS (for heap profilers), the functions
+// below exist but always report zero.
 #ifndef ALLOCATION_COUNTER_H
 #define ALLOCATION_COUNTER_H
 
