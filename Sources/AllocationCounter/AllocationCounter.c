@@ -92,3 +92,11 @@ int64_t allocation_counter_heap_in_use(void) {
     return -1;
 #endif
 }
+
+int allocation_counter_release_free_memory(void) {
+#if defined(__linux__) && defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}

@@ -30,6 +30,7 @@ struct APICommand: AsyncParsableCommand {
         // Stopped in reverse order: the server first, then the producer (flushing), the cache's
         // listener, then the pool. Metrics first: the cache makes its counters when it is created.
         var services = MetricsService.make(port: settings.metrics.apiPort, settings: settings, logger: logger)
+        services.append(.init(service: MemoryTrimService()))
         let database = ReaderDatabase(client: client, logger: logger)
         let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
         var dependencies = APIDependencies(database: database, cache: cache)

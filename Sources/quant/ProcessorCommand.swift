@@ -38,6 +38,7 @@ struct ProcessorCommand: AsyncParsableCommand {
         let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: metrics + [
+                .init(service: MemoryTrimService()),
                 .init(service: client),
                 .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),

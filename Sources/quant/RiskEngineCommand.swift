@@ -48,6 +48,7 @@ struct RiskEngineCommand: AsyncParsableCommand {
         guard once else {
             // Stopped in reverse order: the engine first, then the producer (flushing), then the pool.
             var services = MetricsService.make(port: settings.metrics.riskEnginePort, settings: settings, logger: logger)
+            services.append(.init(service: MemoryTrimService()))
             services.append(.init(service: client))
             if let producer { services.append(.init(service: producer)) }
             services.append(.init(service: engine, successTerminationBehavior: .gracefullyShutdownGroup))

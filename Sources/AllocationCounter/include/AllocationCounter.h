@@ -22,5 +22,9 @@ int allocation_counter_is_supported(void);
 /// mmapped ones), unlike the resident size, which keeps freed memory the allocator holds on to.
 /// -1 where unknown. Walks every arena under its lock: call it per scrape, not per message.
 int64_t allocation_counter_heap_in_use(void);
+/// Gives memory the allocator holds free back to the operating system (glibc's malloc_trim(0),
+/// every arena, free pages in the middle of the heap too). 1 if some was released. Takes each
+/// arena's lock for the walk: call it every few seconds at most.
+int allocation_counter_release_free_memory(void);
 
 #endif
