@@ -35,8 +35,13 @@ struct FeedCommand: AsyncParsableCommand {
     var csv: String?
     @Option(help: "Prefix of the topics (as processor.topicPrefix).")
     var topicPrefix: String?
+    @Option(help: ArgumentHelp(
+        "Milliseconds between the chunks a paced feed hands to the producer.",
+        discussion: "Each chunk becomes one batch per partition on the broker. The local memory broker (Tansu 0.6) lists every batch a partition holds on each fetch, so long runs use fewer, larger chunks (docs/benchmarks.md, Soak)."))
+    var chunkMs: Int = 50
 
     func run() async throws {
+        guard chunkMs > 0 else { throw ValidationError("--chunk-ms must be positive") }
         let settings = try global.settings()
         let prefix = topicPrefix ?? settings.processor.topicPrefix
         var producerConfiguration = KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "\(settings.kafka.clientId)-feed")
@@ -48,7 +53,7 @@ struct FeedCommand: AsyncParsableCommand {
         let limit = count ?? Int.max
         var sent = 0
         var lastReport = started
-        let chunk = rate == 0 ? 2_000 : max(1, rate / 20)
+        let chunk = rate == 0 ? 2_000 : max(1, rate * chunkMs / 1_000)
         while sent < limit {
             if let deadline, ContinuousClock.now >= deadline { break }
             var records: [KafkaProducerRecord] = []

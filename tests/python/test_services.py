@@ -201,3 +201,10 @@ def test_every_metric_the_dashboards_use_is_exported():
             used |= {re.sub(r"_(bucket|sum|count)$", "", name) for name in re.findall(r"quant_[a-z_]+", expr)}
     assert used, "no Prometheus panel found"
     assert used <= names, f"dashboards use metrics no service exports: {sorted(used - names)}"
+
+
+def test_feed_refuses_a_chunk_interval_that_is_not_positive():
+    result = subprocess.run([str(QUANT), "feed", "--rate", "100", "--count", "1", "--chunk-ms", "0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "--chunk-ms must be positive" in result.stderr
