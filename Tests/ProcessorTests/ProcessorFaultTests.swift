@@ -16,13 +16,14 @@ struct PrivateBroker {
     init() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-kafka-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // A random port may be taken (scripts/stack then refuses it): try a few.
+        // A random port below the ephemeral range (see PrivatePostgres) may still be taken
+        // (scripts/stack then refuses it): try a few.
         var attempt = 1
-        var candidate = 57_000 + Int.random(in: 0..<900)
+        var candidate = 25_000 + Int.random(in: 0..<4_000)
         while true {
             do { try await Self.start(folder: folder, port: candidate); break } catch where attempt < 5 {
                 attempt += 1
-                candidate = 57_000 + Int.random(in: 0..<900)
+                candidate = 25_000 + Int.random(in: 0..<4_000)
             }
         }
         port = candidate

@@ -7,12 +7,30 @@ public struct PrivatePostgres: Sendable {
     public let folder: String
     public let port: Int
 
+    /// A new cluster on a random port below the kernel's ephemeral range (32768–60999 here), where
+    /// only listeners, not the suite's many client connections, can hold a port. A port taken all the
+    /// same (PostgreSQL: "Address already in use") costs a retry on another, with a fresh folder.
     public init() async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-pg-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
-        port = 56_000 + Int.random(in: 0..<900)
-        try await stack("pg-up")
+        var attempt = 1
+        while true {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-pg-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            let candidate = PrivatePostgres(folder: folder, port: 21_000 + Int.random(in: 0..<4_000))
+            do {
+                try await candidate.stack("pg-up")
+                self = candidate
+                return
+            } catch where attempt < 5 {
+                candidate.remove()
+                attempt += 1
+            }
+        }
+    }
+
+    private init(folder: String, port: Int) {
+        self.folder = folder
+        self.port = port
     }
 
     public var url: DatabaseURL { get throws { try DatabaseURL("postgres://quant@127.0.0.1:\(port)/quant") } }
@@ -23,7 +41,11 @@ public struct PrivatePostgres: Sendable {
         environment["QUANT_PG_PORT"] = String(port)
         let status = await runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", action], environment: environment)
         guard status == 0 else {
-            throw TestDatabase.MissingService(description: "scripts/stack \(action) failed (\(status)) for the private cluster")
+            // scripts/stack's own output goes to /dev/null (pg_ctl's daemon would hold a pipe open):
+            // the server log says why PostgreSQL did not start.
+            let log = (try? String(contentsOfFile: "\(folder)/local/pg/server.log", encoding: .utf8)) ?? ""
+            let tail = log.split(separator: "\n").suffix(4).joined(separator: "\n")
+            throw TestDatabase.MissingService(description: "scripts/stack \(action) failed (\(status)) for the private cluster on port \(port)\(tail.isEmpty ? "" : ":\n" + tail)")
         }
     }
 
