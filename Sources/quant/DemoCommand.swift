@@ -69,7 +69,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
         // The feed continues from the latest stored prices, so live ticks follow the seeded history.
         let symbols = try await DemoSummary.feedSymbols(client: client, logger: logger)
-        var feedArguments = ["feed", "--rate", String(rate), "--symbols", symbols]
+        // Chunks every 200 ms, not the feed's 50: the local memory broker's fetch lists every batch
+        // a topic holds, and at 50 ms its CPU went from 16% to 80% of a core in four minutes even at
+        // 2,000 msg/s (12% at 200 ms; docs/benchmarks.md, Soak).
+        var feedArguments = ["feed", "--rate", String(rate), "--symbols", symbols, "--chunk-ms", "200"]
         if seconds > 0 { feedArguments += ["--duration", String(seconds)] }
         let feed = try ChildProcess.start("feed", quant, feedArguments, environment: environment, logPath: ".local/logs/feed.log")
         printWhereToLook(settings)
