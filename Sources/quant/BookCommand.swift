@@ -41,6 +41,8 @@ struct BookReplayCommand: ParsableCommand {
     var maxDeviationPercent: String = ""
     @Option(help: "Per-symbol limits SYMBOL:maxQuantity:maxNotional:maxDeviationPercent, comma-separated.")
     var instrumentLimits: String = ""
+    @Option(help: "Closed orders whose ids are still refused as duplicates (processor.closedOrderMemory: the processor keeps this many per commands partition).")
+    var closedOrderMemory: Int = MatchingEngine.defaultClosedOrderMemory
 
     struct InstrumentEntry: Decodable {
         var symbol: Symbol
@@ -57,6 +59,7 @@ struct BookReplayCommand: ParsableCommand {
     func run() throws {
         guard let tick = Price(tickSize), tick.units > 0 else { throw ValidationError("--tick-size must be a positive decimal") }
         guard lotSize > 0 else { throw ValidationError("--lot-size must be positive") }
+        guard closedOrderMemory >= 0 else { throw ValidationError("--closed-order-memory must not be negative") }
         let stpPolicy: SelfTradePrevention =
             switch stp {
             case "none": .none
@@ -91,7 +94,8 @@ struct BookReplayCommand: ParsableCommand {
         var engine = MatchingEngine(
             instruments: known,
             defaultInstrument: Instrument(symbol: Symbol("DEFAULT")!, tickSize: tick, lotSize: Quantity(lotSize)),
-            configuration: BookConfiguration(selfTradePrevention: stpPolicy, postOnlyPolicy: postOnlyPolicy), limits: limits)
+            configuration: BookConfiguration(selfTradePrevention: stpPolicy, postOnlyPolicy: postOnlyPolicy), limits: limits,
+            closedOrderMemory: closedOrderMemory)
 
         let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
         let decoder = JSONDecoder()
