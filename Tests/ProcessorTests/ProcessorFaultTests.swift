@@ -14,19 +14,14 @@ struct PrivateBroker {
     let port: Int
 
     init() async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-kafka-\(UUID().uuidString.prefix(8))").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-kafka-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // A random port below the ephemeral range (see PrivatePostgres) may still be taken
-        // (scripts/stack then refuses it): try a few.
-        var attempt = 1
-        var candidate = 25_000 + Int.random(in: 0..<4_000)
-        while true {
-            do { try await Self.start(folder: folder, port: candidate); break } catch where attempt < 5 {
-                attempt += 1
-                candidate = 25_000 + Int.random(in: 0..<4_000)
-            }
+        self.folder = folder
+        // A random port may still be taken (scripts/stack then refuses it): `onRandomPort` tries another.
+        port = try await onRandomPort(in: 25_000..<29_000) { port in
+            try await Self.start(folder: folder, port: port)
+            return port
         }
-        port = candidate
     }
 
     var brokers: String { "127.0.0.1:\(port)" }

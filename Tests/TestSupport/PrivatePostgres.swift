@@ -7,23 +7,20 @@ public struct PrivatePostgres: Sendable {
     public let folder: String
     public let port: Int
 
-    /// A new cluster on a random port below the kernel's ephemeral range (32768–60999 here), where
-    /// only listeners, not the suite's many client connections, can hold a port. A port taken all the
-    /// same (PostgreSQL: "Address already in use") costs a retry on another, with a fresh folder.
+    /// A new cluster on a random port (`onRandomPort`); a port taken all the same (PostgreSQL:
+    /// "Address already in use") costs a retry on another, with a fresh folder.
     public init() async throws {
-        var attempt = 1
-        while true {
+        self = try await onRandomPort(in: 21_000..<25_000) { port in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-pg-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
-            let candidate = PrivatePostgres(folder: folder, port: 21_000 + Int.random(in: 0..<4_000))
+            let candidate = PrivatePostgres(folder: folder, port: port)
             do {
                 try await candidate.stack("pg-up")
-                self = candidate
-                return
-            } catch where attempt < 5 {
+                return candidate
+            } catch {
                 candidate.remove()
-                attempt += 1
+                throw error
             }
         }
     }
