@@ -123,7 +123,7 @@ let package = Package(
             name: "TestSupport", dependencies: ["Store", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", .product(name: "Metrics", package: "swift-metrics")]

@@ -89,6 +89,14 @@ public final class KafkaAdmin: Sendable {
         try await listTopics().first { $0.name == name }
     }
 
+    /// The id of each of `topics` that the broker knows and gives an id for (see `KafkaTopicID`).
+    public func topicIDs(_ topics: [String]) async throws(KafkaError) -> [String: KafkaTopicID] {
+        let timeout = Int32(configuration.requestTimeoutMilliseconds)
+        return try await offloaded { [client] () throws(KafkaError) in
+            try RDKafkaTopicIDs.describe(client.handle, topics: topics, timeoutMilliseconds: timeout).compactMapValues { $0 }
+        }
+    }
+
     /// Low and high watermarks of every partition of `topic`.
     ///
     /// The high watermark comes from a Fetch response, not from ListOffsets: Tansu 0.6 answers

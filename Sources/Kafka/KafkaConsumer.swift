@@ -31,6 +31,9 @@ public final class KafkaConsumer: Sendable {
         let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties,
                                        context: context) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)
+            // Client-level errors (all brokers down, a dropped connection) arrive here, in order with
+            // the fetched messages, never as messages of `rd_kafka_consumer_poll`.
+            rd_kafka_conf_set_error_cb(conf, rdkafkaConsumerErrorCallback)
         }
         // Serve everything (rebalances, errors) from the one queue the poll thread reads.
         rd_kafka_poll_set_consumer(client.handle)
@@ -64,6 +67,8 @@ public final class KafkaConsumer: Sendable {
     /// do not combine with `subscribe`. librdkafka still wants a `groupID` in the configuration.
     public func assign(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
         try ensureOpen()
+        // The ids of the topics' logs, so a log the broker replaces while it is read is noticed.
+        _ = context.logGuard.describeForAssignment(client.handle, topics: Set(partitions.map(\.topic)))
         let list = RDKafkaTopicPartitionList(partitions)
         let err = rd_kafka_assign(client.handle, list.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "assign") }
@@ -164,14 +169,16 @@ public final class KafkaConsumer: Sendable {
         let room = context.buffer.waitForSpace(timeout: 0.05)
         guard room > 0 else { return true }
         // Wait up to 100 ms for the first message, then take what is already there, up to the room left.
+        let logGuard = context.logGuard
+        logGuard.verifyIfDue(client.handle)
         var batch: [KafkaConsumerMessage] = []
-        var timeout: Int32 = 100
+        var timeout: Int32 = logGuard.isVerifying ? 50 : 100
         while batch.count < min(room, 1_024), let message = rd_kafka_consumer_poll(client.handle, timeout) {
             timeout = 0
             defer { rd_kafka_message_destroy(message) }
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                batch.append(context.reader.read(message))
+                batch.append(context.reader.read(message, topicIDs: logGuard.topicIDs))
             } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
                 let error = KafkaError.librdkafka(err, "consume", detail: text)
@@ -181,6 +188,10 @@ public final class KafkaConsumer: Sendable {
                     return false
                 }
                 context.logger.warning("consumer error", metadata: ["error": "\(error)"])
+                // A broker restart or a topic that went away may mean a replaced log: everything
+                // fetched from here on waits until the topic ids are verified.
+                logGuard.suspect(client.handle, because: error)
+                break
             }
         }
         context.buffer.push(batch)

@@ -10,9 +10,15 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// The message timestamp (create or log-append time, as the topic says), if the broker sent one.
     public var timestamp: Date?
     public var headers: [KafkaHeader]
+    /// The id of the log the message was read from, as the consumer last verified it (nil when the
+    /// broker gives no topic ids). When a broker replaces a log (a topic re-created, a memory broker
+    /// restarted), the consumer reads the new log from its beginning and its messages carry the new
+    /// id, so the same offset in two logs is never mistaken for the same message.
+    public var topicID: KafkaTopicID?
 
     public init(topic: String, partition: KafkaPartition, offset: KafkaOffset, key: [UInt8]?, value: [UInt8],
-                timestamp: Date?, headers: [KafkaHeader]) {
+                timestamp: Date?, headers: [KafkaHeader], topicID: KafkaTopicID? = nil) {
+        self.topicID = topicID
         self.topic = topic
         self.partition = partition
         self.offset = offset

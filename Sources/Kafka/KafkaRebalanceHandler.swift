@@ -4,21 +4,35 @@
 /// partitions until `assigned` has returned their starting offsets, and `revoked` can finish
 /// (flush a batch, store offsets) before the partitions move to another member.
 public struct KafkaRebalanceHandler: Sendable {
-    /// Given the newly assigned partitions, returns where to start each one, typically the next
-    /// offsets stored by the application (in our case in PostgreSQL). Partitions left out start at the
-    /// offset committed in Kafka, else at `auto.offset.reset`. If it throws, the consumer stops and
-    /// its message sequence throws that error: consuming from an unknown position would break
-    /// exactly-once processing.
-    public var assigned: @Sendable ([TopicPartition]) async throws -> [TopicPartition: KafkaOffset]
+    /// Given the newly assigned partitions and the ids of their topics' logs, returns where to start
+    /// each one, typically the next offsets stored by the application (in our case in PostgreSQL,
+    /// with the topic id they belong to). Partitions left out start at the offset committed in
+    /// Kafka, else at `auto.offset.reset`. If it throws, the consumer stops and its message sequence
+    /// throws that error: consuming from an unknown position would break exactly-once processing.
+    public var assigned: @Sendable (KafkaAssignment) async throws -> [TopicPartition: KafkaOffset]
     /// Called before revoked partitions are given up. Buffered messages of those partitions have
     /// already been dropped from the consumer's buffer (their new owner will read them again).
     public var revoked: @Sendable ([TopicPartition]) async -> Void
 
     public init(
-        assigned: @escaping @Sendable ([TopicPartition]) async throws -> [TopicPartition: KafkaOffset] = { _ in [:] },
+        assigned: @escaping @Sendable (KafkaAssignment) async throws -> [TopicPartition: KafkaOffset] = { _ in [:] },
         revoked: @escaping @Sendable ([TopicPartition]) async -> Void = { _ in }
     ) {
         self.assigned = assigned
         self.revoked = revoked
+    }
+}
+
+/// Partitions given to a group member, with the identity of each topic's log as the broker
+/// described it just before the assignment.
+public struct KafkaAssignment: Sendable {
+    public var partitions: [TopicPartition]
+    /// The id of each assigned topic's log. A topic is missing when the broker gives no ids (before
+    /// Kafka 2.8) or could not be asked: the application cannot then tell a replaced log by its id.
+    public var topicIDs: [String: KafkaTopicID]
+
+    public init(partitions: [TopicPartition], topicIDs: [String: KafkaTopicID] = [:]) {
+        self.partitions = partitions
+        self.topicIDs = topicIDs
     }
 }

@@ -26,6 +26,9 @@ public struct ProcessorCore {
     public private(set) var outgoing: [OutgoingEvent] = []
     /// For each commands partition, the offset of the first command its engine does not reflect.
     public private(set) var commandOffsets: [Int32: Int64] = [:]
+    /// The log (topic id; '' when unknown) each consumed partition is being read from: its offsets,
+    /// dead letters and engine snapshots are stored with it.
+    public private(set) var logIDs: [PartitionKey: String] = [:]
     private var dirtyEngines: Set<Int32> = []
     private var touchedBooks: Set<BookKey> = []
     /// Books changed (or rebuilt) since their depth was last published.
@@ -85,6 +88,22 @@ public struct ProcessorCore {
         handleCommand(message, recording: false)
     }
 
+    /// The log a partition is read from from now on (an assignment, or an id learnt on the way).
+    public mutating func setLog(_ key: PartitionKey, id: String?) {
+        logIDs[key] = id
+    }
+
+    /// The broker replaced the partition's log and it is now read from the new log's beginning;
+    /// call with an empty batch (commit first), so no batch mixes two logs of one partition. A
+    /// commands partition's books carry on: its engine is snapshotted at offset 0 of the new log, so
+    /// a restart restores them and replays only the new log.
+    public mutating func startReplacedLog(_ key: PartitionKey, id: String) {
+        logIDs[key] = id
+        guard key.topic == topics.commands, engines[key.partition] != nil else { return }
+        commandOffsets[key.partition] = 0
+        dirtyEngines.insert(key.partition)
+    }
+
     /// Forgets the books of a partition that moved to another instance.
     public mutating func revoke(commandsPartition partition: Int32) {
         engines[partition] = nil
@@ -135,6 +154,7 @@ public struct ProcessorCore {
             batch.engineSnapshots.int(next)
             batch.engineSnapshots.int(Int64(rows.count))
             batch.engineSnapshots.bytea(engine.snapshot())
+            batch.engineSnapshots.text(logIDs[PartitionKey(topic: topics.commands, partition: partition)] ?? "")
             batch.engineSnapshots.endRow()
             for symbol in rows {
                 guard let book = engine.book(symbol) else { continue }
@@ -184,6 +204,7 @@ public struct ProcessorCore {
         }
         touchedBooks.removeAll(keepingCapacity: true)
         executionCounts.removeAll(keepingCapacity: true)
+        batch.logIDs = logIDs
         let result = (batch, outgoing)
         batch.removeAll()
         outgoing.removeAll(keepingCapacity: true)

@@ -16,6 +16,7 @@ public struct ProcessorMetrics: Sendable {
     static let bookCommandDuration = "quant_book_command_duration_seconds"
     static let kafkaQueueMessages = "quant_kafka_queue_messages"
     static let kafkaQueueBytes = "quant_kafka_queue_bytes"
+    static let replacedLogs = "quant_processor_replaced_logs_total"
 
     public static let catalog = MetricCatalog(
         help: [
@@ -29,6 +30,7 @@ public struct ProcessorMetrics: Sendable {
             bookCommandDuration: "Time to decode and apply one order command, matching included.",
             kafkaQueueMessages: "Messages librdkafka holds for the processor, by queue: fetch (prefetched, not yet consumed) or produce (orders.events not yet delivered).",
             kafkaQueueBytes: "Bytes of the messages librdkafka holds for the processor, by queue (fetch, produce).",
+            replacedLogs: "Partitions found reading a log the broker replaced (topic id changed, or stored offset beyond the end): read again from the new log's beginning, by topic.",
         ],
         durationBuckets: [bookCommandDuration: MetricCatalog.submillisecond, commitDuration: MetricCatalog.milliseconds],
         valueBuckets: [batchMessages: [1, 10, 50, 100, 500, 1_000, 2_500, 5_000, 10_000]])
@@ -50,6 +52,10 @@ public struct ProcessorMetrics: Sendable {
 
     func deadLettered(_ byTopic: [String: Int]) {
         for (topic, count) in byTopic { Counter(label: Self.deadLetters, dimensions: [("topic", topic)]).increment(by: count) }
+    }
+
+    func replacedLog(topic: String) {
+        Counter(label: Self.replacedLogs, dimensions: [("topic", topic)]).increment()
     }
 
     /// librdkafka's statistics: the consumer's fetch queue or the events producer's queue.

@@ -76,6 +76,8 @@ public actor ProcessorPipeline {
     public private(set) var committedBatches = 0
     /// The partitions this instance owns right now.
     public private(set) var ownedPartitions: Set<TopicPartition> = []
+    /// Partitions assigned with a stored offset of a lost log: their first message starts the new log.
+    var pendingReplacement: Set<PartitionKey> = []
 
     public init(settings: ProcessorSettings, client: PostgresClient, producer: KafkaProducer?, instruments: [Instrument], logger: Logger) {
         self.settings = settings
@@ -100,6 +102,7 @@ public actor ProcessorPipeline {
 
     public func handle(_ message: KafkaConsumerMessage) async throws {
         metrics.consumed(topic: message.topic)
+        try await followLog(of: message)
         if message.topic == settings.topics.commands {
             let started = ContinuousClock.now
             core.handle(Self.convert(message))
@@ -141,12 +144,11 @@ public actor ProcessorPipeline {
         }
         try await waitForCommitInFlight()
         if forceSnapshot || lastSnapshot.duration(to: .now) >= settings.snapshotInterval {
-            let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
-            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: now)
+            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: Self.now())
             lastSnapshot = .now
         }
         if core.hasUnpublishedDepth, forceSnapshot || lastDepth.duration(to: .now) >= settings.depthInterval {
-            core.appendDepth(takenAt: Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)))
+            core.appendDepth(takenAt: Self.now())
             lastDepth = .now
         }
         guard !core.batch.isEmpty else { return }
@@ -216,32 +218,64 @@ public actor ProcessorPipeline {
     // MARK: rebalancing
 
     /// Starts assigned partitions at the offsets stored in PostgreSQL and rebuilds the order books
-    /// of assigned `orders.commands` partitions by replaying them up to those offsets.
-    public func assigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+    /// of assigned `orders.commands` partitions by replaying them up to those offsets. A partition
+    /// whose stored offset belongs to another log than the broker's (its topic id changed: the
+    /// broker lost or re-created it) is read from its beginning instead.
+    public func assigned(_ assignment: KafkaAssignment) async throws -> [TopicPartition: KafkaOffset] {
+        let partitions = assignment.partitions
         try await flush()
         core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
         var starts: [TopicPartition: KafkaOffset] = [:]
         var storedOffsets: [TopicPartition: Int64] = [:]
+        var storedLogs: [TopicPartition: String] = [:]
         var logLost: Set<TopicPartition> = []
-        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
+        var admin: KafkaAdmin?
         for topic in Set(partitions.map(\.topic)) {
-            let stored = try await BatchWriter.storedOffsets(client: client, group: settings.groupID, topic: topic, logger: logger)
-            let ends = try await endOffsets(admin, topic: topic)
+            let stored = try await BatchWriter.storedPositions(client: client, group: settings.groupID, topic: topic, logger: logger)
+            let currentLog = assignment.topicIDs[topic]?.rawValue
+            var ends: [KafkaPartition: KafkaOffset]?
             for tp in partitions where tp.topic == topic {
-                guard let offset = stored[tp.partition.rawValue] else {
+                let key = PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)
+                guard let position = stored[tp.partition.rawValue] else {
                     starts[tp] = .beginning
+                    core.setLog(key, id: currentLog ?? "")
                     continue
                 }
-                storedOffsets[tp] = offset
-                if let end = ends[tp.partition]?.rawValue, end >= 0, offset > end {
-                    // The stored position lies beyond the end of the log: the broker lost messages
-                    // (a memory broker restarted). What the log holds now is new: read it all.
-                    logger.error("stored offset beyond the end of the partition; the broker lost messages, reading it from its beginning",
-                                 metadata: ["partition": "\(tp)", "stored": "\(offset)", "end": "\(end)"])
+                storedOffsets[tp] = position.nextOffset
+                storedLogs[tp] = position.logID
+                let lost: Bool
+                if let currentLog, !position.logID.isEmpty {
+                    lost = position.logID != currentLog
+                    if lost {
+                        logger.error("the stored offset belongs to a log the broker no longer has (its topic id changed); reading the partition from its beginning",
+                                     metadata: ["partition": "\(tp)", "stored": "\(position.nextOffset)",
+                                                "stored_log": "\(position.logID)", "log": "\(currentLog)"])
+                    }
+                } else {
+                    // No id to compare (offsets stored before migration 0018, or a broker without
+                    // topic ids): only a stored offset beyond the end of the log reveals a lost log.
+                    if ends == nil {
+                        let a = try admin ?? KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
+                        admin = a
+                        ends = try await endOffsets(a, topic: topic)
+                    }
+                    let end = ends?[tp.partition]?.rawValue ?? -1
+                    lost = end >= 0 && position.nextOffset > end
+                    if lost {
+                        logger.error("stored offset beyond the end of the partition; the broker lost messages, reading it from its beginning",
+                                     metadata: ["partition": "\(tp)", "stored": "\(position.nextOffset)", "end": "\(end)"])
+                    }
+                }
+                if lost {
                     starts[tp] = .beginning
                     logLost.insert(tp)
+                    metrics.replacedLog(topic: topic)
+                    // The first message of the new log commits the switch (see `followLog`).
+                    core.setLog(key, id: position.logID)
+                    pendingReplacement.insert(key)
                 } else {
-                    starts[tp] = KafkaOffset(rawValue: offset)
+                    starts[tp] = KafkaOffset(rawValue: position.nextOffset)
+                    core.setLog(key, id: currentLog ?? position.logID)
                 }
             }
         }
@@ -259,7 +293,7 @@ public actor ProcessorPipeline {
             var from: Int64 = 0
             if let snapshot = try await EngineSnapshotStore.latest(
                 client: client, group: settings.groupID, topic: tp.topic, partition: partition,
-                notAfter: stored.rawValue, logger: logger) {
+                logID: storedLogs[tp] ?? "", notAfter: stored.rawValue, logger: logger) {
                 do {
                     let engine = try MatchingEngine(
                         restoring: snapshot.bytes, instruments: core.instruments, limits: core.limits,
@@ -279,6 +313,41 @@ public actor ProcessorPipeline {
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
         return starts
     }
+
+    /// Notices a message from another log than its partition's (the consumer found the topic's id
+    /// changed and reads the new log from its beginning, or an assignment found the stored offset
+    /// belongs to a lost log): what was read from the old log commits under the old id first, so
+    /// no batch mixes two logs of one partition, then the partition follows the new log.
+    func followLog(of message: KafkaConsumerMessage) async throws {
+        let key = PartitionKey(topic: message.topic, partition: message.partition.rawValue)
+        let id = message.topicID?.rawValue ?? ""
+        if !pendingReplacement.isEmpty, pendingReplacement.contains(key) {
+            pendingReplacement.remove(key)
+            try await startReplacedLog(key, id: id)
+            return
+        }
+        guard !id.isEmpty, let current = core.logIDs[key], current != id else { return }
+        if current.isEmpty {
+            core.setLog(key, id: id)  // an id learnt on the way: nothing was lost
+            return
+        }
+        logger.error("the broker replaced the partition's log (its topic id changed); reading the new log from its beginning",
+                     metadata: ["partition": "\(key)", "old_log": "\(current)", "log": "\(id)", "offset": "\(message.offset)"])
+        metrics.replacedLog(topic: key.topic)
+        try await startReplacedLog(key, id: id)
+    }
+
+    private func startReplacedLog(_ key: PartitionKey, id: String) async throws {
+        try await startCommit(snapshot: true)
+        core.startReplacedLog(key, id: id)
+        if key.topic == settings.topics.commands {
+            // The books as the old log left them, at offset 0 of the new one: a restart restores this.
+            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: Self.now())
+        }
+        committedNext[key] = 0
+    }
+
+    static func now() -> Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
 
     /// The end offsets of `topic`, asked up to three times. Without them a lost log cannot be told
     /// from a live one, and starting at a stored offset beyond the end of a lost log would skip the
@@ -304,6 +373,11 @@ public actor ProcessorPipeline {
         }
         for tp in partitions where tp.topic == settings.topics.commands {
             core.revoke(commandsPartition: tp.partition.rawValue)
+        }
+        for tp in partitions {
+            let key = PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)
+            core.setLog(key, id: nil)
+            pendingReplacement.remove(key)
         }
         ownedPartitions.subtract(partitions)
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])

@@ -48,12 +48,14 @@ public struct BatchWriter: Sendable {
             if !batch.deadLetters.isEmpty {
                 let d = batch.deadLetters
                 try await connection.query("""
-                    INSERT INTO ops.dead_letters (topic, kafka_partition, kafka_offset, message_key, payload, error)
-                    SELECT t, p, o, nullif(k, ''::bytea), v, e
+                    INSERT INTO ops.dead_letters (topic, kafka_partition, kafka_offset, message_key, payload, error, log_id)
+                    SELECT t, p, o, nullif(k, ''::bytea), v, e, l
                     FROM unnest(\(d.map(\.topic))::text[], \(d.map { Int32($0.partition) })::int[],
                                 \(d.map(\.offset))::bigint[], \(d.map { ByteBuffer(bytes: $0.key ?? []) })::bytea[],
-                                \(d.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(d.map { $0.error.replacingOccurrences(of: "\0", with: "\\0") })::text[]) AS x(t, p, o, k, v, e)
-                    ON CONFLICT (topic, kafka_partition, kafka_offset) WHERE kafka_offset IS NOT NULL DO NOTHING
+                                \(d.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(d.map { $0.error.replacingOccurrences(of: "\0", with: "\\0") })::text[],
+                                \(d.map { batch.logIDs[PartitionKey(topic: $0.topic, partition: $0.partition)] ?? "" })::text[])
+                         AS x(t, p, o, k, v, e, l)
+                    ON CONFLICT (topic, kafka_partition, log_id, kafka_offset) WHERE kafka_offset IS NOT NULL DO NOTHING
                     """, logger: logger)
             }
             if !batch.bookDepth.isEmpty {
@@ -77,11 +79,12 @@ public struct BatchWriter: Sendable {
             if !batch.nextOffsets.isEmpty {
                 let keys = Array(batch.nextOffsets.keys)
                 try await connection.query("""
-                    INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset)
+                    INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, log_id)
                     SELECT \(consumerGroup), * FROM unnest(\(keys.map(\.topic))::text[], \(keys.map(\.partition))::int[],
-                                                         \(keys.map { batch.nextOffsets[$0]! })::bigint[])
+                                                         \(keys.map { batch.nextOffsets[$0]! })::bigint[],
+                                                         \(keys.map { batch.logIDs[$0] ?? "" })::text[])
                     ON CONFLICT (consumer_group, topic, kafka_partition)
-                    DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
+                    DO UPDATE SET next_offset = EXCLUDED.next_offset, log_id = EXCLUDED.log_id, updated_at = now()
                     """, logger: logger)
             }
             if !batch.notifications.isEmpty {
@@ -111,6 +114,20 @@ public struct BatchWriter: Sendable {
                     DATE '1970-01-01' + \(Int32(days.lowerBound)), DATE '1970-01-01' + \(Int32(days.upperBound)))
                 """, logger: logger)
         }
+    }
+
+    /// Where `group` stands in each partition of `topic`: the next offset and the log it belongs to.
+    public static func storedPositions(
+        client: PostgresClient, group: String, topic: String, logger: Logger
+    ) async throws -> [Int32: StoredPosition] {
+        let rows = try await client.query("""
+            SELECT kafka_partition, next_offset, log_id FROM ops.kafka_offsets WHERE consumer_group = \(group) AND topic = \(topic)
+            """, logger: logger)
+        var result: [Int32: StoredPosition] = [:]
+        for try await (partition, offset, log) in rows.decode((Int32, Int64, String).self) {
+            result[partition] = StoredPosition(nextOffset: offset, logID: log)
+        }
+        return result
     }
 
     /// The committed next offsets of `group` for `topic`, by partition.

@@ -54,7 +54,7 @@ public struct IngestBatch: Sendable {
                   "taker_order_id", "src_partition", "src_offset"])
     public var engineSnapshots = CopyTextRows(
         table: "trading.engine_snapshots",
-        columns: ["taken_at", "consumer_group", "topic", "kafka_partition", "next_offset", "book_count", "snapshot"])
+        columns: ["taken_at", "consumer_group", "topic", "kafka_partition", "next_offset", "book_count", "snapshot", "log_id"])
     public var bookSnapshots = CopyTextRows(
         table: "trading.book_snapshots",
         columns: ["taken_at", "symbol", "topic", "kafka_partition", "next_offset", "book_seq", "best_bid", "best_ask",
@@ -65,6 +65,9 @@ public struct IngestBatch: Sendable {
     public var extraTables: [CopyTextRows] = []
     public var deadLetters: [DeadLetter] = []
     public var nextOffsets: [PartitionKey: Int64] = [:]
+    /// The log (topic id; '' when unknown) each partition's offsets and dead letters belong to. A
+    /// batch never holds two logs of one partition: the processor commits before it switches.
+    public var logIDs: [PartitionKey: String] = [:]
     /// (channel, payload) pairs, sent with pg_notify inside the transaction, so only on commit.
     public var notifications: [(channel: String, payload: String)] = []
     /// Messages consumed into this batch (rows + dead letters + skipped).
@@ -98,6 +101,7 @@ public struct IngestBatch: Sendable {
         for i in extraTables.indices { extraTables[i].removeAll() }
         deadLetters.removeAll(keepingCapacity: true)
         nextOffsets.removeAll(keepingCapacity: true)
+        logIDs.removeAll(keepingCapacity: true)
         notifications.removeAll(keepingCapacity: true)
         messageCount = 0
     }
@@ -132,5 +136,17 @@ public struct BookDepthRow: Sendable, Equatable {
         self.bidDepth = bidDepth
         self.askDepth = askDepth
         self.depthJSON = depthJSON
+    }
+}
+
+/// A consumer's committed position in one partition: the next offset to read, in the log named by
+/// `logID` (the topic id; '' when not known).
+public struct StoredPosition: Sendable, Equatable {
+    public var nextOffset: Int64
+    public var logID: String
+
+    public init(nextOffset: Int64, logID: String) {
+        self.nextOffset = nextOffset
+        self.logID = logID
     }
 }

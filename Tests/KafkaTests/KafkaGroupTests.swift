@@ -35,7 +35,7 @@ struct KafkaGroupTests {
         let (admin, topic) = try await makeTopic("group", partitions: 4)
         let group = uniqueName("group")
         let store = OffsetStore()
-        let handler = KafkaRebalanceHandler(assigned: { partitions in await store.startingOffsets(partitions) })
+        let handler = KafkaRebalanceHandler(assigned: { await store.startingOffsets($0.partitions) })
         let producer = try makeProducer()
         let first = try makeConsumer(group: group, rebalance: handler)
         try first.subscribe(topics: [topic])

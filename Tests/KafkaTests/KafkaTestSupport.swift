@@ -81,9 +81,9 @@ final class AssignmentRecorder: Sendable {
     init() { (stream, continuation) = AsyncStream.makeStream() }
 
     func handler(startAt offsets: @escaping @Sendable (TopicPartition) -> KafkaOffset = { _ in .beginning }) -> KafkaRebalanceHandler {
-        KafkaRebalanceHandler(assigned: { [continuation] partitions in
-            continuation.yield(partitions)
-            return Dictionary(uniqueKeysWithValues: partitions.map { ($0, offsets($0)) })
+        KafkaRebalanceHandler(assigned: { [continuation] assignment in
+            continuation.yield(assignment.partitions)
+            return Dictionary(uniqueKeysWithValues: assignment.partitions.map { ($0, offsets($0)) })
         })
     }
 

@@ -7,49 +7,11 @@ import Store
 import TestSupport
 import Testing
 
-/// A private Tansu broker (scripts/stack with its own folder and port) that a test may restart,
-/// losing its memory storage, without disturbing the shared broker.
-struct PrivateBroker {
-    let folder: String
-    let port: Int
-
-    init() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quant-kafka-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        self.folder = folder
-        // A random port may still be taken (scripts/stack then refuses it): `onRandomPort` tries another.
-        port = try await onRandomPort(in: 25_000..<29_000) { port in
-            try await Self.start(folder: folder, port: port)
-            return port
-        }
-    }
-
-    var brokers: String { "127.0.0.1:\(port)" }
-
-    /// Starts the broker (again), with the standard topics, empty.
-    func restart() async throws { try await Self.start(folder: folder, port: port) }
-
-    private static func start(folder: String, port: Int) async throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["QUANT_STACK_DIR"] = "\(folder)/local"
-        environment["QUANT_KAFKA_PORT"] = String(port)
-        environment["QUANT_TOPIC_PARTITIONS"] = "4"
-        let status = await runToCompletion("/bin/bash", ["\(TestDatabase.repositoryRoot)/scripts/stack", "restart-broker"], environment: environment)
-        guard status == 0 else { throw TestDatabase.MissingService(description: "scripts/stack restart-broker failed (\(status))") }
-    }
-
-    func remove() {
-        if let pid = try? String(contentsOfFile: "\(folder)/local/tansu.pid", encoding: .utf8), let p = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            kill(p, SIGKILL)
-        }
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-}
-
 @Suite(.serialized) struct ProcessorFaultTests {
     /// The memory broker restarts mid-stream and comes back empty. The processor neither crashes nor
-    /// writes anything twice: it rejoins, finds its stored offsets beyond the new (empty) logs, reads
-    /// them from the beginning, and the books carry on from their state.
+    /// writes anything twice: it notices the new topic ids (on the consumer error the restart
+    /// brings, or on rejoining the group, whichever comes first), reads the new logs from their
+    /// beginning, and the books carry on from their state. Timing-free: the processor follows along.
     @Test func aBrokerRestartThatLosesTheLogNeitherCrashesNorDuplicates() async throws {
         let broker = try await PrivateBroker()
         defer { broker.remove() }
@@ -58,29 +20,20 @@ struct PrivateBroker {
             try await db.withClient { client in
                 try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
                 let topics = TopicNames.standard
-                let groupID = "g-\(UUID().uuidString.prefix(8))"
-                let settings = ProcessorSettings(brokers: broker.brokers, groupID: groupID, topics: topics, batchMaxMessages: 300,
-                                                 batchMaxDelay: .milliseconds(20))
+                let settings = Self.settings(broker)
                 let run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
                 let before = try await ProcessorIntegrationTests.produce(2_000, topics: topics, brokers: broker.brokers, seed: 41)
-                try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: groupID, topics: topics, brokers: broker.brokers,
+                try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: settings.groupID, topics: topics, brokers: broker.brokers,
                                                                       logger: db.logger, timeout: .seconds(30))
 
                 try await broker.restart()
-                // No malformed messages after the restart: dead letters are keyed by (topic,
-                // partition, offset), and the new log reuses the offsets (docs/processor.md).
+                // Malformed messages too: their offsets repeat those of the old log's dead letters,
+                // and both are kept (dead letters are keyed by the log's id as well).
                 let after = try await ProcessorIntegrationTests.produce(1_000, topics: topics, brokers: broker.brokers, seed: 42,
-                                                                        badEvery: 1_000_000, orderPrefix: "r")
-                let goodQuotes = (before + after).filter { $0.topic == topics.quotes && !$0.bad }.count
-                let deadline = ContinuousClock.now + .seconds(45)
-                var stored = 0
-                while ContinuousClock.now < deadline {
-                    stored = try await ProcessorIntegrationTests.count(client, "SELECT count(*)::int FROM market.quotes", logger: db.logger)
-                    if stored >= goodQuotes { break }
-                    #expect(!run.isCancelled)
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-                #expect(stored == goodQuotes, "the messages sent after the restart should be ingested")
+                                                                        orderPrefix: "r")
+                try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                    client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: db.logger)
+                #expect(!run.isCancelled)
                 try await Task.sleep(for: .seconds(1))  // anything written twice would show up now
                 run.cancel()
                 try await value(of: run, within: .seconds(20), "the processor to stop")
@@ -88,6 +41,125 @@ struct PrivateBroker {
                                                            duplicateKey: "src_partition, src_offset, ts")
             }
         }
+    }
+
+    /// The data-loss path of issue 16, made deterministic: the processor is stopped, the broker
+    /// loses its logs, and the new logs grow past every stored offset before the processor comes
+    /// back. Only the topic ids stored with the offsets tell the processor that those offsets name
+    /// other messages now; it must read the new logs from their beginning.
+    @Test func aLostLogThatRegrewPastTheStoredOffsetsWhileTheProcessorWasStoppedIsReadWhole() async throws {
+        let broker = try await PrivateBroker()
+        defer { broker.remove() }
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
+                let topics = TopicNames.standard
+                let settings = Self.settings(broker)
+                var run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
+                let before = try await ProcessorIntegrationTests.produce(1_500, topics: topics, brokers: broker.brokers, seed: 51)
+                try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                    client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: db.logger)
+                run.cancel()
+                try await value(of: run, within: .seconds(20), "the processor to stop")
+                let stored = try await Self.positions(client, group: settings.groupID, topics: topics, logger: db.logger)
+
+                try await broker.restart()
+                let after = try await ProcessorIntegrationTests.produce(3_000, topics: topics, brokers: broker.brokers, seed: 52,
+                                                                        orderPrefix: "r")
+                try await Self.expectRegrown(past: stored, broker: broker)
+
+                run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
+                try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                    client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: db.logger)
+                try await Task.sleep(for: .seconds(1))
+                run.cancel()
+                try await value(of: run, within: .seconds(20), "the processor to stop")
+                try await ProcessorIntegrationTests.verify(client, sent: before + after, topics: topics, logger: db.logger,
+                                                           duplicateKey: "src_partition, src_offset, ts")
+            }
+        }
+    }
+
+    /// The same while the processor runs but cannot move: PostgreSQL is down, so nothing commits and
+    /// the consumer's buffers fill. The broker loses its logs and they grow past every stored offset
+    /// before PostgreSQL returns. Whichever the processor meets first, the consumer error of the
+    /// restart or the group's rebalance, it reads the new logs whole.
+    @Test func aLostLogThatRegrewPastTheStoredOffsetsWhileTheProcessorWasStalledIsReadWhole() async throws {
+        let broker = try await PrivateBroker()
+        defer { broker.remove() }
+        let postgres = try await PrivatePostgres()
+        defer { postgres.remove() }
+        let logger = Self.quietLogger
+        try await Migrator(url: try postgres.url, migrationsDirectory: "\(TestDatabase.repositoryRoot)/migrations",
+                           sqlDirectory: "\(TestDatabase.repositoryRoot)/sql", logger: logger).up()
+        let client = PostgresClient(configuration: try postgres.url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
+            let topics = TopicNames.standard
+            let settings = Self.settings(broker)
+            let run = Task { try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
+            let before = try await ProcessorIntegrationTests.produce(1_500, topics: topics, brokers: broker.brokers, seed: 61)
+            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: logger)
+
+            let stored = try await Self.positions(client, group: settings.groupID, topics: topics, logger: logger)
+            try await postgres.stack("pg-stop")
+            try await broker.restart()
+            let after = try await ProcessorIntegrationTests.produce(3_000, topics: topics, brokers: broker.brokers, seed: 62,
+                                                                    orderPrefix: "r")
+            try await Self.expectRegrown(past: stored, broker: broker)
+            try await postgres.stack("pg-start")
+
+            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: logger)
+            try await Task.sleep(for: .seconds(1))
+            #expect(!run.isCancelled)
+            run.cancel()
+            try await value(of: run, within: .seconds(20), "the processor to stop")
+            try await ProcessorIntegrationTests.verify(client, sent: before + after, topics: topics, logger: logger,
+                                                       duplicateKey: "src_partition, src_offset, ts")
+        }
+    }
+
+    static func settings(_ broker: PrivateBroker) -> ProcessorSettings {
+        ProcessorSettings(brokers: broker.brokers, groupID: "g-\(UUID().uuidString.prefix(8))", topics: .standard,
+                          batchMaxMessages: 300, batchMaxDelay: .milliseconds(20))
+    }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "fault-test")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    /// Where the group stands in every partition of `topics`.
+    static func positions(_ client: PostgresClient, group: String, topics: TopicNames, logger: Logger) async throws
+        -> [String: [Int32: StoredPosition]]
+    {
+        var result: [String: [Int32: StoredPosition]] = [:]
+        for topic in topics.consumed {
+            result[topic] = try await BatchWriter.storedPositions(client: client, group: group, topic: topic, logger: logger)
+        }
+        return result
+    }
+
+    /// The test's premise: every partition that held messages holds at least as many again in its new
+    /// log, so a processor that resumed at its stored offsets would skip the new log's first messages.
+    static func expectRegrown(past stored: [String: [Int32: StoredPosition]], broker: PrivateBroker) async throws {
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: broker.brokers))
+        var regrown = 0
+        for (topic, positions) in stored {
+            let ends = try await admin.endOffsets(topic: topic)
+            for (partition, position) in positions where position.nextOffset > 0 {
+                let end = ends[KafkaPartition(rawValue: partition)]?.rawValue ?? 0
+                #expect(end >= position.nextOffset, "\(topic)/\(partition): new log \(end) below the stored \(position.nextOffset)")
+                regrown += 1
+            }
+        }
+        #expect(regrown > 0)
     }
 
     @Test func postgresDownForSecondsPausesTheProcessorThenItCatchesUpLosingNothing() async throws {
@@ -162,6 +234,30 @@ struct PrivateBroker {
                 if !done { try await Task.sleep(for: .milliseconds(200)) }
             }
             #expect(done, "the processor should have read the new log to its end")
+            run.cancel()
+            try await run.value
+            try await ProcessorIntegrationTests.verify(f.client, sent: sent, topics: f.topics, logger: f.logger)
+        }
+    }
+}
+
+extension LostLogTests {
+    /// Offsets stored for a log the broker no longer has (another topic id) are never resumed from,
+    /// even where the current log is longer: the processor reads the current log whole.
+    @Test func storedOffsetsOfAnotherLogAreNotResumedFrom() async throws {
+        try await ProcessorIntegrationTests.withFixture { f in
+            for topic in f.topics.consumed {
+                try await f.client.query("""
+                    INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, log_id)
+                    SELECT \(f.group), \(topic), p, 5, 'a-log-the-broker-lost' FROM generate_series(0, 3) AS p
+                    """, logger: f.logger)
+            }
+            let sent = try await ProcessorIntegrationTests.produce(1_500, topics: f.topics, brokers: f.brokers, seed: 33)
+            let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics, batchMaxMessages: 300,
+                                             batchMaxDelay: .milliseconds(20))
+            let run = Task { try await ProcessorService(settings: settings, client: f.client, logger: f.logger).run { _ in } }
+            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                f.client, group: f.group, topics: f.topics, brokers: f.brokers, logger: f.logger)
             run.cancel()
             try await run.value
             try await ProcessorIntegrationTests.verify(f.client, sent: sent, topics: f.topics, logger: f.logger)

@@ -109,6 +109,33 @@ import Testing
         throw TestDatabase.MissingService(description: "processor did not catch up within \(timeout)")
     }
 
+    /// Waits until the offsets stored for `group` reach the end of the broker's current logs and
+    /// carry their topic ids (after a broker lost its logs, offsets of the old logs do not count).
+    static func waitUntilCaughtUpOnCurrentLogs(_ client: PostgresClient, group: String, topics: TopicNames, brokers: String,
+                                               logger: Logger, timeout: Duration = .seconds(60)) async throws {
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: brokers))
+        let ids = try await admin.topicIDs(topics.consumed)
+        var ends: [String: [KafkaPartition: KafkaOffset]] = [:]
+        for topic in topics.consumed { ends[topic] = try await admin.endOffsets(topic: topic) }
+        let deadline = ContinuousClock.now + timeout
+        var behind: [String] = []
+        while ContinuousClock.now < deadline {
+            behind = []
+            for topic in topics.consumed {
+                let stored = try await BatchWriter.storedPositions(client: client, group: group, topic: topic, logger: logger)
+                for (partition, end) in ends[topic]! where end.rawValue > 0 {
+                    let position = stored[partition.rawValue]
+                    if position?.nextOffset != end.rawValue || position?.logID != ids[topic]?.rawValue {
+                        behind.append("\(topic)/\(partition): \(position.map { "\($0.nextOffset)@\($0.logID)" } ?? "none") of \(end)@\(ids[topic]?.rawValue ?? "?")")
+                    }
+                }
+            }
+            if behind.isEmpty { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestDatabase.MissingService(description: "processor did not catch up on the current logs within \(timeout): \(behind)")
+    }
+
     static func count(_ client: PostgresClient, _ sql: PostgresQuery, logger: Logger) async throws -> Int {
         for try await n in try await client.query(sql, logger: logger).decode(Int.self) { return n }
         return -1

@@ -17,11 +17,14 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
     let highWatermarks = Mutex<[TopicPartition: KafkaOffset]>([:])
     /// Poll thread only: when `highWatermarks` was last refreshed.
     var watermarksReadAt = ContinuousClock.now
+    /// Poll thread only: the topic ids of the assignment, verified after every consumer error.
+    let logGuard: RDKafkaLogGuard
 
     init(logger: Logger, handler: KafkaRebalanceHandler, buffer: RDKafkaMessageBuffer,
          onStatistics: (@Sendable (KafkaStatistics) -> Void)?) {
         self.handler = handler
         self.buffer = buffer
+        self.logGuard = RDKafkaLogGuard(logger: logger)
         super.init(logger: logger, onStatistics: onStatistics)
     }
 
@@ -31,7 +34,9 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
         let partitions = RDKafkaTopicPartitionList.read(list).map(\.topicPartition)
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            let result = runBlocking { [handler] in try await handler.assigned(partitions) }
+            let assignment = KafkaAssignment(
+                partitions: partitions, topicIDs: logGuard.describeForAssignment(rk, topics: Set(partitions.map(\.topic))))
+            let result = runBlocking { [handler] in try await handler.assigned(assignment) }
             let error: KafkaError?
             switch result {
             case .success(let offsets):
@@ -53,6 +58,8 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
                 // Stop without consuming anything from a position the application did not approve.
                 _ = rd_kafka_pause_partitions(rk, list)
                 fail(error)
+            } else {
+                logGuard.assigned(rk, partitions)
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             buffer.revoke(Set(partitions))
@@ -107,3 +114,23 @@ let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_
     let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
     (context as? RDKafkaConsumerContext)?.rebalance(rk, err, list)
 }
+
+/// `error_cb`: served by the poll thread's `rd_kafka_consumer_poll`, in queue order with the fetched
+/// messages. A fatal error stops the consumer; any other may mean the broker restarted or a topic
+/// went away, so the log guard pauses fetching until the topics' ids are verified.
+let rdkafkaConsumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
+    -> Void = { rk, code, reason, opaque in
+        guard let rk, let opaque,
+              let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue() as? RDKafkaConsumerContext
+        else { return }
+        let err = rd_kafka_resp_err_t(code)
+        let error = KafkaError.librdkafka(err, "broker", detail: reason.map { String(cString: $0) })
+        if err == RD_KAFKA_RESP_ERR__FATAL {
+            var errstr = [CChar](repeating: 0, count: 512)
+            let fatal = rd_kafka_fatal_error(rk, &errstr, errstr.count)
+            context.fail(.librdkafka(fatal, "fatal", detail: String(cBuffer: errstr)))
+            return
+        }
+        context.logger.warning("consumer error", metadata: ["error": "\(error)"])
+        context.logGuard.suspect(rk, because: error)
+    }

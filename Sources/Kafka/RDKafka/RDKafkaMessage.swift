@@ -7,7 +7,7 @@ enum RDKafkaMessage {
     final class Reader: @unchecked Sendable {
         private var lastTopic: (cString: [CChar], string: String) = ([0], "")
 
-        func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+        func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topicIDs: [String: KafkaTopicID] = [:]) -> KafkaConsumerMessage {
             var topic = ""
             if let rkt = message.pointee.rkt, let name = rd_kafka_topic_name(rkt) {
                 if strcmp(lastTopic.cString, name) != 0 {
@@ -16,7 +16,9 @@ enum RDKafkaMessage {
                 }
                 topic = lastTopic.string
             }
-            return RDKafkaMessage.read(message, topic: topic)
+            var result = RDKafkaMessage.read(message, topic: topic)
+            result.topicID = topicIDs[topic]
+            return result
         }
     }
 
