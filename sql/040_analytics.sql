@@ -25,13 +25,14 @@ COMMENT ON VIEW analytics.ohlcv_1m IS 'One-minute OHLCV bars and VWAP from trade
 
 -- Pipeline health: how far each consumer has got, and what was rejected.
 CREATE VIEW analytics.consumer_offsets AS
-SELECT consumer_group, topic, kafka_partition, next_offset, updated_at
+SELECT consumer_group, topic, kafka_partition, next_offset, updated_at, log_id
 FROM ops.kafka_offsets;
 
 CREATE VIEW analytics.dead_letters AS
 SELECT id, received_at, source, topic, kafka_partition, kafka_offset, error,
        octet_length(payload) AS payload_bytes,
-       encode(substring(payload FROM 1 FOR 200), 'escape') AS payload_preview
+       encode(substring(payload FROM 1 FOR 200), 'escape') AS payload_preview,
+       log_id
 FROM ops.dead_letters;
 COMMENT ON VIEW analytics.dead_letters IS 'Rejected messages with the reason; payload preview cut to 200 bytes.';
 

@@ -13,33 +13,18 @@ import Testing
     /// brings, or on rejoining the group, whichever comes first), reads the new logs from their
     /// beginning, and the books carry on from their state. Timing-free: the processor follows along.
     @Test func aBrokerRestartThatLosesTheLogNeitherCrashesNorDuplicates() async throws {
-        let broker = try await PrivateBroker()
-        defer { broker.remove() }
-        try await TestDatabase.with { db in
-            try await db.migrator().up()
-            try await db.withClient { client in
-                try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
-                let topics = TopicNames.standard
-                let settings = Self.settings(broker)
-                let run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
-                let before = try await ProcessorIntegrationTests.produce(2_000, topics: topics, brokers: broker.brokers, seed: 41)
-                try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: settings.groupID, topics: topics, brokers: broker.brokers,
-                                                                      logger: db.logger, timeout: .seconds(30))
-
-                try await broker.restart()
-                // Malformed messages too: their offsets repeat those of the old log's dead letters,
-                // and both are kept (dead letters are keyed by the log's id as well).
-                let after = try await ProcessorIntegrationTests.produce(1_000, topics: topics, brokers: broker.brokers, seed: 42,
-                                                                        orderPrefix: "r")
-                try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
-                    client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: db.logger)
-                #expect(!run.isCancelled)
-                try await Task.sleep(for: .seconds(1))  // anything written twice would show up now
-                run.cancel()
-                try await value(of: run, within: .seconds(20), "the processor to stop")
-                try await ProcessorIntegrationTests.verify(client, sent: before + after, topics: topics, logger: db.logger,
-                                                           duplicateKey: "src_partition, src_offset, ts")
-            }
+        try await BrokerFaultRun.with { run in
+            let processor = run.start()
+            let before = try await run.produce(2_000, seed: 41)
+            try await run.waitUntilCaughtUp()
+            try await run.broker.restart()
+            // Malformed messages too: their offsets repeat those of the old log's dead letters,
+            // and both are kept (dead letters are keyed by the log's id as well).
+            let after = try await run.produce(1_000, seed: 42, orderPrefix: "r")
+            try await run.waitUntilCaughtUp()
+            #expect(!processor.isCancelled)
+            try await run.stop(processor)
+            try await run.verify(sent: before + after)
         }
     }
 
@@ -48,36 +33,19 @@ import Testing
     /// back. Only the topic ids stored with the offsets tell the processor that those offsets name
     /// other messages now; it must read the new logs from their beginning.
     @Test func aLostLogThatRegrewPastTheStoredOffsetsWhileTheProcessorWasStoppedIsReadWhole() async throws {
-        let broker = try await PrivateBroker()
-        defer { broker.remove() }
-        try await TestDatabase.with { db in
-            try await db.migrator().up()
-            try await db.withClient { client in
-                try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
-                let topics = TopicNames.standard
-                let settings = Self.settings(broker)
-                var run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
-                let before = try await ProcessorIntegrationTests.produce(1_500, topics: topics, brokers: broker.brokers, seed: 51)
-                try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
-                    client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: db.logger)
-                run.cancel()
-                try await value(of: run, within: .seconds(20), "the processor to stop")
-                let stored = try await Self.positions(client, group: settings.groupID, topics: topics, logger: db.logger)
-
-                try await broker.restart()
-                let after = try await ProcessorIntegrationTests.produce(3_000, topics: topics, brokers: broker.brokers, seed: 52,
-                                                                        orderPrefix: "r")
-                try await Self.expectRegrown(past: stored, broker: broker)
-
-                run = Task { try await ProcessorService(settings: settings, client: client, logger: db.logger).run { _ in } }
-                try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
-                    client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: db.logger)
-                try await Task.sleep(for: .seconds(1))
-                run.cancel()
-                try await value(of: run, within: .seconds(20), "the processor to stop")
-                try await ProcessorIntegrationTests.verify(client, sent: before + after, topics: topics, logger: db.logger,
-                                                           duplicateKey: "src_partition, src_offset, ts")
-            }
+        try await BrokerFaultRun.with { run in
+            var processor = run.start()
+            let before = try await run.produce(1_500, seed: 51)
+            try await run.waitUntilCaughtUp()
+            try await run.stop(processor)
+            let stored = try await Self.positions(run.client, group: run.settings.groupID, topics: .standard, logger: run.logger)
+            try await run.broker.restart()
+            let after = try await run.produce(3_000, seed: 52, orderPrefix: "r")
+            try await Self.expectRegrown(past: stored, broker: run.broker)
+            processor = run.start()
+            try await run.waitUntilCaughtUp()
+            try await run.stop(processor)
+            try await run.verify(sent: before + after)
         }
     }
 
@@ -86,41 +54,22 @@ import Testing
     /// before PostgreSQL returns. Whichever the processor meets first, the consumer error of the
     /// restart or the group's rebalance, it reads the new logs whole.
     @Test func aLostLogThatRegrewPastTheStoredOffsetsWhileTheProcessorWasStalledIsReadWhole() async throws {
-        let broker = try await PrivateBroker()
-        defer { broker.remove() }
         let postgres = try await PrivatePostgres()
         defer { postgres.remove() }
-        let logger = Self.quietLogger
-        try await Migrator(url: try postgres.url, migrationsDirectory: "\(TestDatabase.repositoryRoot)/migrations",
-                           sqlDirectory: "\(TestDatabase.repositoryRoot)/sql", logger: logger).up()
-        let client = PostgresClient(configuration: try postgres.url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
-            let topics = TopicNames.standard
-            let settings = Self.settings(broker)
-            let run = Task { try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
-            let before = try await ProcessorIntegrationTests.produce(1_500, topics: topics, brokers: broker.brokers, seed: 61)
-            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
-                client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: logger)
-
-            let stored = try await Self.positions(client, group: settings.groupID, topics: topics, logger: logger)
+        try await BrokerFaultRun.with(postgres: postgres) { run in
+            let processor = run.start()
+            let before = try await run.produce(1_500, seed: 61)
+            try await run.waitUntilCaughtUp()
+            let stored = try await Self.positions(run.client, group: run.settings.groupID, topics: .standard, logger: run.logger)
             try await postgres.stack("pg-stop")
-            try await broker.restart()
-            let after = try await ProcessorIntegrationTests.produce(3_000, topics: topics, brokers: broker.brokers, seed: 62,
-                                                                    orderPrefix: "r")
-            try await Self.expectRegrown(past: stored, broker: broker)
+            try await run.broker.restart()
+            let after = try await run.produce(3_000, seed: 62, orderPrefix: "r")
+            try await Self.expectRegrown(past: stored, broker: run.broker)
             try await postgres.stack("pg-start")
-
-            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
-                client, group: settings.groupID, topics: topics, brokers: broker.brokers, logger: logger)
-            try await Task.sleep(for: .seconds(1))
-            #expect(!run.isCancelled)
-            run.cancel()
-            try await value(of: run, within: .seconds(20), "the processor to stop")
-            try await ProcessorIntegrationTests.verify(client, sent: before + after, topics: topics, logger: logger,
-                                                       duplicateKey: "src_partition, src_offset, ts")
+            try await run.waitUntilCaughtUp()
+            #expect(!processor.isCancelled)
+            try await run.stop(processor)
+            try await run.verify(sent: before + after)
         }
     }
 
@@ -166,17 +115,8 @@ import Testing
         let brokers = try ProcessorIntegrationTests.brokers
         let postgres = try await PrivatePostgres()
         defer { postgres.remove() }
-        let logger: Logger = {
-            var logger = Logger(label: "fault-test")
-            logger.logLevel = .error
-            return logger
-        }()
-        try await Migrator(url: try postgres.url, migrationsDirectory: "\(TestDatabase.repositoryRoot)/migrations",
-                           sqlDirectory: "\(TestDatabase.repositoryRoot)/sql", logger: logger).up()
-        let client = PostgresClient(configuration: try postgres.url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        let logger = Self.quietLogger
+        try await postgres.withMigratedClient(logger: logger) { client in
             try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
             let topics = try await ProcessorIntegrationTests.makeTopics(brokers)
             let groupID = "g-\(UUID().uuidString.prefix(8))"
@@ -261,6 +201,80 @@ extension LostLogTests {
             run.cancel()
             try await run.value
             try await ProcessorIntegrationTests.verify(f.client, sent: sent, topics: f.topics, logger: f.logger)
+        }
+    }
+}
+
+/// A processor on a private broker (which a test may restart, losing its logs) and a fresh database.
+struct BrokerFaultRun: Sendable {
+    let broker: PrivateBroker
+    let client: PostgresClient
+    let logger: Logger
+    let settings: ProcessorSettings
+
+    /// On a private PostgreSQL (which a test may stop) instead of the shared one.
+    static func with(postgres: PrivatePostgres, _ body: @escaping @Sendable (BrokerFaultRun) async throws -> Void) async throws {
+        let broker = try await PrivateBroker()
+        defer { broker.remove() }
+        let logger = ProcessorFaultTests.quietLogger
+        try await postgres.withMigratedClient(logger: logger) { client in
+            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
+            try await body(BrokerFaultRun(broker: broker, client: client, logger: logger, settings: ProcessorFaultTests.settings(broker)))
+        }
+    }
+
+    static func with(_ body: @escaping @Sendable (BrokerFaultRun) async throws -> Void) async throws {
+        let broker = try await PrivateBroker()
+        defer { broker.remove() }
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
+                try await body(BrokerFaultRun(broker: broker, client: client, logger: db.logger,
+                                              settings: ProcessorFaultTests.settings(broker)))
+            }
+        }
+    }
+
+    func start() -> Task<Void, any Error> {
+        Task { [settings, client, logger] in try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
+    }
+
+    /// Lets anything written twice show up, then stops the processor (SIGTERM's path).
+    func stop(_ processor: Task<Void, any Error>) async throws {
+        try await Task.sleep(for: .seconds(1))
+        processor.cancel()
+        try await value(of: processor, within: .seconds(20), "the processor to stop")
+    }
+
+    func produce(_ count: Int, seed: UInt64, orderPrefix: String = "f") async throws
+        -> [(topic: String, key: String, value: [UInt8], bad: Bool)]
+    {
+        try await ProcessorIntegrationTests.produce(count, topics: .standard, brokers: broker.brokers, seed: seed, orderPrefix: orderPrefix)
+    }
+
+    func waitUntilCaughtUp() async throws {
+        try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+            client, group: settings.groupID, topics: .standard, brokers: broker.brokers, logger: logger)
+    }
+
+    /// Rows of the two logs can share (src_partition, src_offset): the message's timestamp tells them apart.
+    func verify(sent: [(topic: String, key: String, value: [UInt8], bad: Bool)]) async throws {
+        try await ProcessorIntegrationTests.verify(client, sent: sent, topics: .standard, logger: logger,
+                                                   duplicateKey: "src_partition, src_offset, ts")
+    }
+}
+
+extension PrivatePostgres {
+    /// Migrates the private cluster and runs `body` with a client of it.
+    func withMigratedClient(logger: Logger, _ body: (PostgresClient) async throws -> Void) async throws {
+        try await Migrator(url: try url, migrationsDirectory: "\(TestDatabase.repositoryRoot)/migrations",
+                           sqlDirectory: "\(TestDatabase.repositoryRoot)/sql", logger: logger).up()
+        let client = PostgresClient(configuration: try url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client)
         }
     }
 }
