@@ -21,6 +21,13 @@ final class APIKeyAuthenticator: Sendable {
         self.maxEntries = maxEntries
     }
 
+    /// The remembered answer for `secret`: `.some(nil)` for a secret known to be invalid, nil when
+    /// only the database can tell (a lookup would be needed).
+    func cached(_ secret: String) -> APIKeyIdentity?? {
+        guard let entry = entries.withLock({ $0[secret] }), entry.expires > .now else { return nil }
+        return .some(entry.identity)
+    }
+
     /// The key's identity, or nil for an unknown or revoked secret.
     func identity(for secret: String) async throws -> APIKeyIdentity? {
         let now = ContinuousClock.now

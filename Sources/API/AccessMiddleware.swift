@@ -23,7 +23,14 @@ struct AccessMiddleware: RouterMiddleware {
         if request.uri.path.hasSuffix("/api/v1/health") { return try await next(request, context) }
         var identity: APIKeyIdentity?
         if let secret = try Self.presentedKey(request) {
-            identity = try await authenticator.identity(for: secret)
+            if let known = authenticator.cached(secret) {
+                identity = known
+            } else {
+                // Only the database can tell: each address has a bucket of lookups, taken before the
+                // query, so a stream of made-up keys is rate-limited before it costs a query each.
+                try limit(client: "lookup:" + address(context))
+                identity = try await authenticator.identity(for: secret)
+            }
             if identity == nil {
                 try limit(client: address(context))
                 throw Self.unauthorized("the API key is not valid (unknown or revoked)")

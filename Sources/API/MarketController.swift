@@ -90,8 +90,8 @@ struct MarketController: Sendable {
         let maxBars = Int64(limits.maxPageSize)
         let from = try p.timestamp("from"), to = try p.timestamp("to")
         let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
-        let end = to ?? from.map { Timestamp(microseconds: $0.microseconds + maxBars * width.microseconds) } ?? now
-        let start = from ?? Timestamp(microseconds: end.microseconds - min(100, maxBars) * width.microseconds)
+        let end = to ?? from.map { Timestamp(microseconds: $0.microseconds + maxBars * width.microseconds).clampedToStorable } ?? now
+        let start = from ?? Timestamp(microseconds: end.microseconds - min(100, maxBars) * width.microseconds).clampedToStorable
         guard start <= end else { throw Problem.badParameter("from", "must not be after to") }
         guard (end.microseconds - start.microseconds) / width.microseconds <= maxBars else {
             throw Problem.badParameter("to", "at most \(maxBars) bars per request: narrow from/to or widen interval")

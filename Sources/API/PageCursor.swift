@@ -18,7 +18,7 @@ struct PageCursor: Sendable, Equatable {
     init?(encoded: String) {
         guard let text = Base64URL.decode(encoded) else { return nil }
         let parts = text.split(separator: "|", omittingEmptySubsequences: false)
-        guard parts.count == 2, Timestamp(rfc3339: parts[0]) != nil,
+        guard parts.count == 2, Timestamp(rfc3339: parts[0])?.isStorable == true,
               let skip = Int(parts[1]), skip >= 0, skip <= 1_000_000 else { return nil }
         self.init(ts: String(parts[0]), skip: skip)
     }

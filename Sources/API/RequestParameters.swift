@@ -69,6 +69,9 @@ struct RequestParameters {
         guard let value = Timestamp(rfc3339: text) else {
             throw Problem.badParameter(name, "an RFC 3339 time with a zone, e.g. 2026-11-26T14:30:00Z")
         }
+        guard value.isStorable else {
+            throw Problem.badParameter(name, "a time from 1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z")
+        }
         return value
     }
 
@@ -81,9 +84,9 @@ struct RequestParameters {
         case (nil, nil):
             return TimeRange(from: nil, to: nil)
         case (let from?, nil):
-            return TimeRange(from: from, to: Timestamp(microseconds: from.microseconds + span))
+            return TimeRange(from: from, to: Timestamp(microseconds: from.microseconds + span).clampedToStorable)
         case (nil, let to?):
-            return TimeRange(from: Timestamp(microseconds: to.microseconds - span), to: to)
+            return TimeRange(from: Timestamp(microseconds: to.microseconds - span).clampedToStorable, to: to)
         case (let from?, let to?):
             guard from <= to else { throw Problem.badParameter("from", "must not be after to") }
             guard to.microseconds - from.microseconds <= span else {

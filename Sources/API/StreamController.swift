@@ -45,8 +45,11 @@ struct StreamController: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
     }
 
-    /// One SSE frame; `data` is one line of JSON.
+    /// One SSE frame. `data` is one line of JSON; should it ever hold a line break, each line goes
+    /// out as its own `data:` field (the client joins them again), so nothing inside the data can
+    /// end the frame or start another event.
     static func frame(_ event: StreamEvent) -> String {
-        "event: \(event.name)\ndata: \(event.data)\n\n"
+        let lines = event.data.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        return "event: \(event.name)\n" + lines.map { "data: \($0)\n" }.joined() + "\n"
     }
 }

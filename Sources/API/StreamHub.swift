@@ -148,7 +148,12 @@ final class StreamHub: Sendable {
         do {
             switch kind {
             case .quotes:
-                publish(StreamEvent(name: "quote", data: payload), to: topic)
+                guard let quote = QuoteAnnouncement.read(payload), quote.symbol == key else {
+                    database.logger.warning("stream: an md_quotes payload that is not the processor's was dropped",
+                                            metadata: ["payload": "\(payload.prefix(200))"])
+                    return
+                }
+                publish(StreamEvent(name: "quote", data: try Self.json(quote)), to: topic)
             case .trades:
                 try await publishNewTrades(key)
             case .book:

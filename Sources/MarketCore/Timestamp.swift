@@ -9,10 +9,33 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     @inlinable public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
-    /// Days since the epoch of the UTC day this instant falls in (floor division).
+    /// The instants this system stores and accepts as input: from 1970-01-01T00:00:00Z up to, not
+    /// including, 2200-01-01T00:00:00Z. Kafka decoders, API parameters and cursors refuse anything
+    /// else with a reason (docs/messages.md, "Time"); PostgreSQL could store more, but nothing real
+    /// lies outside, and a year 0 or 9999 in a feed is a bug or an attack.
+    public static let storable = Timestamp(microseconds: 0)..<Timestamp(microseconds: 7_258_118_400_000_000)
+
+    /// Whether this instant lies in `storable`.
+    @inlinable public var isStorable: Bool { microseconds >= 0 && microseconds < 7_258_118_400_000_000 }
+
+    /// The nearest instant within `storable` (its upper bound included): for range ends derived by
+    /// arithmetic from a valid one.
+    public var clampedToStorable: Timestamp {
+        Timestamp(microseconds: min(max(microseconds, Self.storable.lowerBound.microseconds), Self.storable.upperBound.microseconds))
+    }
+
+    /// Microseconds since the epoch of a `Date`-like count of seconds, or nil when it is not finite or
+    /// does not fit (a Kafka message timestamp is whatever its producer set).
+    public init?(secondsSince1970 seconds: Double) {
+        let micros = (seconds * 1_000_000).rounded()
+        guard let value = Int64(exactly: micros) else { return nil }
+        self.init(microseconds: value)
+    }
+
+    /// Days since the epoch of the UTC day this instant falls in (floor division; total).
     public var epochDay: Int64 {
         let perDay: Int64 = 86_400_000_000
-        return microseconds >= 0 ? microseconds / perDay : (microseconds - perDay + 1) / perDay
+        return microseconds >= 0 ? microseconds / perDay : -((-(microseconds + 1)) / perDay) - 1
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.ffffff…](Z|±HH:MM)`; `t`, `z` and a space instead of `T` are accepted.
@@ -74,6 +97,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard i == s.count else { return nil }
         let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // A zone offset can carry year 0000 into year -1 or 9999 into 10000: not writable back in
+        // this form, so refused (everything parsed formats back to the same instant).
+        guard seconds >= -62_167_219_200, seconds < 253_402_300_800 else { return nil }
         return Timestamp(microseconds: seconds * 1_000_000 + micros)
     }
 
@@ -93,21 +119,30 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self) + zone
     }
 
-    /// Appends `YYYY-MM-DD HH:MM:SS.ffffff+00` to `out` without allocating a String.
+    /// Appends `YYYY-MM-DD HH:MM:SS.ffffff+00` to `out` without allocating a String. Total: a year
+    /// outside 0...9999 is written with its sign and all its digits (PostgreSQL then refuses it;
+    /// inputs are checked against `storable` long before).
     public func appendPostgres(to out: inout [UInt8], separator: UInt8 = UInt8(ascii: " ")) {
         let perDay: Int64 = 86_400_000_000
         let day = epochDay
-        let inDay = microseconds - day * perDay
+        let inDay = microseconds &- day &* perDay  // in 0..<perDay: exact even where day * perDay overflows
         let (y, m, d) = CivilCalendar.civilFromDays(day)
         func put(_ v: Int64, _ width: Int) {
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
+            guard v >= 0, v / 10 < divisor else { return putAnyWidth(v, width) }
             var rest = v
             while divisor > 0 {
                 out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
                 rest %= divisor
                 divisor /= 10
             }
+        }
+        func putAnyWidth(_ v: Int64, _ width: Int) {
+            if v < 0 { out.append(UInt8(ascii: "-")) }
+            let digits = Array(String(v.magnitude).utf8)
+            for _ in digits.count..<max(width, digits.count) { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: digits)
         }
         put(y, 4); out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
         out.append(separator)

@@ -65,6 +65,9 @@ public enum MessageDecoder {
         guard field.kind == .string, !field.escaped, let ts = Timestamp.parse(object.slice(field)) else {
             throw MessageError("ts must be an RFC 3339 timestamp such as 2026-11-26T14:30:00.123456Z")
         }
+        guard ts.isStorable else {
+            throw MessageError("ts \(ts) is outside 1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z")
+        }
         return ts
     }
 

@@ -12,6 +12,10 @@ public struct MarketDataIngestor: Sendable {
 
     /// Symbols that may be ingested; nil accepts any valid symbol.
     public var knownSymbols: Set<String>?
+    /// How far from `now` a quote's or trade's `ts` may lie (dead letter outside).
+    public var eventTime = EventTimeWindow.unlimited
+    /// The processor's clock, set before each message.
+    public var now = Timestamp(microseconds: 0)
     public let topics: TopicNames
 
     private var latestQuote: [Symbol: QuoteMessage] = [:]
@@ -32,11 +36,13 @@ public struct MarketDataIngestor: Sendable {
             case topics.quotes:
                 let quote = try MessageDecoder.quote(payload)
                 try check(quote.symbol)
+                if let reason = eventTime.rejection(of: quote.ts, now: now) { throw MessageError(reason) }
                 batch.append(quote, partition: partition, offset: offset)
                 latestQuote[quote.symbol] = quote
             case topics.trades:
                 let trade = try MessageDecoder.tradePrint(payload)
                 try check(trade.symbol)
+                if let reason = eventTime.rejection(of: trade.ts, now: now) { throw MessageError(reason) }
                 batch.append(trade, partition: partition, offset: offset)
                 latestTrade[trade.symbol] = (trade, (latestTrade[trade.symbol]?.count ?? 0) + 1)
             default:

@@ -69,6 +69,18 @@ public struct ProcessorCore {
 
     // MARK: input
 
+    /// How far from `now` an event may be dated (market data: its `ts`; commands: the Kafka timestamp).
+    public var eventTime: EventTimeWindow {
+        get { marketData.eventTime }
+        set { marketData.eventTime = newValue }
+    }
+
+    /// The processor's clock for the event-time check; the pipeline sets it before each message.
+    public var now: Timestamp {
+        get { marketData.now }
+        set { marketData.now = newValue }
+    }
+
     /// Processes one message into the current batch. Never throws: bad input becomes a dead letter.
     public mutating func handle(_ message: ConsumedMessage) {
         switch message.topic {
@@ -83,8 +95,16 @@ public struct ProcessorCore {
         }
     }
 
-    /// Re-applies an already committed command to rebuild the books, writing nothing.
-    public mutating func replay(_ message: ConsumedMessage) {
+    /// Re-applies an already committed command to rebuild the books, writing nothing. `skipped`:
+    /// the command was dead-lettered when it was consumed (its event time was implausible then), so
+    /// the engine never saw it; a replay must not either, whatever the clock says now.
+    public mutating func replay(_ message: ConsumedMessage, skipped: Bool = false) {
+        guard !skipped else {
+            if engines[message.partition] != nil || commandOffsets[message.partition] != nil {
+                commandOffsets[message.partition] = message.offset + 1
+            }
+            return
+        }
         handleCommand(message, recording: false)
     }
 
@@ -227,6 +247,15 @@ public struct ProcessorCore {
             if let v = command.v, v != MessageDecoder.schemaVersion {
                 throw MessageError("unsupported schema version \(v) (this build reads \(MessageDecoder.schemaVersion))")
             }
+            try Self.validateIdentifiers(command)
+            // Books live per commands partition, and the producer's key picks the partition: a command
+            // keyed by another symbol would open a second book for its symbol in another partition.
+            if let symbol = command.symbol, message.key.map({ String(decoding: $0, as: UTF8.self) }) != symbol {
+                let key = message.key.map { String(decoding: $0.prefix(60), as: UTF8.self) }
+                throw MessageError("key \(key.map { "\"\($0)\"" } ?? "(none)") is not the command's symbol \"\(symbol.prefix(60))\": order commands must be keyed by their symbol")
+            }
+            // Only when consumed: a replay skips exactly the commands dead-lettered then (`replay`).
+            if recording, let reason = eventTime.rejection(of: message.timestamp, now: now) { throw MessageError(reason) }
         } catch {
             if recording {
                 batch.deadLetters.append(DeadLetter(
@@ -312,6 +341,22 @@ public struct ProcessorCore {
 
     private func encode(_ event: OrderEventMessage) -> [UInt8] {
         (try? Array(encoder.encode(event))) ?? []
+    }
+
+    /// Ids and names a command carries into the books and the tables: a symbol as docs/messages.md
+    /// defines it, ids of 1–64 printable ASCII characters (what the API accepts in its paths), an
+    /// account of at most 64 characters without control characters.
+    static func validateIdentifiers(_ command: OrderCommandMessage) throws(MessageError) {
+        if let symbol = command.symbol, Symbol(symbol) == nil {
+            throw MessageError("invalid symbol \"\(symbol.prefix(60))\": 1-40 characters of A-Z a-z 0-9 . _ - : /")
+        }
+        if let id = command.orderID, !((1...64).contains(id.utf8.count) && id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })) {
+            throw MessageError("invalid order_id: 1-64 printable ASCII characters without spaces")
+        }
+        if let account = command.account,
+           !(account.unicodeScalars.count <= 64 && account.unicodeScalars.allSatisfy({ $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) })) {
+            throw MessageError("invalid account: at most 64 characters, no control characters")
+        }
     }
 
     static func describe(_ error: any Error) -> String {

@@ -32,6 +32,12 @@ public struct ProcessorSettings: Sendable {
     public var closedOrderMemory = MatchingEngine.defaultClosedOrderMemory
     /// How often librdkafka reports its queues (`quant_kafka_queue_*`; `kafka.statisticsIntervalMs`); 0: never.
     public var statisticsIntervalMilliseconds = 0
+    /// How far from the processor's clock an event may be dated (`processor.maxEvent*`).
+    public var eventTime = EventTimeWindow.standard
+    /// After a stop is requested, how long a failing commit is still retried (the database is down)
+    /// before the processor gives up without committing (`processor.shutdownGraceSeconds`); what it
+    /// had not committed is read again after a restart.
+    public var shutdownGrace: Duration = .seconds(30)
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,
@@ -76,6 +82,11 @@ public actor ProcessorPipeline {
     public private(set) var committedBatches = 0
     /// The partitions this instance owns right now.
     public private(set) var ownedPartitions: Set<TopicPartition> = []
+    /// Set by `beginStop`: when retries give up.
+    var stopDeadline: ContinuousClock.Instant?
+    /// The messages of the batch being built, kept until it commits: if PostgreSQL refuses a
+    /// message's rows, that message becomes a dead letter with its raw bytes.
+    var batchMessages: [ConsumedMessage] = []
     /// Partitions assigned with a stored offset of a lost log: their first message starts the new log.
     var pendingReplacement: Set<PartitionKey> = []
 
@@ -87,6 +98,7 @@ public actor ProcessorPipeline {
         writer = BatchWriter(client: client, consumerGroup: settings.groupID, logger: logger)
         core = ProcessorCore(
             instruments: instruments, topics: settings.topics, limits: settings.limits, closedOrderMemory: settings.closedOrderMemory)
+        core.eventTime = settings.eventTime
         metrics = ProcessorMetrics(topics: settings.topics.consumed)
     }
 
@@ -103,13 +115,16 @@ public actor ProcessorPipeline {
     public func handle(_ message: KafkaConsumerMessage) async throws {
         metrics.consumed(topic: message.topic)
         try await followLog(of: message)
+        core.now = Self.now()
+        let consumed = Self.convert(message)
+        batchMessages.append(consumed)
         if message.topic == settings.topics.commands {
             let started = ContinuousClock.now
-            core.handle(Self.convert(message))
+            core.handle(consumed)
             metrics.commandDuration.record(duration: ContinuousClock.now - started)
             metrics.commands.increment()
         } else {
-            core.handle(Self.convert(message))
+            core.handle(consumed)
         }
         if batchOpenedAt == nil { batchOpenedAt = .now }
         if core.batch.messageCount >= settings.batchMaxMessages { try await startCommit() }
@@ -153,8 +168,10 @@ public actor ProcessorPipeline {
         }
         guard !core.batch.isEmpty else { return }
         let (batch, events) = core.takeBatch()
+        let messages = batchMessages
+        batchMessages = []
         batchOpenedAt = nil
-        commitInFlight = Task { try await self.commit(batch, events: events) }
+        commitInFlight = Task { try await self.commit(batch, events: events, messages: messages) }
     }
 
     func waitForCommitInFlight() async throws {
@@ -163,7 +180,8 @@ public actor ProcessorPipeline {
         if commitInFlight == task { commitInFlight = nil }
     }
 
-    func commit(_ batch: IngestBatch, events: [OutgoingEvent]) async throws {
+    func commit(_ batch: IngestBatch, events: [OutgoingEvent], messages: [ConsumedMessage] = []) async throws {
+        var batch = batch
         if let producer, settings.publishEvents, !events.isEmpty {
             let records = events.map {
                 KafkaProducerRecord(topic: settings.topics.events, key: Array($0.key.utf8), value: $0.value)
@@ -171,9 +189,19 @@ public actor ProcessorPipeline {
             try await retrying("publish orders.events") { _ = try await producer.sendAll(records) }
         }
         try await retrying("commit batch") {
-            let started = ContinuousClock.now
-            try await writer.commit(batch)
-            metrics.commit.record(duration: ContinuousClock.now - started)
+            while true {
+                let started = ContinuousClock.now
+                do {
+                    try await writer.commit(batch)
+                    metrics.commit.record(duration: ContinuousClock.now - started)
+                    return
+                } catch where BatchWriter.isDataError(error) {
+                    // Retrying the same rows would fail forever: set aside the message whose rows
+                    // PostgreSQL refuses (a dead letter with its message) and commit the rest.
+                    batch = try await DataErrorIsolation(writer: writer, topics: settings.topics, logger: logger)
+                        .isolate(batch, messages: messages, failure: error)
+                }
+            }
         }
         committedMessages += batch.messageCount
         committedBatches += 1
@@ -195,8 +223,9 @@ public actor ProcessorPipeline {
         }
     }
 
-    /// Retries transient failures (database or broker down) with capped backoff until they pass
-    /// or the task is cancelled. Data never moves on without being committed.
+    /// Retries transient failures (database or broker down) with capped backoff until they pass,
+    /// the task is cancelled, or a requested stop's grace period (`shutdownGrace`) runs out. Data
+    /// never moves on without being committed: what is given up is read again after a restart.
     func retrying(_ what: String, _ body: () async throws -> Void) async throws {
         var delay = Duration.milliseconds(100)
         while true {
@@ -206,13 +235,28 @@ public actor ProcessorPipeline {
             } catch {
                 // A closed pool never comes back (the process is shutting down): stop, uncommitted.
                 if Task.isCancelled || "\(error)".contains("poolShutdown") { throw error }
+                var wait = delay
+                if let deadline = stopDeadline {
+                    let left = ContinuousClock.now.duration(to: deadline)
+                    if left <= .zero {
+                        logger.error("\(what) still failing when the stop's grace period ran out; stopping without committing (the messages are read again after a restart)",
+                                     metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                        throw error
+                    }
+                    wait = min(wait, left)
+                }
                 metrics.retries.increment()
                 logger.warning("\(what) failed; retrying", metadata: [
-                    "error": "\(PostgresErrorText.describe(error))", "retry_in": "\(delay)"])
-                try await Task.sleep(for: delay)
+                    "error": "\(PostgresErrorText.describe(error))", "retry_in": "\(wait)"])
+                try await Task.sleep(for: wait)
                 delay = min(delay * 2, .seconds(5))
             }
         }
+    }
+
+    /// A stop was requested (SIGTERM): failing commits are retried for `shutdownGrace` at most.
+    public func beginStop() {
+        if stopDeadline == nil { stopDeadline = .now + settings.shutdownGrace }
     }
 
     // MARK: rebalancing
@@ -399,12 +443,13 @@ public actor ProcessorPipeline {
         })
         let targets = ranges.mapValues(\.upperBound)
         var remaining = targets
+        let skipped = try await deadLetteredCommands(ranges)
         var replayed = 0
         do {
             for try await message in replayer.messages {
                 let p = message.partition.rawValue
                 guard let target = remaining[p], message.offset.rawValue < target else { continue }
-                core.replay(Self.convert(message))
+                core.replay(Self.convert(message), skipped: skipped[p]?.contains(message.offset.rawValue) == true)
                 replayed += 1
                 if message.offset.rawValue + 1 >= target { remaining[p] = nil }
                 if remaining.isEmpty { break }
@@ -418,6 +463,22 @@ public actor ProcessorPipeline {
             "commands": "\(replayed)", "ranges": "\(ranges.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })"])
     }
 
+    /// The offsets of `ranges` (commands partitions) that went to dead letters when they were
+    /// consumed: the engine never saw them, so a replay skips them too.
+    func deadLetteredCommands(_ ranges: [Int32: Range<Int64>]) async throws -> [Int32: Set<Int64>] {
+        var result: [Int32: Set<Int64>] = [:]
+        for (partition, range) in ranges {
+            let log = core.logIDs[PartitionKey(topic: settings.topics.commands, partition: partition)] ?? ""
+            let rows = try await client.query("""
+                SELECT kafka_offset FROM ops.dead_letters
+                WHERE topic = \(settings.topics.commands) AND kafka_partition = \(partition) AND log_id IN (\(log), '')
+                  AND kafka_offset >= \(range.lowerBound) AND kafka_offset < \(range.upperBound)
+                """, logger: logger)
+            for try await offset in rows.decode(Int64.self) { result[partition, default: []].insert(offset) }
+        }
+        return result
+    }
+
     /// The books of a commands partition (for tests and snapshots).
     public func depth(partition: Int32) -> [String: String] {
         guard let engine = core.engines[partition] else { return [:] }
@@ -429,8 +490,10 @@ public actor ProcessorPipeline {
     }
 
     static func convert(_ m: KafkaConsumerMessage) -> ConsumedMessage {
-        let micros = m.timestamp.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) } ?? 0
+        // The producer sets the timestamp: one that is missing or does not fit reads as 1970-01-01,
+        // which the event-time check then refuses.
+        let timestamp = m.timestamp.flatMap { Timestamp(secondsSince1970: $0.timeIntervalSince1970) } ?? Timestamp(microseconds: 0)
         return ConsumedMessage(topic: m.topic, partition: m.partition.rawValue, offset: m.offset.rawValue,
-                               key: m.key, value: m.value, timestamp: Timestamp(microseconds: micros))
+                               key: m.key, value: m.value, timestamp: timestamp)
     }
 }

@@ -69,7 +69,10 @@ public struct ProcessorService: Sendable {
                 group.cancelAll()
             }
         } onCancel: {
-            Task { await consumer.close() }
+            Task {
+                await pipeline.beginStop()
+                await consumer.close()
+            }
         }
         } catch is CancellationError {
             // A requested stop: the consumer is closing and its revoke handler commits the batch.

@@ -8,6 +8,9 @@ extension QuantSettings {
         public var snapshotIntervalSeconds: Int
         public var depthIntervalMs: Int
         public var closedOrderMemory: Int
+        public var maxEventLeadSeconds: Int
+        public var maxEventAgeDays: Int
+        public var shutdownGraceSeconds: Int
 
         init(_ source: ConfigSource) throws {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
@@ -22,6 +25,9 @@ extension QuantSettings {
             snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
             depthIntervalMs = try source.positiveInt("processor.depthIntervalMs")
             closedOrderMemory = try source.positiveInt("processor.closedOrderMemory")
+            maxEventLeadSeconds = try source.nonNegativeInt("processor.maxEventLeadSeconds")
+            maxEventAgeDays = try source.nonNegativeInt("processor.maxEventAgeDays")
+            shutdownGraceSeconds = try source.nonNegativeInt("processor.shutdownGraceSeconds")
         }
     }
 }

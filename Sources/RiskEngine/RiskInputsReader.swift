@@ -77,17 +77,24 @@ public struct RiskInputsReader: Sendable {
     }
 
     /// Closes of `symbols` over the `calendarDays` before the latest day any of them traded or was
-    /// quoted (not before today: a feed that stopped still has a history to value).
+    /// quoted (not before today: a feed that stopped still has a history to value). Nothing dated
+    /// after today counts: one symbol's future-dated print cannot move every portfolio's valuation
+    /// date past all of its history.
     func closes(of symbols: [String], calendarDays: Int) async throws -> [DailyClose] {
         let rows = try await client.query("""
             WITH latest AS (
-                SELECT (greatest((SELECT max(ts) FROM market.trades WHERE symbol = ANY(\(symbols)::text[])),
-                                 (SELECT max(ts) FROM market.quotes WHERE symbol = ANY(\(symbols)::text[])))
-                        AT TIME ZONE 'UTC')::date AS day
+                -- Per symbol, the newest print and quote through the (symbol, ts) index, one row each:
+                -- an aggregate over = ANY(...) read every row of every partition (seconds, growing).
+                SELECT (least(coalesce(max(greatest(t.ts, q.ts)), now()), now()) AT TIME ZONE 'UTC')::date AS day
+                FROM unnest(\(symbols)::text[]) AS s(symbol)
+                LEFT JOIN LATERAL (SELECT ts FROM market.trades WHERE symbol = s.symbol AND ts <= now()
+                                   ORDER BY ts DESC LIMIT 1) t ON true
+                LEFT JOIN LATERAL (SELECT ts FROM market.quotes WHERE symbol = s.symbol AND ts <= now()
+                                   ORDER BY ts DESC LIMIT 1) q ON true
             )
             SELECT c.symbol, c.day::text, c.close::float8
             FROM analytics.daily_closes c, latest
-            WHERE c.symbol = ANY(\(symbols)::text[]) AND c.day >= latest.day - \(Int32(calendarDays))
+            WHERE c.symbol = ANY(\(symbols)::text[]) AND c.day >= latest.day - \(Int32(calendarDays)) AND c.day <= latest.day
             ORDER BY c.symbol, c.day
             """, logger: logger)
         var result: [DailyClose] = []

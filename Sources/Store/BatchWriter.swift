@@ -28,7 +28,34 @@ public struct BatchWriter: Sendable {
         }
     }
 
-    func write(_ batch: IngestBatch) async throws {
+    /// Writes the batch in a transaction that is rolled back: whether PostgreSQL would accept it.
+    /// Throws what `commit` would throw; nothing stays written (missing partitions excepted).
+    public func trial(_ batch: IngestBatch) async throws {
+        do {
+            try await commit(batch, rollback: true)
+        } catch where PostgresErrorText.unwrap(error) is TrialRollback {}
+    }
+
+    struct TrialRollback: Error {}
+
+    private func commit(_ batch: IngestBatch, rollback: Bool) async throws {
+        do {
+            try await write(batch, rollback: rollback)
+        } catch where PostgresErrorText.sqlState(error) == "23514" {
+            try await ensurePartitions(for: batch)
+            try await write(batch, rollback: rollback)
+        }
+    }
+
+    /// Whether a failed write will fail again with the same rows: PostgreSQL refused the data
+    /// (SQLSTATE classes 21 cardinality, 22 data exception, 23 integrity constraint), as opposed to
+    /// a connection, lock or serialization failure, which a retry can get past.
+    public static func isDataError(_ error: any Error) -> Bool {
+        guard let state = PostgresErrorText.sqlState(error) else { return false }
+        return state.hasPrefix("21") || state.hasPrefix("22") || state.hasPrefix("23")
+    }
+
+    func write(_ batch: IngestBatch, rollback: Bool = false) async throws {
         let copies = try await client.withTransaction(logger: logger) { connection in
             var copies: [(table: String, rows: Int, duration: Duration)] = []
             for table in batch.tables where !table.isEmpty {
@@ -59,7 +86,10 @@ public struct BatchWriter: Sendable {
                     """, logger: logger)
             }
             if !batch.bookDepth.isEmpty {
-                let b = batch.bookDepth
+                // One row per symbol: an upsert meeting a symbol twice fails (21000) for good.
+                var latest: [String: BookDepthRow] = [:]
+                for row in batch.bookDepth { latest[row.symbol] = row }
+                let b = batch.bookDepth.count == latest.count ? batch.bookDepth : latest.values.sorted { $0.symbol < $1.symbol }
                 try await connection.query("""
                     INSERT INTO trading.book_depth AS d (symbol, taken_at, topic, kafka_partition, next_offset, book_seq,
                                                          best_bid, best_ask, bid_depth, ask_depth, depth)
@@ -87,6 +117,7 @@ public struct BatchWriter: Sendable {
                     DO UPDATE SET next_offset = EXCLUDED.next_offset, log_id = EXCLUDED.log_id, updated_at = now()
                     """, logger: logger)
             }
+            if rollback { throw TrialRollback() }
             if !batch.notifications.isEmpty {
                 let n = batch.notifications
                 try await connection.query("""
@@ -105,14 +136,15 @@ public struct BatchWriter: Sendable {
     }
 
     func ensurePartitions(for batch: IngestBatch) async throws {
-        for table in batch.tables {
-            guard let days = table.days else { continue }
+        for table in batch.tables where !table.distinctDays.isEmpty {
             logger.notice("creating partitions for a batch outside the partition window",
-                          metadata: ["table": "\(table.table)", "days": "\(days)"])
-            try await client.query("""
-                SELECT ops.ensure_partitions(\(table.table)::regclass,
-                    DATE '1970-01-01' + \(Int32(days.lowerBound)), DATE '1970-01-01' + \(Int32(days.upperBound)))
-                """, logger: logger)
+                          metadata: ["table": "\(table.table)", "days": "\(table.distinctDays.sorted())"])
+            for day in table.distinctDays.sorted() {
+                try await client.query("""
+                    SELECT ops.ensure_partitions(\(table.table)::regclass,
+                        DATE '1970-01-01' + \(Int32(clamping: day)), DATE '1970-01-01' + \(Int32(clamping: day)))
+                    """, logger: logger)
+            }
         }
     }
 

@@ -11,6 +11,11 @@ public struct CopyTextRows: Sendable {
     public private(set) var rowCount = 0
     /// UTC days (since the epoch) spanned by the rows' partition key, to repair missing partitions.
     public private(set) var days: ClosedRange<Int64>?
+    /// The distinct UTC days of the partition keys (at most `maxDistinctDays`): a missing partition
+    /// is made for these days only, never for every day between two far-apart rows.
+    public private(set) var distinctDays: [Int64] = []
+    public static let maxDistinctDays = 64
+    private var lastDay: Int64 = .min
     private var fieldsInRow = 0
 
     public init(table: String, columns: [String], reserveBytes: Int = 0) {
@@ -33,6 +38,17 @@ public struct CopyTextRows: Sendable {
         bytes.reserveCapacity(used)
         rowCount = 0
         days = nil
+        distinctDays = []
+        lastDay = .min
+        fieldsInRow = 0
+    }
+
+    /// Takes whole rows built elsewhere (`keepingRows`).
+    mutating func replaceRows(bytes: [UInt8], rowCount: Int, days: ClosedRange<Int64>?, distinctDays: [Int64]) {
+        self.bytes = bytes
+        self.rowCount = rowCount
+        self.days = days
+        self.distinctDays = distinctDays
         fieldsInRow = 0
     }
 
@@ -50,6 +66,10 @@ public struct CopyTextRows: Sendable {
     /// The row's partition key: also widens `days`.
     public mutating func partitionKey(_ ts: Timestamp) {
         let day = ts.epochDay
+        if day != lastDay {
+            lastDay = day
+            if distinctDays.count < Self.maxDistinctDays, !distinctDays.contains(day) { distinctDays.append(day) }
+        }
         if let d = days {
             if day < d.lowerBound || day > d.upperBound { days = min(day, d.lowerBound)...max(day, d.upperBound) }
         } else {

@@ -89,6 +89,20 @@ public struct IngestBatch: Sendable {
         messageCount += 1
     }
 
+    /// This batch with only the message rows `keep` accepts, by table and source message
+    /// (`src_partition`, `src_offset`); everything else (snapshots, depth, dead letters, offsets,
+    /// notifications) stays. For isolating messages whose rows PostgreSQL refuses.
+    public func keepingRows(_ keep: (_ table: String, _ partition: Int32, _ offset: Int64) -> Bool) -> IngestBatch {
+        var copy = self
+        copy.quotes = quotes.keepingRows { keep(quotes.table, $0, $1) }
+        copy.trades = trades.keepingRows { keep(trades.table, $0, $1) }
+        copy.orders = orders.keepingRows { keep(orders.table, $0, $1) }
+        copy.orderEvents = orderEvents.keepingRows { keep(orderEvents.table, $0, $1) }
+        copy.executions = executions.keepingRows { keep(executions.table, $0, $1) }
+        copy.extraTables = extraTables.map { table in table.keepingRows { keep(table.table, $0, $1) } }
+        return copy
+    }
+
     public mutating func removeAll() {
         quotes.removeAll()
         trades.removeAll()

@@ -32,6 +32,9 @@ struct ProcessorCommand: AsyncParsableCommand {
         processorSettings.depthInterval = .milliseconds(settings.processor.depthIntervalMs)
         processorSettings.limits = try PreTradeLimitTable(settings: settings)
         processorSettings.closedOrderMemory = settings.processor.closedOrderMemory
+        processorSettings.eventTime = EventTimeWindow(
+            maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
+        processorSettings.shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
         processorSettings.statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.

@@ -35,4 +35,53 @@ import Testing
         #expect(Timestamp(microseconds: -1).postgresText == "1969-12-31 23:59:59.999999+00")
         #expect(Timestamp(microseconds: -1).epochDay == -1)
     }
+
+    /// Issue 23: formatting must never trap, whatever the value (a derived range end, a producer's
+    /// timestamp); the storable range is what inputs are checked against.
+    @Test func formattingIsTotalAndTheStorableRangeIsNineteenSeventyToTwentyTwoHundred() {
+        for micros: Int64 in [.min, .min + 1, -62_167_219_200_000_000 - 1, -1, 0, 7_258_118_400_000_000, 253_402_300_800_000_000, .max] {
+            let ts = Timestamp(microseconds: micros)
+            #expect(!ts.postgresText.isEmpty)
+            #expect(!ts.rfc3339.isEmpty)
+        }
+        #expect(Timestamp(microseconds: .min).epochDay == Int64.min / 86_400_000_000 - 1)
+        #expect(Timestamp(rfc3339: "0000-01-05T00:00:00Z")?.isStorable == false)
+        #expect(Timestamp(rfc3339: "9999-12-31T23:59:59Z")?.isStorable == false)
+        #expect(Timestamp(rfc3339: "1969-12-31T23:59:59.999999Z")?.isStorable == false)
+        #expect(Timestamp(rfc3339: "1970-01-01T00:00:00Z")?.isStorable == true)
+        #expect(Timestamp(rfc3339: "2199-12-31T23:59:59.999999Z")?.isStorable == true)
+        #expect(Timestamp(rfc3339: "2200-01-01T00:00:00Z")?.isStorable == false)
+        #expect(Timestamp(microseconds: -5).clampedToStorable.microseconds == 0)
+        #expect(Timestamp(microseconds: .max).clampedToStorable == Timestamp.storable.upperBound)
+        #expect(Timestamp(secondsSince1970: 9.3e15) == nil)
+        #expect(Timestamp(secondsSince1970: .nan) == nil)
+        #expect(Timestamp(secondsSince1970: 1.5)?.microseconds == 1_500_000)
+    }
+
+    /// Anything the parser accepts formats back to an instant it parses to the same value: random
+    /// texts shaped like RFC 3339 (any digits, any separators from a small set) either round-trip
+    /// or are refused, and never trap.
+    @Test func anythingParsedRoundTripsOrIsRefused() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789-:T.Z+ zt".utf8)
+        var accepted = 0
+        for i in 0..<20_000 {
+            var bytes = Array("2026-11-26T14:30:00.123456Z".utf8)
+            if i % 2 == 0 {
+                // Random digits in every digit position: years 0000-9999, months 00-99, …
+                for j in bytes.indices where bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9") {
+                    bytes[j] = UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng)
+                }
+            } else {
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = alphabet.randomElement(using: &rng)!
+                }
+            }
+            guard let ts = Timestamp(rfc3339: String(decoding: bytes, as: UTF8.self)) else { continue }
+            accepted += 1
+            #expect(Timestamp(rfc3339: ts.rfc3339) == ts, "\(String(decoding: bytes, as: UTF8.self))")
+            _ = ts.postgresText
+        }
+        #expect(accepted > 100)
+    }
 }

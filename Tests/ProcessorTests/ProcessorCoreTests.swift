@@ -43,9 +43,11 @@ struct OrderFlow {
 let testInstruments = ["AAA", "BBB", "CCC"].map { Instrument(symbol: Symbol($0)!) }
 let t0 = Timestamp(rfc3339: "2026-11-26T14:30:00Z")!
 
+/// A command message keyed by its symbol, as producers must key them.
 func command(_ value: [UInt8], partition: Int32 = 0, offset: Int64) -> ConsumedMessage {
-    ConsumedMessage(topic: TopicNames.standard.commands, partition: partition, offset: offset, key: nil, value: value,
-                    timestamp: Timestamp(microseconds: t0.microseconds + offset))
+    let symbol = (try? JSONDecoder().decode(OrderCommandMessage.self, from: Data(value)))?.symbol
+    return ConsumedMessage(topic: TopicNames.standard.commands, partition: partition, offset: offset, key: symbol.map { Array($0.utf8) },
+                           value: value, timestamp: Timestamp(microseconds: t0.microseconds + offset))
 }
 
 @Suite struct ProcessorCoreTests {

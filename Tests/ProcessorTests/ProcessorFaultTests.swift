@@ -73,6 +73,45 @@ import Testing
         }
     }
 
+    /// SIGTERM while PostgreSQL is down: the processor retries its commit for its grace period
+    /// (`processor.shutdownGraceSeconds`), then stops without committing; a new processor reads the
+    /// uncommitted messages again once PostgreSQL is back, and nothing is lost or doubled.
+    @Test func aStopWhilePostgresIsDownEndsWithinTheGracePeriodLosingNothing() async throws {
+        let brokers = try ProcessorIntegrationTests.brokers
+        let postgres = try await PrivatePostgres()
+        defer { postgres.remove() }
+        let logger = Self.quietLogger
+        try await postgres.withMigratedClient(logger: logger) { client in
+            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
+            let topics = try await ProcessorIntegrationTests.makeTopics(brokers)
+            var settings = ProcessorSettings(brokers: brokers, groupID: "g-\(UUID().uuidString.prefix(8))", topics: topics,
+                                             batchMaxMessages: 300, batchMaxDelay: .milliseconds(20))
+            settings.shutdownGrace = .seconds(2)
+            let run = Task { try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
+            let before = try await ProcessorIntegrationTests.produce(1_000, topics: topics, brokers: brokers, seed: 81)
+            try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: settings.groupID, topics: topics, brokers: brokers, logger: logger)
+
+            try await postgres.stack("pg-stop")
+            let during = try await ProcessorIntegrationTests.produce(1_000, topics: topics, brokers: brokers, seed: 82, orderPrefix: "d")
+            try await Task.sleep(for: .seconds(2))  // its commits fail and are retried
+            let stopping = ContinuousClock.now
+            run.cancel()
+            do {
+                try await value(of: run, within: .seconds(20), "the processor to stop while PostgreSQL is down")
+            } catch let error as TestDatabase.MissingService {
+                Issue.record("\(error)")
+            } catch {}  // the commit's error: it stopped without committing, as documented
+            #expect(stopping.duration(to: .now) < .seconds(12), "stopped within the grace period and a retry")
+
+            try await postgres.stack("pg-start")
+            let rerun = Task { try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
+            try await ProcessorIntegrationTests.waitUntilCaughtUp(client, group: settings.groupID, topics: topics, brokers: brokers, logger: logger)
+            rerun.cancel()
+            try await value(of: rerun, within: .seconds(20), "the second processor to stop")
+            try await ProcessorIntegrationTests.verify(client, sent: before + during, topics: topics, logger: logger)
+        }
+    }
+
     static func settings(_ broker: PrivateBroker) -> ProcessorSettings {
         ProcessorSettings(brokers: broker.brokers, groupID: "g-\(UUID().uuidString.prefix(8))", topics: .standard,
                           batchMaxMessages: 300, batchMaxDelay: .milliseconds(20))
