@@ -254,9 +254,24 @@ public actor ProcessorPipeline {
         }
     }
 
-    /// A stop was requested (SIGTERM): failing commits are retried for `shutdownGrace` at most.
+    /// A stop was requested (SIGTERM): failing commits are retried for `shutdownGrace` at most, and
+    /// a commit still under way then (waiting for a connection to a database that is down: that
+    /// fails no attempt, it just waits) is cancelled. Either way nothing half-done is committed:
+    /// the batch's transaction holds its offsets, so its messages are read again after a restart.
     public func beginStop() {
-        if stopDeadline == nil { stopDeadline = .now + settings.shutdownGrace }
+        guard stopDeadline == nil else { return }
+        stopDeadline = .now + settings.shutdownGrace
+        let grace = settings.shutdownGrace
+        Task { [weak self] in
+            try? await Task.sleep(for: grace)
+            await self?.cancelCommitInFlight()
+        }
+    }
+
+    private func cancelCommitInFlight() {
+        guard let commitInFlight else { return }
+        logger.error("a commit was still under way when the stop's grace period ran out; cancelling it (its messages are read again after a restart)")
+        commitInFlight.cancel()
     }
 
     // MARK: rebalancing

@@ -255,7 +255,7 @@ struct BrokerFaultRun: Sendable {
     static func with(postgres: PrivatePostgres, _ body: @escaping @Sendable (BrokerFaultRun) async throws -> Void) async throws {
         let broker = try await PrivateBroker()
         defer { broker.remove() }
-        let logger = ProcessorFaultTests.quietLogger
+        let logger = Self.logger(ProcessorFaultTests.quietLogger)
         try await postgres.withMigratedClient(logger: logger) { client in
             try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
             try await body(BrokerFaultRun(broker: broker, client: client, logger: logger, settings: ProcessorFaultTests.settings(broker)))
@@ -269,10 +269,19 @@ struct BrokerFaultRun: Sendable {
             try await db.migrator().up()
             try await db.withClient { client in
                 try await ProcessorIntegrationTests.seedInstruments(client, logger: db.logger)
-                try await body(BrokerFaultRun(broker: broker, client: client, logger: db.logger,
+                try await body(BrokerFaultRun(broker: broker, client: client, logger: Self.logger(db.logger),
                                               settings: ProcessorFaultTests.settings(broker)))
             }
         }
+    }
+
+    /// QUANT_FAULT_TEST_LOG=info (or debug) shows what the processors of these tests do.
+    static func logger(_ base: Logger) -> Logger {
+        var logger = base
+        if let level = ProcessInfo.processInfo.environment["QUANT_FAULT_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) {
+            logger.logLevel = level
+        }
+        return logger
     }
 
     func start() -> Task<Void, any Error> {
