@@ -77,13 +77,7 @@ import Testing
     /// (`processor.shutdownGraceSeconds`), then stops without committing; a new processor reads the
     /// uncommitted messages again once PostgreSQL is back, and nothing is lost or doubled.
     @Test func aStopWhilePostgresIsDownEndsWithinTheGracePeriodLosingNothing() async throws {
-        let brokers = try ProcessorIntegrationTests.brokers
-        let postgres = try await PrivatePostgres()
-        defer { postgres.remove() }
-        let logger = Self.quietLogger
-        try await postgres.withMigratedClient(logger: logger) { client in
-            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
-            let topics = try await ProcessorIntegrationTests.makeTopics(brokers)
+        try await Self.withPrivatePostgres { postgres, client, brokers, topics, logger in
             var settings = ProcessorSettings(brokers: brokers, groupID: "g-\(UUID().uuidString.prefix(8))", topics: topics,
                                              batchMaxMessages: 300, batchMaxDelay: .milliseconds(20))
             settings.shutdownGrace = .seconds(2)
@@ -109,6 +103,20 @@ import Testing
             rerun.cancel()
             try await value(of: rerun, within: .seconds(20), "the second processor to stop")
             try await ProcessorIntegrationTests.verify(client, sent: before + during, topics: topics, logger: logger)
+        }
+    }
+
+    /// A private PostgreSQL (which the test may stop), migrated and seeded, and fresh topics on the shared broker.
+    static func withPrivatePostgres(
+        _ body: (PrivatePostgres, PostgresClient, _ brokers: String, TopicNames, Logger) async throws -> Void
+    ) async throws {
+        let brokers = try ProcessorIntegrationTests.brokers
+        let postgres = try await PrivatePostgres()
+        defer { postgres.remove() }
+        let logger = Self.quietLogger
+        try await postgres.withMigratedClient(logger: logger) { client in
+            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
+            try await body(postgres, client, brokers, try await ProcessorIntegrationTests.makeTopics(brokers), logger)
         }
     }
 
@@ -151,13 +159,7 @@ import Testing
     }
 
     @Test func postgresDownForSecondsPausesTheProcessorThenItCatchesUpLosingNothing() async throws {
-        let brokers = try ProcessorIntegrationTests.brokers
-        let postgres = try await PrivatePostgres()
-        defer { postgres.remove() }
-        let logger = Self.quietLogger
-        try await postgres.withMigratedClient(logger: logger) { client in
-            try await ProcessorIntegrationTests.seedInstruments(client, logger: logger)
-            let topics = try await ProcessorIntegrationTests.makeTopics(brokers)
+        try await Self.withPrivatePostgres { postgres, client, brokers, topics, logger in
             let groupID = "g-\(UUID().uuidString.prefix(8))"
             let settings = ProcessorSettings(brokers: brokers, groupID: groupID, topics: topics, batchMaxMessages: 300,
                                              batchMaxDelay: .milliseconds(20))

@@ -8,13 +8,15 @@ public func value<T: Sendable>(of task: Task<T, any Error>, within timeout: Dura
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let pending = PendingContinuation(continuation)
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            // Cancelled (the task finished first): its sleep ends at once, and it must not then
+            // claim a timeout. That race failed tests under load whose processor had stopped.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             pending.resume(with: .failure(TestDatabase.MissingService(description: "timed out after \(timeout) waiting for \(what)")))
         }
         Task {
             let result = await task.result
-            timer.cancel()
             pending.resume(with: result)
+            timer.cancel()
         }
     }
 }
