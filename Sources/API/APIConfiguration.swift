@@ -36,10 +36,14 @@ public struct APIConfiguration: Sendable {
         public var bufferEvents: Int
         public var heartbeat: Duration
         public var maxClients: Int
-        public init(bufferEvents: Int = 256, heartbeat: Duration = .seconds(15), maxClients: Int = 1000) {
+        /// Clients one address may hold at once, so one address cannot take every slot.
+        public var maxClientsPerAddress: Int
+        public init(bufferEvents: Int = 256, heartbeat: Duration = .seconds(15), maxClients: Int = 1000,
+                    maxClientsPerAddress: Int = 20) {
             self.bufferEvents = bufferEvents
             self.heartbeat = heartbeat
             self.maxClients = maxClients
+            self.maxClientsPerAddress = maxClientsPerAddress
         }
     }
 
@@ -76,7 +80,8 @@ public struct APIConfiguration: Sendable {
                   idempotencyTTL: .seconds(settings.idempotencyTtlHours * 3600),
                   streaming: Streaming(bufferEvents: settings.streamBufferEvents,
                                        heartbeat: .seconds(settings.streamHeartbeatSeconds),
-                                       maxClients: settings.streamMaxClients),
+                                       maxClients: settings.streamMaxClients,
+                                       maxClientsPerAddress: settings.streamMaxClientsPerAddress),
                   cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
     }
 }

@@ -18,8 +18,13 @@ struct StreamController: Sendable {
         let p = RequestParameters(request: request, context: context)
         guard let text = p.query("channels") else { throw Problem.badParameter("channels", "required, e.g. trades:AAPL,quotes:AAPL,risk:P1") }
         let topics = try StreamTopic.parse(text).get()
-        guard let (id, mailbox) = try await hub.subscribe(topics) else {
-            throw Problem.unavailable("this server streams to \(hub.configuration.maxClients) clients already")
+        let (id, mailbox): (Int, StreamMailbox)
+        switch try await hub.subscribe(topics, address: context.remoteAddress?.ipAddress ?? "unknown") {
+        case .success(let subscription): (id, mailbox) = subscription
+        case .failure(.full): throw Problem.unavailable("this server streams to \(hub.configuration.maxClients) clients already")
+        case .failure(.addressFull):
+            throw Problem(.tooManyRequests, type: "urn:quant:problem:too-many-streams", title: "Too many streams",
+                          detail: "this address holds \(hub.configuration.maxClientsPerAddress) streams already; close one first")
         }
         let hub = hub
         let heartbeat = hub.configuration.heartbeat

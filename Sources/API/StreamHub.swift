@@ -20,7 +20,8 @@ final class StreamHub: Sendable {
     private struct TradeCursor: Sendable { var ts: String; var partition: Int32; var offset: Int64 }
 
     private struct State {
-        var clients: [Int: (mailbox: StreamMailbox, topics: [StreamTopic])] = [:]
+        var clients: [Int: (mailbox: StreamMailbox, topics: [StreamTopic], address: String)] = [:]
+        var clientsByAddress: [String: Int] = [:]
         var subscribers: [StreamTopic: Set<Int>] = [:]
         var nextID = 0
         var listener: Task<Void, Never>?
@@ -40,14 +41,19 @@ final class StreamHub: Sendable {
         self.configuration = configuration
     }
 
-    /// A mailbox receiving `topics`' events; nil when `maxClients` are connected already.
-    func subscribe(_ topics: [StreamTopic]) async throws -> (id: Int, mailbox: StreamMailbox)? {
+    enum Refusal: Error { case full, addressFull }
+
+    /// A mailbox receiving `topics`' events for a client at `address`; refused when `maxClients`
+    /// are connected already, or `maxClientsPerAddress` from that address.
+    func subscribe(_ topics: [StreamTopic], address: String) async throws -> Result<(id: Int, mailbox: StreamMailbox), Refusal> {
         for topic in topics where topic.kind == .trades { try await startTradeCursor(topic.key) }
         let mailbox = StreamMailbox(capacity: configuration.bufferEvents)
-        let id: Int? = state.withLock { s in
-            guard s.clients.count < configuration.maxClients else { return nil }
+        let id: Result<Int, Refusal> = state.withLock { s in
+            guard s.clients.count < configuration.maxClients else { return .failure(.full) }
+            guard s.clientsByAddress[address, default: 0] < configuration.maxClientsPerAddress else { return .failure(.addressFull) }
+            s.clientsByAddress[address, default: 0] += 1
             s.nextID += 1
-            s.clients[s.nextID] = (mailbox, topics)
+            s.clients[s.nextID] = (mailbox, topics, address)
             for topic in topics { s.subscribers[topic, default: []].insert(s.nextID) }
             if s.listener == nil {
                 s.listenerGeneration += 1
@@ -55,11 +61,11 @@ final class StreamHub: Sendable {
                 s.listener = Task { await self.listen(generation: generation) }
             }
             APIMetrics.streamClientsGauge.record(s.clients.count)
-            return s.nextID
+            return .success(s.nextID)
         }
-        guard let id else { return nil }
+        guard case .success(let id) = id else { return id.map { ($0, mailbox) } }
         try await waitUntilListening()
-        return (id, mailbox)
+        return .success((id, mailbox))
     }
 
     /// Waits (at most 5 s) until the LISTENs are in place, so that `subscribed` promises every
@@ -75,6 +81,8 @@ final class StreamHub: Sendable {
     func unsubscribe(_ id: Int) {
         let listener: Task<Void, Never>? = state.withLock { s in
             guard let client = s.clients.removeValue(forKey: id) else { return nil }
+            s.clientsByAddress[client.address, default: 1] -= 1
+            if s.clientsByAddress[client.address] == 0 { s.clientsByAddress[client.address] = nil }
             APIMetrics.streamClientsGauge.record(s.clients.count)
             client.mailbox.close()
             for topic in client.topics {

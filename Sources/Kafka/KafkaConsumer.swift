@@ -173,12 +173,19 @@ public final class KafkaConsumer: Sendable {
         logGuard.verifyIfDue(client.handle)
         var batch: [KafkaConsumerMessage] = []
         var timeout: Int32 = logGuard.isVerifying ? 50 : 100
+        var generation = logGuard.generation
+        var topicIDs = logGuard.topicIDs
         while batch.count < min(room, 1_024), let message = rd_kafka_consumer_poll(client.handle, timeout) {
             timeout = 0
             defer { rd_kafka_message_destroy(message) }
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                batch.append(context.reader.read(message, topicIDs: logGuard.topicIDs))
+                // An assignment served inside this poll may have brought new ids.
+                if logGuard.generation != generation {
+                    generation = logGuard.generation
+                    topicIDs = logGuard.topicIDs
+                }
+                batch.append(context.reader.read(message, topicIDs: topicIDs))
             } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
                 let error = KafkaError.librdkafka(err, "consume", detail: text)

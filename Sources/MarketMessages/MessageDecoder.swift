@@ -90,6 +90,11 @@ public enum MessageDecoder {
               let value = Int64(String(decoding: object.slice(field), as: UTF8.self))
         else { throw MessageError("\(name) must be a whole number") }
         if value < 0 { throw MessageError("\(name) must not be negative") }
+        if value > maxSize { throw MessageError("\(name) \(value) exceeds \(maxSize)") }
         return value
     }
+
+    /// The largest size or quantity any message may carry (a trillion): far above any real print or
+    /// order, far below what would overflow a notional or skew an average (docs/messages.md).
+    public static let maxSize: Int64 = 1_000_000_000_000
 }

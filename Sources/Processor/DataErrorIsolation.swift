@@ -64,6 +64,10 @@ struct DataErrorIsolation {
         var reduced = batch.keepingRows { table, partition, offset in
             Source(topic: topicOf[table] ?? "", partition: partition, offset: offset) != badSource
         }
+        guard reduced.rowCount < batch.rowCount else {
+            // The search named a message without rows: the refusal does not follow the messages.
+            return deadLettered(batch, messages: messages, reason: "PostgreSQL refused the batch: \(reason)")
+        }
         reduced.deadLetters.append(DeadLetter(
             topic: bad.topic, partition: bad.partition, offset: bad.offset, key: bad.key, payload: bad.value,
             error: "PostgreSQL refused its rows: \(reason.prefix(240))"))

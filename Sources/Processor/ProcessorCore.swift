@@ -353,6 +353,9 @@ public struct ProcessorCore {
         if let id = command.orderID, !((1...64).contains(id.utf8.count) && id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })) {
             throw MessageError("invalid order_id: 1-64 printable ASCII characters without spaces")
         }
+        if let quantity = command.quantity, quantity.value > MessageDecoder.maxSize {
+            throw MessageError("quantity \(quantity.value) exceeds \(MessageDecoder.maxSize)")
+        }
         if let account = command.account,
            !(account.unicodeScalars.count <= 64 && account.unicodeScalars.allSatisfy({ $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) })) {
             throw MessageError("invalid account: at most 64 characters, no control characters")

@@ -90,6 +90,7 @@ extension ConfigKey {
         .init("api.streamBufferEvents", default: "256", "Events buffered per streaming client; a slower client skips the oldest"),
         .init("api.streamHeartbeatSeconds", default: "15", "Seconds between heartbeat comments on an idle event stream"),
         .init("api.streamMaxClients", default: "1000", "Event-stream clients one quant api serves at once (more answer 503)"),
+        .init("api.streamMaxClientsPerAddress", default: "20", "Event-stream clients one client address may hold at once (more answer 429)"),
         .init("api.cacheMaxAgeMs", default: "1000", "Longest the read cache serves a body without a change announcement (0: no cache)"),
         .init("metrics.host", default: "127.0.0.1", "Address every service's Prometheus /metrics listens on"),
         .init("metrics.processorPort", default: "9101", "Port of quant processor's /metrics (0: off)"),

@@ -14,6 +14,7 @@ extension QuantSettings {
         public var streamBufferEvents: Int
         public var streamHeartbeatSeconds: Int
         public var streamMaxClients: Int
+        public var streamMaxClientsPerAddress: Int
         public var cacheMaxAgeMs: Int
 
         init(_ source: ConfigSource) throws {
@@ -34,6 +35,7 @@ extension QuantSettings {
             streamBufferEvents = try source.positiveInt("api.streamBufferEvents")
             streamHeartbeatSeconds = try source.positiveInt("api.streamHeartbeatSeconds")
             streamMaxClients = try source.positiveInt("api.streamMaxClients")
+            streamMaxClientsPerAddress = try source.positiveInt("api.streamMaxClientsPerAddress")
             cacheMaxAgeMs = try source.int("api.cacheMaxAgeMs")
             guard cacheMaxAgeMs >= 0 else {
                 throw ConfigSource.LoadError.invalidValue(

@@ -38,4 +38,25 @@ import Testing
         let frame = StreamController.frame(StreamEvent(name: "quote", data: "{\"a\":1}\nevent: trade\r\ndata: x"))
         #expect(frame == "event: quote\ndata: {\"a\":1}\ndata: event: trade\ndata: data: x\n\n")
     }
+
+    /// Finding 10: one client address took 805 of 1,000 stream slots. Now an address holds at most
+    /// `api.streamMaxClientsPerAddress`; the next is a 429, and a slot comes back when a stream ends.
+    @Test func oneAddressCannotTakeEveryStreamSlot() async throws {
+        try await StreamTests.withStreamOnly(.init(bufferEvents: 8, heartbeat: .milliseconds(100), maxClients: 10,
+                                                   maxClientsPerAddress: 2)) { hub, port in
+            var first: SSETestClient? = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
+            let second = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:BBB")
+            try await first!.wait { $0.contains("event: subscribed") }
+            try await second.wait { $0.contains("event: subscribed") }
+            let third = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:CCC")
+            try await third.wait { $0.contains("too-many-streams") }
+            #expect(third.received.hasPrefix("HTTP/1.1 429"))
+            first = nil  // its next heartbeat fails and the hub lets go of it
+            let deadline = ContinuousClock.now + .seconds(10)
+            while hub.clientCount > 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let fourth = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:CCC")
+            try await fourth.wait { $0.contains("event: subscribed") }
+            _ = first
+        }
+    }
 }

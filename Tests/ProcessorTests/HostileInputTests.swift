@@ -40,7 +40,7 @@ import Testing
                 .decode(String.self) { reasons.append(reason) }
             for expected in ["outside 1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z", "ahead of the processor's clock",
                              "behind the processor's clock", "PostgreSQL refused its rows", "is not the command's symbol",
-                             "invalid symbol", "invalid account"] {
+                             "invalid symbol", "invalid account", "size 2000000000000 exceeds", "quantity 5000000000000 exceeds"] {
                 #expect(reasons.contains { $0.contains(expected) }, "a dead letter saying \(expected)")
             }
             // One book per symbol: the mis-keyed command opened none.
@@ -64,11 +64,13 @@ import Testing
             (topics.trades, "AAA", trade(ts(3_600)), true),                             // an hour ahead of the clock
             (topics.trades, "AAA", trade("1971-01-01T00:00:00Z"), true),                // long ago: would open a partition in 1971
             (topics.trades, "AAA", trade(ts(0), size: 777_777), true),                  // refused by the database only
+            (topics.trades, "AAA", trade(ts(0), size: 2_000_000_000_000), true),        // a size that would skew VWAP
             (topics.quotes, "BBB", quote(ts(0)), false),                                // market data may be keyed by anything
             (topics.commands, "MSFT", "{\(order),\"order_id\":\"k1\",\"symbol\":\"AAA\"}", true),  // finding 3: keyed by another symbol
             (topics.commands, String(repeating: "S", count: 200),
              "{\(order),\"order_id\":\"k2\",\"symbol\":\"\(String(repeating: "S", count: 200))\"}", true),
             (topics.commands, "AAA", "{\(order),\"order_id\":\"k3\",\"symbol\":\"AAA\",\"account\":\"a\\u0000b\"}", true),
+            (topics.commands, "AAA", #"{"type":"new","side":"buy","order_type":"limit","price":"99","quantity":5000000000000,"order_id":"k4","symbol":"AAA"}"#, true),
         ]
         return cases.map { (topic: $0.0, key: $0.1, value: Array($0.2.utf8), bad: $0.3) }
     }

@@ -112,7 +112,7 @@ import Testing
     /// Waits until the offsets stored for `group` reach the end of the broker's current logs and
     /// carry their topic ids (after a broker lost its logs, offsets of the old logs do not count).
     static func waitUntilCaughtUpOnCurrentLogs(_ client: PostgresClient, group: String, topics: TopicNames, brokers: String,
-                                               logger: Logger, timeout: Duration = .seconds(60)) async throws {
+                                               logger: Logger, timeout: Duration = .seconds(120)) async throws {
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: brokers))
         let ids = try await admin.topicIDs(topics.consumed)
         var ends: [String: [KafkaPartition: KafkaOffset]] = [:]

@@ -23,6 +23,9 @@ final class RDKafkaLogGuard: @unchecked Sendable {
     /// The verified id of each assigned topic; messages are tagged with it.
     var topicIDs: [String: KafkaTopicID] { ids.withLock { $0 } }
     private let ids = Mutex<[String: KafkaTopicID]>([:])
+    /// Moves whenever `topicIDs` changes, so the poll loop re-reads them only then (not per message).
+    var generation: Int { changes.load(ordering: .acquiring) }
+    private let changes = Atomic<Int>(0)
     /// Set after a consumer error: fetching is paused until the ids are verified again.
     private(set) var isVerifying = false
     /// What the guard paused and has not resumed (a rebalance may take partitions away meanwhile).
@@ -53,6 +56,7 @@ final class RDKafkaLogGuard: @unchecked Sendable {
         }
         let found = described.compactMapValues { $0 }
         ids.withLock { known in for topic in topics { known[topic] = found[topic] } }
+        changes.add(1, ordering: .releasing)
         return found
     }
 
@@ -105,7 +109,10 @@ final class RDKafkaLogGuard: @unchecked Sendable {
         for topic in topics.sorted() {
             guard let id = described[topic] ?? nil else { continue }  // no ids from this broker
             guard let old = known[topic], old != id else {
-                ids.withLock { $0[topic] = id }
+                if known[topic] != id {
+                    ids.withLock { $0[topic] = id }
+                    changes.add(1, ordering: .releasing)
+                }
                 continue
             }
             let partitions = assignment.filter { $0.topic == topic }
@@ -124,6 +131,7 @@ final class RDKafkaLogGuard: @unchecked Sendable {
                 "topic": "\(topic)", "old_topic_id": "\(old)", "new_topic_id": "\(id)",
                 "partitions": "\(partitions.map(\.partition.rawValue).sorted())"])
             ids.withLock { $0[topic] = id }
+            changes.add(1, ordering: .releasing)
         }
         // Resume what is assigned now; what a rebalance took away meanwhile is resumed when it
         // comes back (`assigned`).
