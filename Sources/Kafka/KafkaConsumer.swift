@@ -185,7 +185,7 @@ public final class KafkaConsumer: Sendable {
                     generation = logGuard.generation
                     topicIDs = logGuard.topicIDs
                 }
-                batch.append(context.reader.read(message, topicIDs: topicIDs))
+                batch.append(context.reader.read(message, topicIDs: topicIDs, generation: generation))
             } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
                 let error = KafkaError.librdkafka(err, "consume", detail: text)

@@ -82,6 +82,8 @@ public actor ProcessorPipeline {
     public private(set) var committedBatches = 0
     /// The partitions this instance owns right now.
     public private(set) var ownedPartitions: Set<TopicPartition> = []
+    /// The partition and log of the last message `followLog` saw (a cheap check on the hot path).
+    var lastLog: (topic: String, partition: KafkaPartition, id: KafkaTopicID?) = ("", KafkaPartition(rawValue: -1), nil)
     /// Set by `beginStop`: when retries give up.
     var stopDeadline: ContinuousClock.Instant?
     /// The messages of the batch being built, kept until it commits: if PostgreSQL refuses a
@@ -114,8 +116,13 @@ public actor ProcessorPipeline {
 
     public func handle(_ message: KafkaConsumerMessage) async throws {
         metrics.consumed(topic: message.topic)
-        try await followLog(of: message)
-        core.now = Self.now()
+        // Per message only a comparison with the previous message's partition and log: the log of a
+        // partition changes rarely, and looking it up hashes the topic name.
+        if message.partition != lastLog.partition || message.topicID != lastLog.id || message.topic != lastLog.topic {
+            try await followLog(of: message)
+            lastLog = (message.topic, message.partition, message.topicID)
+        }
+        if batchOpenedAt == nil { core.now = Self.now() }  // the event-time window is a minute wide
         let consumed = Self.convert(message)
         batchMessages.append(consumed)
         if message.topic == settings.topics.commands {
@@ -131,6 +138,7 @@ public actor ProcessorPipeline {
     }
 
     public func flushIfDue() async throws {
+        core.now = Self.now()
         if let opened = batchOpenedAt, opened.duration(to: .now) >= settings.batchMaxDelay {
             try await startCommit()
         } else if core.hasUnpublishedDepth, lastDepth.duration(to: .now) >= settings.depthInterval {
@@ -282,6 +290,7 @@ public actor ProcessorPipeline {
     /// broker lost or re-created it) is read from its beginning instead.
     public func assigned(_ assignment: KafkaAssignment) async throws -> [TopicPartition: KafkaOffset] {
         let partitions = assignment.partitions
+        lastLog.partition = KafkaPartition(rawValue: -1)
         try await flush()
         core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
         var starts: [TopicPartition: KafkaOffset] = [:]
@@ -438,6 +447,7 @@ public actor ProcessorPipeline {
             core.setLog(key, id: nil)
             pendingReplacement.remove(key)
         }
+        lastLog.partition = KafkaPartition(rawValue: -1)
         ownedPartitions.subtract(partitions)
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
     }

@@ -6,18 +6,23 @@ enum RDKafkaMessage {
     /// Reads messages on one thread, reusing the topic's Swift string across messages.
     final class Reader: @unchecked Sendable {
         private var lastTopic: (cString: [CChar], string: String) = ([0], "")
+        /// The id of `lastTopic` in the `topicIDs` it was last looked up in (by their generation).
+        private var lastID: (generation: Int, id: KafkaTopicID?) = (-1, nil)
 
-        func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topicIDs: [String: KafkaTopicID] = [:]) -> KafkaConsumerMessage {
+        func read(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topicIDs: [String: KafkaTopicID] = [:],
+                  generation: Int = 0) -> KafkaConsumerMessage {
             var topic = ""
             if let rkt = message.pointee.rkt, let name = rd_kafka_topic_name(rkt) {
                 if strcmp(lastTopic.cString, name) != 0 {
                     let string = String(cString: name)
                     lastTopic = (Array(string.utf8CString), string)
+                    lastID.generation = -1
                 }
                 topic = lastTopic.string
             }
+            if lastID.generation != generation { lastID = (generation, topicIDs[topic]) }
             var result = RDKafkaMessage.read(message, topic: topic)
-            result.topicID = topicIDs[topic]
+            result.topicID = lastID.id
             return result
         }
     }
