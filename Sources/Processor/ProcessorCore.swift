@@ -75,7 +75,8 @@ public struct ProcessorCore {
         set { marketData.eventTime = newValue }
     }
 
-    /// The processor's clock for the event-time check; the pipeline sets it before each message.
+    /// The processor's clock for the event-time check; the pipeline sets it when a batch opens and
+    /// on each flush tick (the window is a minute wide, so a batch's age does not matter).
     public var now: Timestamp {
         get { marketData.now }
         set { marketData.now = newValue }
@@ -250,7 +251,7 @@ public struct ProcessorCore {
             try Self.validateIdentifiers(command)
             // Books live per commands partition, and the producer's key picks the partition: a command
             // keyed by another symbol would open a second book for its symbol in another partition.
-            if let symbol = command.symbol, message.key.map({ String(decoding: $0, as: UTF8.self) }) != symbol {
+            if let symbol = command.symbol, message.key?.elementsEqual(symbol.utf8) != true {
                 let key = message.key.map { String(decoding: $0.prefix(60), as: UTF8.self) }
                 throw MessageError("key \(key.map { "\"\($0)\"" } ?? "(none)") is not the command's symbol \"\(symbol.prefix(60))\": order commands must be keyed by their symbol")
             }
