@@ -8,9 +8,14 @@ public struct APIConfiguration: Sendable {
         public var maxPageSize: Int
         /// Widest `from`/`to` range of tick and history requests.
         public var maxRangeDays: Int
-        public init(maxPageSize: Int = 1000, maxRangeDays: Int = 31) {
+        /// Hedge and custom stress-test requests at once, in all and per client (`ConcurrencyGate`).
+        public var heavyRequestsMax: Int
+        public var heavyRequestsPerClient: Int
+        public init(maxPageSize: Int = 1000, maxRangeDays: Int = 31, heavyRequestsMax: Int = 4, heavyRequestsPerClient: Int = 2) {
             self.maxPageSize = maxPageSize
             self.maxRangeDays = maxRangeDays
+            self.heavyRequestsMax = heavyRequestsMax
+            self.heavyRequestsPerClient = heavyRequestsPerClient
         }
     }
 
@@ -58,6 +63,8 @@ public struct APIConfiguration: Sendable {
     public var streaming: Streaming
     /// Longest the `ReadCache` serves a body without a change announcement; zero: no cache.
     public var cacheMaxAge: Duration
+    /// A connection with no request in progress for this long is closed (`api.idleTimeoutSeconds`).
+    public var idleTimeoutSeconds: Int = 30
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits(), access: Access = Access(),
                 idempotencyTTL: Duration = .seconds(24 * 3600), streaming: Streaming = Streaming(),
@@ -73,7 +80,8 @@ public struct APIConfiguration: Sendable {
 
     public init(settings: QuantSettings.API) {
         self.init(host: settings.host, port: settings.port,
-                  limits: Limits(maxPageSize: settings.maxPageSize, maxRangeDays: settings.maxRangeDays),
+                  limits: Limits(maxPageSize: settings.maxPageSize, maxRangeDays: settings.maxRangeDays,
+                                 heavyRequestsMax: settings.heavyRequestsMax, heavyRequestsPerClient: settings.heavyRequestsPerClient),
                   access: Access(requireKeyForReads: settings.requireKeyForReads,
                                  keyCacheTTL: .seconds(settings.keyCacheSeconds),
                                  ratePerSecond: Double(settings.rateLimitPerSecond), burst: settings.rateLimitBurst),
@@ -83,5 +91,6 @@ public struct APIConfiguration: Sendable {
                                        maxClients: settings.streamMaxClients,
                                        maxClientsPerAddress: settings.streamMaxClientsPerAddress),
                   cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
+        idleTimeoutSeconds = settings.idleTimeoutSeconds
     }
 }

@@ -45,12 +45,12 @@ struct AccessMiddleware: RouterMiddleware {
                               detail: "API key \(identity.name) lacks scope \(needed.rawValue)")
             }
         }
+        var context = context
+        context.apiKey = identity
         return try await next(request, context)
     }
 
-    private func address(_ context: Context) -> String {
-        "addr:" + (context.remoteAddress?.ipAddress ?? "unknown")
-    }
+    private func address(_ context: Context) -> String { context.clientAddress }
 
     private func limit(client: String) throws {
         guard let wait = limiter.take(client) else { return }

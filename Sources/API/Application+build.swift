@@ -38,11 +38,13 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     HealthController(database: database, kafkaProbe: kafkaProbe).addRoutes(to: v1)
     MarketController(reader: MarketReader(database: database), limits: configuration.limits, cache: dependencies.cache).addRoutes(to: v1)
     OrdersController(reader: OrderReader(database: database)).addRoutes(to: v1)
-    OrderWritesController(market: MarketReader(database: database), idempotency: IdempotencyStore(database: database, ttl: configuration.idempotencyTTL),
+    OrderWritesController(market: MarketReader(database: database), orders: OrderReader(database: database), idempotency: IdempotencyStore(database: database, ttl: configuration.idempotencyTTL),
                           publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
-    StressTestController(books: PortfolioBookReader(database: database, configuration: configuration.risk), reader: StressResultReader(database: database)).addRoutes(to: v1)
-    HedgeController(books: PortfolioBookReader(database: database, configuration: configuration.risk)).addRoutes(to: v1)
+    let heavy = ConcurrencyGate(total: configuration.limits.heavyRequestsMax, perClient: configuration.limits.heavyRequestsPerClient)
+    StressTestController(books: PortfolioBookReader(database: database, configuration: configuration.risk),
+                         reader: StressResultReader(database: database), gate: heavy).addRoutes(to: v1)
+    HedgeController(books: PortfolioBookReader(database: database, configuration: configuration.risk), gate: heavy).addRoutes(to: v1)
     DerivativesController().addRoutes(to: v1)
     SymbolSearchController(database: database, limits: configuration.limits).addRoutes(to: v1)
     PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
@@ -57,6 +59,10 @@ public func buildApplication(configuration: APIConfiguration, dependencies: APID
 {
     Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies),
+        // The idle timeout also closes a connection whose request head never completes (a slow
+        // header): its timer restarts only on a whole request part. A response in progress (an
+        // event stream) is never idle.
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "quant-api"),
         logger: logger)
 }

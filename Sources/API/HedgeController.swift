@@ -19,6 +19,7 @@ struct HedgeController: Sendable {
     }
 
     let books: PortfolioBookReader
+    let gate: ConcurrencyGate
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("risk/portfolios/:portfolioId/hedge", use: hedge)
@@ -36,6 +37,12 @@ struct HedgeController: Sendable {
         if strategy == .deltaGamma, instrument == nil {
             throw Problem.badParameter("instrument", "required for delta-gamma: the option to hedge gamma with")
         }
+        return try await gate.run(client: context.clientID) {
+            try await propose(id: id, strategy: strategy, instrument: instrument)
+        }
+    }
+
+    private func propose(id: String, strategy: Strategy, instrument: String?) async throws -> Response {
         let valued = try await books.book(id)
         let book = valued.book
         var proposals: [HedgeProposal] = []

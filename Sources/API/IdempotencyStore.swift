@@ -2,7 +2,8 @@ import PostgresNIO
 
 /// `Idempotency-Key` records in `ops.idempotency_keys` (migration 0012). The first request with a
 /// key claims it, a retry with the same request replays the stored answer, a different request
-/// under the same key is a conflict. Records expire after `ttl` (`api.idempotencyTtlHours`): each
+/// under the same key is a conflict. A key is scoped by its `owner`, the API key that sent it
+/// (migration 0019): two clients choosing the same `Idempotency-Key` never see each other's answers. Records expire after `ttl` (`api.idempotencyTtlHours`): each
 /// claim first deletes the expired ones (an index range scan on `created_at`, usually empty), so
 /// the table stays bounded without a background task and an expired key is free again.
 struct IdempotencyStore: Sendable {
@@ -17,17 +18,17 @@ struct IdempotencyStore: Sendable {
     let ttl: Duration
 
     /// `canonical` is what the request asked (method, path, normalised body); only its sha256 is stored.
-    func claim(key: String, canonical: String) async throws -> Claim {
+    func claim(key: String, owner: Int64, canonical: String) async throws -> Claim {
         try await removeExpired()
         let inserted = try await database.row("""
-            INSERT INTO ops.idempotency_keys (idempotency_key, request_hash)
-            VALUES (\(key), sha256(convert_to(\(canonical), 'UTF8')))
-            ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
+            INSERT INTO ops.idempotency_keys (api_key_id, idempotency_key, request_hash)
+            VALUES (\(owner), \(key), sha256(convert_to(\(canonical), 'UTF8')))
+            ON CONFLICT (api_key_id, idempotency_key) DO NOTHING RETURNING 1
             """) { _ in true } ?? false
         if inserted { return .claimed }
         guard let (same, status, body) = try await database.row("""
             SELECT request_hash = sha256(convert_to(\(canonical), 'UTF8')), status_code, response_body
-            FROM ops.idempotency_keys WHERE idempotency_key = \(key)
+            FROM ops.idempotency_keys WHERE api_key_id = \(owner) AND idempotency_key = \(key)
             """, { try $0.decode((Bool, Int?, String?).self) })
         else { return .inProgress }  // the first request just gave its claim up; the client retries
         guard same else { return .conflict }
@@ -35,10 +36,10 @@ struct IdempotencyStore: Sendable {
         return .replay(status: status, body: body)
     }
 
-    func complete(key: String, status: Int, body: String) async throws {
+    func complete(key: String, owner: Int64, status: Int, body: String) async throws {
         _ = try await database.rows("""
             UPDATE ops.idempotency_keys SET status_code = \(status), response_body = \(body)
-            WHERE idempotency_key = \(key)
+            WHERE api_key_id = \(owner) AND idempotency_key = \(key)
             """) { _ in () }
     }
 
@@ -52,9 +53,10 @@ struct IdempotencyStore: Sendable {
     }
 
     /// The request failed before anything happened: a retry with the key may try again.
-    func release(key: String) async throws {
+    func release(key: String, owner: Int64) async throws {
         _ = try await database.rows("""
-            DELETE FROM ops.idempotency_keys WHERE idempotency_key = \(key) AND status_code IS NULL
+            DELETE FROM ops.idempotency_keys
+            WHERE api_key_id = \(owner) AND idempotency_key = \(key) AND status_code IS NULL
             """) { _ in () }
     }
 }

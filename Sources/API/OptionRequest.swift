@@ -80,6 +80,7 @@ struct OptionRequest {
         guard let first = body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) else {
             throw Problem.badBody("the body must be a JSON object (one option) or an array of objects (a batch)")
         }
+        try JSONDuplicateKeys.refuse(body)
         do {
             if first == UInt8(ascii: "{") { return ([try JSONDecoder().decode([String: JSONValue].self, from: body)], false) }
             if first == UInt8(ascii: "[") {

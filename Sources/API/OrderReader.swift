@@ -4,6 +4,15 @@ import PostgresNIO
 struct OrderReader: Sendable {
     let database: ReaderDatabase
 
+    /// The account of order `id` in `symbol`'s book: nil when there is no such order, `.some(nil)`
+    /// when the order names no account.
+    func account(_ id: String, symbol: String) async throws -> String?? {
+        try await database.row("""
+            SELECT account FROM api.order_status WHERE order_id = \(id) AND symbol = \(symbol)
+            ORDER BY submitted_at DESC LIMIT 1
+            """) { row in try row.decode(String?.self) }
+    }
+
     /// The order `id`; in `symbol`'s book when given, else the most recently submitted one with that id.
     func status(_ id: String, symbol: String?) async throws -> OrderStatusBody? {
         let symbol = symbol ?? ""

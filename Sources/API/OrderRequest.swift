@@ -28,6 +28,7 @@ struct OrderRequest {
         guard let first = body.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }), first == UInt8(ascii: "{") else {
             throw Problem.badBody("the body must be a JSON object")
         }
+        try JSONDuplicateKeys.refuse(body)
         do {
             fields = try JSONDecoder().decode([String: Value].self, from: body)
         } catch {

@@ -20,6 +20,7 @@ struct OrderWritesController: Sendable {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
     let market: MarketReader
+    let orders: OrderReader
     let idempotency: IdempotencyStore
     let publisher: (any OrderCommandPublisher)?
     let database: ReaderDatabase
@@ -47,17 +48,20 @@ struct OrderWritesController: Sendable {
         let tif = body.enumeration("time_in_force", TimeInForce.self, required: false) ?? .gtc
         let postOnly = body.bool("post_only")
         if postOnly == true, let type, type != .limit { body.fail("post_only", "only limit orders can be post-only") }
-        let account = body.identifier("account")
+        var account = body.identifier("account")
         let clientID = body.identifier("order_id")
         if let symbol { try await checkTerms(symbol, price: price, stopPrice: trigger.stopPrice, quantity: quantity, into: &body) }
         guard body.errors.isEmpty, let symbol, let side, let type, let quantity else { throw Problem.invalidOrder(body.errors) }
+        let trader = try Self.trader(context)
+        if account == nil, let only = trader.onlyAccount { account = only }
+        guard trader.mayTrade(for: account) else { throw Problem.accountForbidden(key: trader.name, account: account) }
         var command = OrderCommandMessage(
             type: .new, orderID: clientID, symbol: symbol, side: side, orderType: type, price: price, quantity: quantity,
             timeInForce: tif, postOnly: postOnly, account: account, stopPrice: trigger.stopPrice,
             trailAmount: trigger.trailAmount, trailPercent: trigger.trailPercent)
         let canonical = try Self.canonical(request, command)
         command.orderID = clientID ?? UUID().uuidString.lowercased()
-        return try await submit(command, canonical: canonical, key: key, request: request)
+        return try await submit(command, canonical: canonical, key: key, request: request, context: context)
     }
 
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -69,8 +73,9 @@ struct OrderWritesController: Sendable {
             throw Problem.badParameter("symbol", "a symbol is 1-40 characters of A-Z a-z 0-9 . _ - : /")
         }
         guard try await market.instrumentExists(symbol) else { throw Problem.notFound("unknown symbol \(symbol)") }
+        try await checkOwner(of: id, symbol: symbol, context)
         let command = OrderCommandMessage(type: .cancel, orderID: id, symbol: symbol)
-        return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request)
+        return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request, context: context)
     }
 
     @Sendable func modify(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -87,16 +92,40 @@ struct OrderWritesController: Sendable {
         }
         if let symbol { try await checkTerms(symbol, price: price, stopPrice: stopPrice, quantity: quantity, into: &body) }
         guard body.errors.isEmpty, let symbol else { throw Problem.invalidOrder(body.errors) }
+        try await checkOwner(of: id, symbol: symbol, context)
         let command = OrderCommandMessage(
             type: .modify, orderID: id, symbol: symbol, price: price, quantity: quantity, stopPrice: stopPrice)
-        return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request)
+        return try await submit(command, canonical: try Self.canonical(request, command), key: key, request: request, context: context)
+    }
+
+    /// The key of a write (`AccessMiddleware` lets no write through without one).
+    private static func trader(_ context: APIRequestContext) throws -> APIKeyIdentity {
+        guard let key = context.apiKey else {
+            throw Problem(.unauthorized, type: "urn:quant:problem:unauthorized", title: "Unauthorized",
+                          detail: "this request needs an API key with scope write")
+        }
+        return key
+    }
+
+    /// A key bound to accounts cancels or modifies only their orders, so the order must be stored
+    /// (it is within milliseconds of being accepted); a key bound to every account needs no lookup.
+    private func checkOwner(of id: String, symbol: String, _ context: APIRequestContext) async throws {
+        let trader = try Self.trader(context)
+        guard !trader.tradesForEveryAccount else { return }
+        guard let account = try await orders.account(id, symbol: symbol) else {
+            throw Problem.notFound("no order \(id) in \(symbol)'s book (a key bound to accounts acts only on stored orders)")
+        }
+        guard trader.mayTrade(for: account) else { throw Problem.accountForbidden(key: trader.name, account: account) }
     }
 
     /// Publishes `command` once per idempotency key and answers 202 (or the stored answer).
-    private func submit(_ command: OrderCommandMessage, canonical: String, key: String?, request: Request) async throws -> Response {
+    private func submit(
+        _ command: OrderCommandMessage, canonical: String, key: String?, request: Request, context: APIRequestContext
+    ) async throws -> Response {
         guard let publisher else { throw Problem.unavailable("this API was started without Kafka; orders cannot be sent") }
+        let owner = context.apiKey?.id ?? 0
         if let key {
-            switch try await idempotency.claim(key: key, canonical: canonical) {
+            switch try await idempotency.claim(key: key, owner: owner, canonical: canonical) {
             case .claimed: break
             case .replay(let status, let body):
                 return Response(status: .init(code: status), headers: [.contentType: "application/json", Self.idempotencyKey: key],
@@ -112,7 +141,7 @@ struct OrderWritesController: Sendable {
         do {
             try await database.withDeadline { try await publisher.publish(command) }
         } catch {
-            if let key { try? await idempotency.release(key: key) }
+            if let key { try? await idempotency.release(key: key, owner: owner) }
             throw Problem.unavailable("Kafka did not accept the command")
         }
         let accepted = AcceptedBody(orderId: command.orderID ?? "", symbol: command.symbol ?? "", command: command.type.rawValue)
@@ -121,7 +150,7 @@ struct OrderWritesController: Sendable {
         headers[.location] = "/api/v1/orders/\(accepted.orderId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? accepted.orderId)?symbol=\(accepted.symbol.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? accepted.symbol)"
         if let key {
             headers[Self.idempotencyKey] = key
-            try await idempotency.complete(key: key, status: 202, body: String(buffer: buffer))
+            try await idempotency.complete(key: key, owner: owner, status: 202, body: String(buffer: buffer))
         }
         return Response(status: .accepted, headers: headers, body: .init(byteBuffer: buffer))
     }

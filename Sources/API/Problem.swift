@@ -60,6 +60,13 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable {
                 detail: errors.map { "\($0.field): \($0.reason)" }.joined(separator: "; "), errors: errors)
     }
 
+    /// 403: the API key is not bound to the account the order is for (migration 0019).
+    public static func accountForbidden(key: String, account: String?) -> Problem {
+        let whose = account.map { "account \($0)" } ?? "orders without an account"
+        return Problem(.forbidden, type: "urn:quant:problem:account-forbidden", title: "Account not allowed",
+                       detail: "API key \(key) may not trade for \(whose)")
+    }
+
     /// 409: the resource exists already.
     public static func conflict(_ detail: String) -> Problem {
         Problem(.conflict, type: "urn:quant:problem:conflict", title: "Conflict", detail: detail)

@@ -19,6 +19,7 @@ struct StressTestController: Sendable {
 
     let books: PortfolioBookReader
     let reader: StressResultReader
+    let gate: ConcurrencyGate
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post("risk/portfolios/:portfolioId/stresstest", use: compute)
@@ -29,15 +30,17 @@ struct StressTestController: Sendable {
         let id = try RequestParameters(request: request, context: context).identifier("portfolioId")
         let buffer = try await request.body.collect(upTo: 1024 * 1024)
         let scenarios = try Self.scenarios(Data(buffer: buffer))
-        let valued = try await books.book(id)
-        let results: [StressTest.Result]
-        do {
-            results = try StressTest.run(book: valued.book, scenarios: scenarios)
-        } catch {
-            throw Problem.invalidRiskInput([.init("scenarios", error.description)], title: "Invalid stress scenario")
+        return try await gate.run(client: context.clientID) {
+            let valued = try await books.book(id)
+            let results: [StressTest.Result]
+            do {
+                results = try StressTest.run(book: valued.book, scenarios: scenarios)
+            } catch let error as RiskError {
+                throw Problem.invalidRiskInput([.init("scenarios", error.description)], title: "Invalid stress scenario")
+            }
+            return try JSONBody.response(ComputedBody(
+                portfolioId: id, asOf: valued.book.valuationDate.description, portfolioValue: valued.book.value, results: results))
         }
-        return try JSONBody.response(ComputedBody(
-            portfolioId: id, asOf: valued.book.valuationDate.description, portfolioValue: valued.book.value, results: results))
     }
 
     @Sendable func stored(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -50,6 +53,7 @@ struct StressTestController: Sendable {
     /// "volatility_points"?, "rate_basis_points"?}]}]}`; unknown keys are refused (a misspelt move
     /// must not silently become zero), and so are values the core refuses.
     static func scenarios(_ body: Data) throws -> [StressScenario] {
+        try JSONDuplicateKeys.refuse(body)
         guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: body) else {
             throw Problem.badBody("the body must be a JSON object {\"scenarios\": [...]}")
         }

@@ -16,6 +16,9 @@ extension QuantSettings {
         public var streamMaxClients: Int
         public var streamMaxClientsPerAddress: Int
         public var cacheMaxAgeMs: Int
+        public var heavyRequestsMax: Int
+        public var heavyRequestsPerClient: Int
+        public var idleTimeoutSeconds: Int
 
         init(_ source: ConfigSource) throws {
             host = source.string("api.host")
@@ -36,6 +39,9 @@ extension QuantSettings {
             streamHeartbeatSeconds = try source.positiveInt("api.streamHeartbeatSeconds")
             streamMaxClients = try source.positiveInt("api.streamMaxClients")
             streamMaxClientsPerAddress = try source.positiveInt("api.streamMaxClientsPerAddress")
+            heavyRequestsMax = try source.positiveInt("api.heavyRequestsMax")
+            heavyRequestsPerClient = try source.positiveInt("api.heavyRequestsPerClient")
+            idleTimeoutSeconds = try source.positiveInt("api.idleTimeoutSeconds")
             cacheMaxAgeMs = try source.int("api.cacheMaxAgeMs")
             guard cacheMaxAgeMs >= 0 else {
                 throw ConfigSource.LoadError.invalidValue(

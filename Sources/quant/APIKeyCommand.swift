@@ -17,11 +17,16 @@ struct APIKeyCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "A name that says whose key it is (1-100 characters).") var name: String
         @Option(help: "read, or write (may also read).") var scope: APIKeyScope = .read
+        @Option(name: .customLong("account"),
+                help: "An account a write key trades for (repeat for several; '*' for every account). Without one it sends no orders.")
+        var accounts: [String] = []
 
         func run() async throws {
-            let created = try await withStore(global) { try await $0.create(name: name, scope: scope) }
+            let created = try await withStore(global) { [accounts] in try await $0.create(name: name, scope: scope, accounts: accounts) }
             print(created.secret)
-            FileHandleOutput.stderr("api-key \(created.record.id) '\(created.record.name)' scopes \(created.record.scopes.joined(separator: ",")): keep the secret above, it is not stored")
+            let trades = created.record.scopes.contains("write")
+                ? ", trades for " + (created.record.accounts.isEmpty ? "no account" : created.record.accounts.joined(separator: ",")) : ""
+            FileHandleOutput.stderr("api-key \(created.record.id) '\(created.record.name)' scopes \(created.record.scopes.joined(separator: ","))\(trades): keep the secret above, it is not stored")
         }
     }
 
@@ -31,9 +36,10 @@ struct APIKeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try await withStore(global) { try await $0.list() }
-            print("id     name                  prefix       scopes      created                      revoked                      last_used")
+            print("id     name                  prefix       scopes      accounts         created                      revoked                      last_used")
             for k in keys {
                 print([String(k.id).padding(6), k.name.padding(21), k.prefix.padding(12), k.scopes.joined(separator: ",").padding(11),
+                       (k.accounts.isEmpty ? "-" : k.accounts.joined(separator: ",")).padding(16),
                        k.createdAt.padding(28), (k.revokedAt ?? "-").padding(28), k.lastUsedAt ?? "-"].joined(separator: " "))
             }
         }

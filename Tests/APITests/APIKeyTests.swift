@@ -36,11 +36,21 @@ import Testing
                 }
                 await #expect(throws: APIKeyStore.Failure.nameInUse("desk-1")) { try await store.create(name: "desk-1", scope: .read) }
                 await #expect(throws: APIKeyStore.Failure.invalidName) { try await store.create(name: "", scope: .read) }
+                // Accounts: only for write keys, each a valid account name or '*'.
+                let (desk, _) = try await store.create(name: "desk-2", scope: .write, accounts: ["B-2", "A-1", "A-1"])
+                #expect(desk.accounts == ["A-1", "B-2"])
+                await #expect(throws: APIKeyStore.Failure.accountsWithoutWrite) {
+                    try await store.create(name: "r2", scope: .read, accounts: ["A-1"])
+                }
+                await #expect(throws: APIKeyStore.Failure.invalidAccount("a b")) {
+                    try await store.create(name: "w2", scope: .write, accounts: ["a b"])
+                }
+                #expect(try await store.revoke("desk-2"))
                 #expect(try await store.revoke("desk-1"))
                 #expect(try await !store.revoke("desk-1"))
                 #expect(try await store.revoke(String(other.id)))
                 let listed = try await store.list()
-                #expect(listed.map(\.name) == ["desk-1", "reader"])
+                #expect(listed.map(\.name) == ["desk-1", "reader", "desk-2"])
                 #expect(listed.allSatisfy { $0.revokedAt != nil })
                 // A revoked key's name may be used again.
                 _ = try await store.create(name: "desk-1", scope: .read)

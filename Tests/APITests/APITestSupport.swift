@@ -16,6 +16,8 @@ enum APITest {
     /// Secrets of the keys every `withAPI` database holds (`send` uses the writer's by default).
     static let writerKey = "qk_test-writer-secret"
     static let readerKey = "qk_test-reader-secret"
+    /// A write key bound to account A-1 only.
+    static let deskAKey = "qk_test-desk-a-secret"
 
     /// Runs `body` with a router-level test client over a fresh, migrated and seeded database.
     static func withAPI(seed: Bool = true, orders: (any OrderCommandPublisher)? = nil,
@@ -71,9 +73,10 @@ enum APITest {
     /// A write key and a read key, hashed as `quant api-key create` stores them.
     static func insertKeys(_ client: PostgresClient, logger: Logger) async throws {
         try await client.query("""
-            INSERT INTO ops.api_keys (name, secret_prefix, secret_hash, scopes) VALUES
-              ('test-writer', 'qk_test-wri', sha256(convert_to(\(writerKey), 'UTF8')), '{read,write}'),
-              ('test-reader', 'qk_test-rea', sha256(convert_to(\(readerKey), 'UTF8')), '{read}')
+            INSERT INTO ops.api_keys (name, secret_prefix, secret_hash, scopes, accounts) VALUES
+              ('test-writer', 'qk_test-wri', sha256(convert_to(\(writerKey), 'UTF8')), '{read,write}', '{*}'),
+              ('test-reader', 'qk_test-rea', sha256(convert_to(\(readerKey), 'UTF8')), '{read}', '{}'),
+              ('desk-a', 'qk_test-dea', sha256(convert_to(\(deskAKey), 'UTF8')), '{read,write}', '{A-1}')
             """, logger: logger)
     }
 

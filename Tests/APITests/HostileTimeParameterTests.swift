@@ -20,6 +20,8 @@ import Testing
                 "/api/v1/bars/AAA?from=0000-01-01T00:00:00Z",
                 "/api/v1/trades/AAA?cursor=\(Base64URL.encode("0000-01-01T00:00:00Z|0"))",
                 "/api/v1/trades/AAA?cursor=\(Base64URL.encode("9999-12-31T23:59:59Z|1"))",
+                // A forged cursor asking to skip deep (an OFFSET the database would read through).
+                "/api/v1/trades/AAA?cursor=\(Base64URL.encode("2026-01-01T00:00:00Z|\(PageCursor.maxSkip + 1)"))",
             ]
             for path in refused {
                 let response = try await client.get(path)

@@ -12,7 +12,10 @@ final class SSETestClient: @unchecked Sendable {
     private let fd: Int32
     private(set) var received = ""
 
-    init(port: Int, path: String, headers: [String: String] = [:], receiveBuffer: Int32? = nil) throws {
+    /// Connects and sends a request for `path`, or exactly `rawRequest` when given (perhaps an
+    /// unfinished head, or nothing at all).
+    init(port: Int, path: String = "/", headers: [String: String] = [:], receiveBuffer: Int32? = nil,
+         rawRequest: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Timeout(description: "socket() failed") }
         if var size = receiveBuffer {
@@ -29,6 +32,7 @@ final class SSETestClient: @unchecked Sendable {
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
+        if let rawRequest { request = rawRequest }
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
@@ -57,6 +61,19 @@ final class SSETestClient: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
+    }
+
+    /// Waits until the server closes the connection; returns how long that took.
+    @discardableResult
+    func waitUntilClosed(within timeout: Duration) async throws -> Duration {
+        let start = ContinuousClock.now
+        while drain() {
+            guard ContinuousClock.now < start + timeout else {
+                throw Timeout(description: "the server kept the connection open for \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return ContinuousClock.now - start
     }
 
     /// `(event, data)` of every complete SSE frame received so far. The chunked encoding's size

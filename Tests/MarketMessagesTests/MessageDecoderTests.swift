@@ -47,6 +47,10 @@ private func decodeTrade(_ text: String) throws -> TradePrintMessage {
         (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"1.000000001"}"#, "bid is not a decimal with at most 8 places"),
         (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"-1"}"#, "bid must be positive"),
         (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":true}"#, "bid must be a decimal string"),
+        // Beyond the 64-bit fixed-point range: refused, never wrapped or trapped.
+        (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"92233720368.54775808"}"#, "bid is not a decimal with at most 8 places"),
+        (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":1e300}"#, "bid is not a decimal with at most 8 places"),
+        (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"1","bid_size":1000000000001}"#, "bid_size 1000000000001 exceeds 1000000000000"),
         (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"1","bid_size":-5}"#, "bid_size must not be negative"),
         (#"{"type":"quote","symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"1","bid_size":1.5}"#, "bid_size must be a whole number"),
         (#"{"type":"quote","v":2,"symbol":"AAPL","ts":"2026-11-26T14:30:00Z","bid":"1"}"#, "unsupported schema version 2 (this build reads 1)"),
