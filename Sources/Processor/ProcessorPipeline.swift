@@ -32,6 +32,8 @@ public struct ProcessorSettings: Sendable {
     public var closedOrderMemory = MatchingEngine.defaultClosedOrderMemory
     /// How often librdkafka reports its queues (`quant_kafka_queue_*`; `kafka.statisticsIntervalMs`); 0: never.
     public var statisticsIntervalMilliseconds = 0
+    /// TLS and SASL of every Kafka client the processor makes (consumer, replay, events producer, admin).
+    public var kafkaSecurity = KafkaSecurity()
     /// How far from the processor's clock an event may be dated (`processor.maxEvent*`).
     public var eventTime = EventTimeWindow.standard
     /// After a stop is requested, how long a failing commit is still retried (the database is down)
@@ -323,7 +325,9 @@ public actor ProcessorPipeline {
                     // No id to compare (offsets stored before migration 0018, or a broker without
                     // topic ids): only a stored offset beyond the end of the log reveals a lost log.
                     if ends == nil {
-                        let a = try admin ?? KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.brokers), logger: logger)
+                        var adminConfiguration = KafkaAdminConfiguration(brokers: settings.brokers)
+                        adminConfiguration.security = settings.kafkaSecurity
+                        let a = try admin ?? KafkaAdmin(configuration: adminConfiguration, logger: logger)
                         admin = a
                         ends = try await endOffsets(a, topic: topic)
                     }
@@ -459,6 +463,7 @@ public actor ProcessorPipeline {
             brokers: settings.brokers, groupID: "\(settings.groupID)-rebuild-\(UUID().uuidString.prefix(8))",
             clientID: "\(settings.clientID)-rebuild")
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
+        configuration.security = settings.kafkaSecurity
         // A plain assignment, no group join: replays start at once and never disturb the group.
         let replayer = try KafkaConsumer(configuration: configuration, logger: logger)
         try replayer.assign(ranges.keys.sorted().map {

@@ -37,6 +37,7 @@ public struct ProcessorService: Sendable {
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
         configuration.fetchWaitMaxMilliseconds = settings.fetchWaitMaxMilliseconds
         configuration.statisticsIntervalMilliseconds = settings.statisticsIntervalMilliseconds
+        configuration.security = settings.kafkaSecurity
         let consumer = try KafkaConsumer(
             configuration: configuration,
             rebalance: KafkaRebalanceHandler(
@@ -100,6 +101,7 @@ extension ProcessorService {
         configuration.properties["acks"] = "all"
         configuration.properties["max.in.flight.requests.per.connection"] = "1"
         configuration.statisticsIntervalMilliseconds = settings.statisticsIntervalMilliseconds
+        configuration.security = settings.kafkaSecurity
         return configuration
     }
 }

@@ -119,6 +119,17 @@ public struct ConfigSource: Sendable {
         return value
     }
 
+    /// One of `choices`, spelled exactly.
+    public func oneOf(_ path: String, _ choices: [String]) throws -> String {
+        let value = string(path).trimmingCharacters(in: .whitespaces)
+        guard choices.contains(value) else {
+            throw LoadError.invalidValue(
+                key: path, variable: ConfigKey.named(path)!.environmentVariable, value: value,
+                expected: choices.joined(separator: "|"))
+        }
+        return value
+    }
+
     /// A TCP port; 0 is allowed (an ephemeral port, or "off" where a setting says so).
     public func port(_ path: String, zeroMeans: String = "any free port") throws -> Int {
         let value = try int(path)

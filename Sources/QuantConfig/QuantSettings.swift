@@ -16,6 +16,15 @@ public struct QuantSettings: Sendable {
         public var topicPartitions: Int
         /// How often librdkafka reports its queues (metrics `quant_kafka_queue_*`); 0 turns it off.
         public var statisticsIntervalMs: Int
+        /// TLS and SASL (`kafka.securityProtocol` …), checked here; the password is read from
+        /// `saslPasswordFile` when a client is made.
+        public var securityProtocol: String
+        public var saslMechanism: String
+        public var saslUsername: String
+        public var saslPasswordFile: String
+        public var sslCaLocation: String
+        public var sslCertificateLocation: String
+        public var sslKeyLocation: String
     }
 
     public struct Migrations: Sendable {
@@ -52,7 +61,19 @@ public struct QuantSettings: Sendable {
             groupId: source.string("kafka.groupId"),
             sessionTimeoutMs: try source.positiveInt("kafka.sessionTimeoutMs"),
             topicPartitions: try source.positiveInt("kafka.topicPartitions"),
-            statisticsIntervalMs: try source.nonNegativeInt("kafka.statisticsIntervalMs"))
+            statisticsIntervalMs: try source.nonNegativeInt("kafka.statisticsIntervalMs"),
+            securityProtocol: try source.oneOf("kafka.securityProtocol", ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"]),
+            saslMechanism: try source.oneOf("kafka.saslMechanism", ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]),
+            saslUsername: source.string("kafka.saslUsername"),
+            saslPasswordFile: source.string("kafka.saslPasswordFile"),
+            sslCaLocation: source.string("kafka.sslCaLocation"),
+            sslCertificateLocation: source.string("kafka.sslCertificateLocation"),
+            sslKeyLocation: source.string("kafka.sslKeyLocation"))
+        if kafka.securityProtocol.hasPrefix("sasl_"), kafka.saslUsername.isEmpty || kafka.saslPasswordFile.isEmpty {
+            throw ConfigSource.LoadError.invalidValue(
+                key: "kafka.saslUsername", variable: "QUANT_KAFKA_SASL_USERNAME", value: kafka.saslUsername,
+                expected: "a user name and kafka.saslPasswordFile with kafka.securityProtocol=\(kafka.securityProtocol)")
+        }
         migrations = .init(
             directory: source.string("migrations.directory"),
             sqlDirectory: source.string("migrations.sqlDirectory"))

@@ -38,9 +38,9 @@ struct APICommand: AsyncParsableCommand {
         services.append(.init(service: cache))
         if !readOnly {
             let producer = try KafkaProducer(
-                configuration: KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "\(settings.kafka.clientId)-api"),
+                configuration: try settings.kafkaProducer(clientSuffix: "api"),
                 logger: logger)
-            let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: settings.kafka.brokers), logger: logger)
+            let admin = try KafkaAdmin(configuration: try settings.kafkaAdmin(), logger: logger)
             dependencies.orders = KafkaOrderPublisher(
                 producer: producer, admin: admin, topic: TopicNames(prefix: settings.processor.topicPrefix).commands)
             services.append(.init(service: producer))

@@ -44,7 +44,7 @@ struct FeedCommand: AsyncParsableCommand {
         guard chunkMs > 0 else { throw ValidationError("--chunk-ms must be positive") }
         let settings = try global.settings()
         let prefix = topicPrefix ?? settings.processor.topicPrefix
-        var producerConfiguration = KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "\(settings.kafka.clientId)-feed")
+        var producerConfiguration = try settings.kafkaProducer(clientSuffix: "feed")
         producerConfiguration.lingerMilliseconds = 5
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: global.logger("quant.feed", settings: settings))
         var source = try makeSource(prefix: prefix)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kafka
 import Logging
 import OrderBook
 import QuantConfig
@@ -36,6 +37,7 @@ struct ProcessorCommand: AsyncParsableCommand {
             maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
         processorSettings.shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
         processorSettings.statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs
+        processorSettings.kafkaSecurity = try KafkaSecurity(settings: settings.kafka)
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
         let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)

@@ -62,4 +62,26 @@ import Testing
             try ConfigSource(file: "/nonexistent/config.yaml", environment: [:])
         }
     }
+
+    @Test func kafkaSecurityIsCheckedAtLoad() throws {
+        let file = "\(Self.root)/config/config.yaml"
+        #expect(throws: ConfigSource.LoadError.invalidValue(
+            key: "kafka.securityProtocol", variable: "QUANT_KAFKA_SECURITY_PROTOCOL", value: "tls",
+            expected: "plaintext|ssl|sasl_plaintext|sasl_ssl")) {
+            try QuantSettings(ConfigSource(file: file, environment: ["QUANT_KAFKA_SECURITY_PROTOCOL": "tls"]))
+        }
+        // SASL needs a user and a password file; a password is never a setting of its own.
+        #expect(throws: ConfigSource.LoadError.self) {
+            try QuantSettings(ConfigSource(file: file, environment: ["QUANT_KAFKA_SECURITY_PROTOCOL": "sasl_ssl"]))
+        }
+        #expect(throws: ConfigSource.LoadError.self) {
+            try QuantSettings(ConfigSource(file: file, environment: [
+                "QUANT_KAFKA_SECURITY_PROTOCOL": "sasl_ssl", "QUANT_KAFKA_SASL_USERNAME": "p", "QUANT_KAFKA_SASL_MECHANISM": "GSSAPI"]))
+        }
+        let settings = try QuantSettings(ConfigSource(file: file, environment: [
+            "QUANT_KAFKA_SECURITY_PROTOCOL": "sasl_ssl", "QUANT_KAFKA_SASL_USERNAME": "processor",
+            "QUANT_KAFKA_SASL_PASSWORD_FILE": "/run/secrets/kafka", "QUANT_KAFKA_SSL_CA_LOCATION": "/etc/ca.pem"]))
+        #expect(settings.kafka.securityProtocol == "sasl_ssl" && settings.kafka.saslMechanism == "SCRAM-SHA-512")
+        #expect(settings.kafka.sslCaLocation == "/etc/ca.pem")
+    }
 }

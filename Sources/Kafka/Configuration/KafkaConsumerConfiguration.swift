@@ -41,6 +41,8 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// handler given at init; 0 turns statistics off.
     public var statisticsIntervalMilliseconds: Int = 0
     /// Any other librdkafka property, passed through as is (it wins over the fields above, except the
+    /// TLS and SASL towards the brokers (`security.protocol`, `ssl.*`, `sasl.*`).
+    public var security = KafkaSecurity()
     /// two offset-ownership settings, which this wrapper relies on).
     public var properties: [String: String] = [:]
 
@@ -66,6 +68,7 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
             "fetch.queue.backoff.ms": String(fetchQueueBackoffMilliseconds),
             "statistics.interval.ms": String(statisticsIntervalMilliseconds),
         ]
+        p.merge(security.properties) { _, secured in secured }
         p.merge(properties) { _, passthrough in passthrough }
         p["enable.auto.commit"] = "false"
         p["enable.auto.offset.store"] = "false"

@@ -23,6 +23,8 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
     /// `statistics.interval.ms`: how often librdkafka reports its queues (`KafkaStatistics`) to the
     /// handler given at init; 0 turns statistics off.
     public var statisticsIntervalMilliseconds: Int = 0
+    /// TLS and SASL towards the brokers (`security.protocol`, `ssl.*`, `sasl.*`).
+    public var security = KafkaSecurity()
     /// Any other librdkafka property, passed through as is (it wins over the fields above).
     public var properties: [String: String] = [:]
 
@@ -44,6 +46,7 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
             "compression.codec": compression,
             "statistics.interval.ms": String(statisticsIntervalMilliseconds),
         ]
+        p.merge(security.properties) { _, secured in secured }
         p.merge(properties) { _, passthrough in passthrough }
         return p
     }
