@@ -6,3 +6,30 @@ GRANT SELECT ON ALL TABLES IN SCHEMA api, analytics TO analyst;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA ops FROM PUBLIC;
 -- Instrument search (sql/051) runs with the caller's rights over api.instruments.
 GRANT EXECUTE ON FUNCTION api.search_instruments(text, integer) TO analyst;
+
+-- The services (migration 0020), each with what it uses and nothing more. Reads through views run
+-- with the views' owner's rights, so a service granted a view needs nothing under it.
+GRANT USAGE ON SCHEMA market, trading, risk, ops, api, analytics TO quant_processor, quant_risk_engine, quant_api;
+GRANT EXECUTE ON FUNCTION ops.ensure_service_partitions(regclass, date, date) TO quant_processor, quant_risk_engine;
+
+-- quant_processor: ticks, orders, executions and books in; offsets and dead letters in the same
+-- transactions; engine snapshots to restart from; the instrument catalogue to check symbols.
+GRANT SELECT ON market.instruments TO quant_processor;
+GRANT SELECT, INSERT ON market.quotes, market.trades, trading.orders, trading.order_events, trading.executions,
+    trading.book_snapshots, ops.dead_letters TO quant_processor;
+GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_processor;
+GRANT SELECT, INSERT ON trading.engine_snapshots TO quant_processor;
+
+-- quant_risk_engine: market data, portfolios and positions in; risk results out.
+GRANT SELECT ON market.instruments, market.quotes, market.trades, risk.portfolios, risk.positions TO quant_risk_engine;
+GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO quant_risk_engine;
+GRANT SELECT, INSERT ON risk.risk_metrics, risk.portfolio_greeks, risk.stress_results, risk.position_risk TO quant_risk_engine;
+
+-- quant_api: the reader views; the inputs of on-demand valuation (hedge, stress test), which read
+-- what the risk engine reads; portfolio and position writes; its own key and idempotency records.
+GRANT SELECT ON ALL TABLES IN SCHEMA api, analytics TO quant_api;
+GRANT EXECUTE ON FUNCTION api.search_instruments(text, integer) TO quant_api;
+GRANT SELECT ON market.instruments, market.quotes, market.trades TO quant_api;
+GRANT SELECT, INSERT, UPDATE, DELETE ON risk.portfolios, risk.positions TO quant_api;
+GRANT SELECT, UPDATE (last_used_at) ON ops.api_keys TO quant_api;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ops.idempotency_keys TO quant_api;

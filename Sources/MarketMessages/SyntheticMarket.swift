@@ -40,7 +40,7 @@ public struct SyntheticMarket: Sendable {
 
     public let tickUnits: Int64
     public var mix: Mix
-    private var state: UInt64
+    private var generator: SplitMix64
     private var symbols: [SymbolState]
     private var nextOrder = 0
     private let prefix: String
@@ -54,7 +54,7 @@ public struct SyntheticMarket: Sendable {
         precondition(!symbols.isEmpty && tickSize.units > 0)
         tickUnits = tickSize.units
         self.mix = mix
-        state = seed
+        generator = SplitMix64(seed: seed)
         prefix = orderPrefix
         self.symbols = symbols.map { SymbolState(symbol: $0.0, midTicks: max(100, $0.1.units / tickSize.units)) }
     }
@@ -124,11 +124,5 @@ public struct SyntheticMarket: Sendable {
         symbols[i].midTicks = max(100, symbols[i].midTicks + step)
     }
 
-    private mutating func random() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func random() -> UInt64 { generator.next() }
 }

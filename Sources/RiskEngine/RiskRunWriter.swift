@@ -33,7 +33,7 @@ public struct RiskRunWriter: Sendable {
         } catch where PostgresErrorText.sqlState(error) == "23514" {
             logger.notice("making today's risk partitions", metadata: ["portfolio": "\(run.portfolioID)"])
             try await client.query("""
-                SELECT ops.ensure_partitions(t::regclass, (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 1)
+                SELECT ops.ensure_service_partitions(t::regclass, (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 1)
                 FROM unnest(ARRAY['risk.risk_metrics', 'risk.portfolio_greeks', 'risk.stress_results', 'risk.position_risk']) AS t
                 """, logger: logger)
             return try await insert(run, runID: runID, details: details, stress: stress)

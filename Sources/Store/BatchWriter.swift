@@ -141,7 +141,7 @@ public struct BatchWriter: Sendable {
                           metadata: ["table": "\(table.table)", "days": "\(table.distinctDays.sorted())"])
             for day in table.distinctDays.sorted() {
                 try await client.query("""
-                    SELECT ops.ensure_partitions(\(table.table)::regclass,
+                    SELECT ops.ensure_service_partitions(\(table.table)::regclass,
                         DATE '1970-01-01' + \(Int32(clamping: day)), DATE '1970-01-01' + \(Int32(clamping: day)))
                     """, logger: logger)
             }

@@ -64,8 +64,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func runPipeline(quant: String, settings: QuantSettings, client: PostgresClient, logger: Logger) async throws {
         var services: [ChildProcess] = []
-        for (name, arguments) in [("processor", ["processor"]), ("risk-engine", ["risk-engine"]), ("api", ["api"])] {
-            services.append(try ChildProcess.start(name, quant, arguments, environment: environment, logPath: ".local/logs/\(name).log"))
+        for (name, role) in [("processor", "quant_processor"), ("risk-engine", "quant_risk_engine"), ("api", "quant_api")] {
+            services.append(try ChildProcess.start(
+                name, quant, [name], environment: Self.environment(as: role, settings: settings), logPath: ".local/logs/\(name).log"))
         }
         // The feed continues from the latest stored prices, so live ticks follow the seeded history.
         let symbols = try await DemoSummary.feedSymbols(client: client, logger: logger)
@@ -97,17 +98,32 @@ struct DemoCommand: AsyncParsableCommand {
             print("  \(service.name): exit \(status)\(status == 0 ? "" : " (see .local/logs/\(service.name).log)")")
         }
         for line in await summary.lines(client: client, logger: logger, services: []) { print(line) }
-        let analyst = settings.database.url.replacingOccurrences(of: "://quant@", with: "://analyst@")
         print("""
 
             The data stays in the local stack for inspection:
-              psql "\(settings.database.url)"
-              psql "\(analyst)" -c 'select * from analytics.risk_latest'
+              \(Self.psql(as: "quant", settings: settings))
+              \(Self.psql(as: "analyst", settings: settings)) -c 'select * from analytics.risk_latest'
               logs: .local/logs/    stop the stack: quant dev stop    delete everything: quant dev down
             """)
     }
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// A service's environment: it logs in as its own role (migration 0020) with the password
+    /// `scripts/stack` made for it, never as the owner.
+    static func environment(as role: String, settings: QuantSettings) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = settings.database.url.replacingOccurrences(of: "://quant@", with: "://\(role)@")
+        if let secrets = environment["QUANT_SECRETS_DIR"] { environment["QUANT_DATABASE_PASSWORD_FILE"] = "\(secrets)/\(role)" }
+        return environment
+    }
+
+    /// How a person runs psql as `role` on the local stack: the pgpass file `scripts/stack` wrote.
+    static func psql(as role: String, settings: QuantSettings) -> String {
+        let url = settings.database.url.replacingOccurrences(of: "://quant@", with: "://\(role)@")
+        let pass = ProcessInfo.processInfo.environment["PGPASSFILE"].map { "PGPASSFILE=\($0) " } ?? ""
+        return "\(pass)psql \"\(url)\""
+    }
 
     func step(_ name: String, _ path: String, _ arguments: [String]) async throws {
         let log = ".local/logs/\(name).log"
@@ -120,14 +136,13 @@ struct DemoCommand: AsyncParsableCommand {
 
     func printWhereToLook(_ settings: QuantSettings) {
         let api = "http://\(settings.api.host):\(settings.api.port)/api/v1"
-        let analyst = settings.database.url.replacingOccurrences(of: "://quant@", with: "://analyst@")
         print("""
             quant demo: feed at \(rate) msg/s → Kafka (\(settings.kafka.brokers)) → processor → PostgreSQL; risk engine and API on top.
               API       curl -s \(api)/market/data/AAPL
                         curl -s '\(api)/orderbook/AAPL?depth=5'
                         curl -s \(api)/risk/metrics/tech-long
                         curl -s '\(api)/bars/AAPL?interval=1m'
-              analyst   psql "\(analyst)" -c 'select * from analytics.book_tops'
+              analyst   \(Self.psql(as: "analyst", settings: settings)) -c 'select * from analytics.book_tops'
               metrics   curl -s http://\(settings.metrics.host):\(settings.metrics.processorPort)/metrics   (risk-engine :\(settings.metrics.riskEnginePort), api :\(settings.metrics.apiPort))
               Grafana   with Docker: docker compose up (config/grafana/ provisions the datasources and dashboards)
               logs      .local/logs/    Ctrl-C stops the pipeline and keeps the data.

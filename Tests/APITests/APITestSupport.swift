@@ -37,15 +37,19 @@ enum APITest {
             try await db.withClient { client in
                 try await insertKeys(client, logger: db.logger)
                 if seed { try await seedRows(client, logger: db.logger) }
-                let database = ReaderDatabase(client: client, logger: db.logger)
-                let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
-                let dependencies = APIDependencies(database: database, orders: orders, cache: cache)
-                let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies))
-                // As `quant api` runs it: the read cache listens while the requests run.
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await cache.run() }
-                    defer { group.cancelAll() }
-                    try await app.test(.router) { try await body($0, client, db.logger, cache) }
+                // As `quant api` runs: logged in as its own role (migration 0020), so every test
+                // here also checks that role's grants. `body` gets the owner's client for set-up.
+                try await db.withClient(as: "quant_api") { apiClient in
+                    let database = ReaderDatabase(client: apiClient, logger: db.logger)
+                    let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
+                    let dependencies = APIDependencies(database: database, orders: orders, cache: cache)
+                    let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies))
+                    // As `quant api` runs it: the read cache listens while the requests run.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await cache.run() }
+                        defer { group.cancelAll() }
+                        try await app.test(.router) { try await body($0, client, db.logger, cache) }
+                    }
                 }
             }
         }

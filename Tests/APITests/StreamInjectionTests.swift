@@ -1,6 +1,7 @@
 @testable import API
 import Foundation
 import PostgresNIO
+import TestSupport
 import Testing
 
 /// Issue 23, finding 6: any database login may NOTIFY `md_quotes`, and the API relayed the payload
@@ -9,7 +10,7 @@ import Testing
 @Suite struct StreamInjectionTests {
     @Test func aForgedQuoteNotificationCannotInjectAnEvent() async throws {
         try await StreamTests.withLiveAPI { port, pg, logger in
-            let client = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
+            let client = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
             try await client.wait { $0.contains("event: subscribed") }
             let ts = "2026-11-26T14:30:00.000000Z"
             let forged = [
@@ -44,17 +45,17 @@ import Testing
     @Test func oneAddressCannotTakeEveryStreamSlot() async throws {
         try await StreamTests.withStreamOnly(.init(bufferEvents: 8, heartbeat: .milliseconds(100), maxClients: 10,
                                                    maxClientsPerAddress: 2)) { hub, port in
-            var first: SSETestClient? = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
-            let second = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:BBB")
+            var first: RawHTTPClient? = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
+            let second = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:BBB")
             try await first!.wait { $0.contains("event: subscribed") }
             try await second.wait { $0.contains("event: subscribed") }
-            let third = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:CCC")
+            let third = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:CCC")
             try await third.wait { $0.contains("too-many-streams") }
             #expect(third.received.hasPrefix("HTTP/1.1 429"))
             first = nil  // its next heartbeat fails and the hub lets go of it
             let deadline = ContinuousClock.now + .seconds(10)
             while hub.clientCount > 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            let fourth = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:CCC")
+            let fourth = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:CCC")
             try await fourth.wait { $0.contains("event: subscribed") }
             _ = first
         }

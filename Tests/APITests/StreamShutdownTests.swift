@@ -22,10 +22,10 @@ import Testing
             try process.run()
             defer { if process.isRunning { process.terminate() } }
 
-            var client: SSETestClient?
+            var client: RawHTTPClient?
             let deadline = ContinuousClock.now + .seconds(20)
             while client == nil {
-                if let attempt = try? SSETestClient(port: port, path: "/api/v1/stream?channels=trades:AAPL,risk:P1"),
+                if let attempt = try? RawHTTPClient(port: port, path: "/api/v1/stream?channels=trades:AAPL,risk:P1"),
                    (try? await attempt.wait(for: .seconds(1)) { $0.contains("event: subscribed") }) != nil {
                     client = attempt
                 } else {

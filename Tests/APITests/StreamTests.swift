@@ -51,7 +51,7 @@ import Testing
 
     @Test func aCommittedTradeReachesTheClientWithinASecond() async throws {
         try await Self.withLiveAPI { port, pg, logger in
-            let client = try SSETestClient(port: port, path: "/api/v1/stream?channels=trades:AAA,quotes:AAA")
+            let client = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=trades:AAA,quotes:AAA")
             try await client.wait { $0.contains("event: subscribed") }
             #expect(client.received.hasPrefix("HTTP/1.1 200"))
             #expect(client.received.lowercased().contains("content-type: text/event-stream"))
@@ -75,7 +75,7 @@ import Testing
 
     @Test func positionAndRiskChangesAreStreamed() async throws {
         try await Self.withLiveAPI { port, pg, logger in
-            let client = try SSETestClient(port: port, path: "/api/v1/stream?channels=positions:alpha,risk:alpha",
+            let client = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=positions:alpha,risk:alpha",
                                            headers: ["X-API-Key": APITest.readerKey])
             try await client.wait { $0.contains("event: subscribed") }
             try await pg.query("INSERT INTO risk.positions (portfolio_id, symbol, quantity) VALUES ('alpha', 'AAA', 42)", logger: logger)
@@ -94,7 +94,7 @@ import Testing
 
     @Test func publishedBooksAreStreamed() async throws {
         try await Self.withLiveAPI { port, pg, logger in
-            let client = try SSETestClient(port: port, path: "/api/v1/stream?channels=book:AAA")
+            let client = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=book:AAA")
             try await client.wait { $0.contains("event: subscribed") }
             // As the processor publishes a book: the row, then book_depth on commit.
             try await pg.query("""
@@ -115,10 +115,10 @@ import Testing
 
     @Test func anIdleStreamGetsHeartbeatsAndAGoneClientIsForgotten() async throws {
         try await Self.withStreamOnly(.init(bufferEvents: 8, heartbeat: .milliseconds(100), maxClients: 1)) { hub, port in
-            var client: SSETestClient? = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
+            var client: RawHTTPClient? = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:AAA")
             try await client!.wait { $0.contains(": heartbeat\n\n") }
             // One client at most: the next is refused with 503.
-            let second = try SSETestClient(port: port, path: "/api/v1/stream?channels=quotes:BBB")
+            let second = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=quotes:BBB")
             try await second.wait { $0.contains("dependency-unavailable") }
             #expect(second.received.hasPrefix("HTTP/1.1 503"))
             client = nil  // closes the socket; the next heartbeat fails and the hub lets go
@@ -126,10 +126,10 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(10)
             while hub.clientCount > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(hub.clientCount == 0)
-            let bad = try SSETestClient(port: port, path: "/api/v1/stream?channels=bars:AAA")
+            let bad = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=bars:AAA")
             try await bad.wait { $0.contains("invalid-parameter") }
             #expect(bad.received.hasPrefix("HTTP/1.1 400"))
-            let none = try SSETestClient(port: port, path: "/api/v1/stream")
+            let none = try RawHTTPClient(port: port, path: "/api/v1/stream")
             try await none.wait { $0.contains("invalid-parameter") }
         }
     }
@@ -154,7 +154,7 @@ import Testing
     /// and, when the client reads again, says how many; received + dropped = published.
     @Test func aSlowClientSkipsTheOldestEventsAndIsToldHowMany() async throws {
         try await Self.withStreamOnly(.init(bufferEvents: 16, heartbeat: .seconds(15), maxClients: 10)) { hub, port in
-            let client = try SSETestClient(port: port, path: "/api/v1/stream?channels=trades:AAA",
+            let client = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=trades:AAA",
                                            receiveBuffer: 4096)
             try await client.wait { $0.contains("event: subscribed") }
             let topic = StreamTopic(kind: .trades, key: "AAA")

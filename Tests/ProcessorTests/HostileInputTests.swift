@@ -23,17 +23,22 @@ import Testing
                                      logger: f.logger)
             let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics, batchMaxMessages: 300,
                                              batchMaxDelay: .milliseconds(20))
-            let run = Task { try await ProcessorService(settings: settings, client: f.client, logger: f.logger).run { _ in } }
-            let before = try await ProcessorIntegrationTests.produce(600, topics: f.topics, brokers: f.brokers, seed: 71)
-            let hostile = Self.hostile(f.topics)
-            try await Self.send(hostile, brokers: f.brokers)
-            let after = try await ProcessorIntegrationTests.produce(600, topics: f.topics, brokers: f.brokers, seed: 72, orderPrefix: "h")
-            try await ProcessorIntegrationTests.waitUntilCaughtUp(f.client, group: f.group, topics: f.topics, brokers: f.brokers,
-                                                                  logger: f.logger, timeout: .seconds(60))
-            #expect(!run.isCancelled)
-            run.cancel()
-            try await value(of: run, within: .seconds(20), "the processor to stop")
-            try await ProcessorIntegrationTests.verify(f.client, sent: before + hostile + after, topics: f.topics, logger: f.logger)
+            // As in production: the processor logs in as its own role (migration 0020), which may not
+            // create tables, so the late trade's partition comes from ops.ensure_service_partitions.
+            let sent = try await f.db.withClient(as: "quant_processor") { processorClient in
+                let run = Task { try await ProcessorService(settings: settings, client: processorClient, logger: f.logger).run { _ in } }
+                let before = try await ProcessorIntegrationTests.produce(600, topics: f.topics, brokers: f.brokers, seed: 71)
+                let hostile = Self.hostile(f.topics)
+                try await Self.send(hostile, brokers: f.brokers)
+                let after = try await ProcessorIntegrationTests.produce(600, topics: f.topics, brokers: f.brokers, seed: 72, orderPrefix: "h")
+                try await ProcessorIntegrationTests.waitUntilCaughtUp(f.client, group: f.group, topics: f.topics, brokers: f.brokers,
+                                                                      logger: f.logger, timeout: .seconds(60))
+                #expect(!run.isCancelled)
+                run.cancel()
+                try await value(of: run, within: .seconds(20), "the processor to stop")
+                return before + hostile + after
+            }
+            try await ProcessorIntegrationTests.verify(f.client, sent: sent, topics: f.topics, logger: f.logger)
             // Each refusal says why.
             var reasons: [String] = []
             for try await reason in try await f.client.query("SELECT error FROM ops.dead_letters ORDER BY id", logger: f.logger)
@@ -66,6 +71,7 @@ import Testing
             (topics.trades, "AAA", trade(ts(0), size: 777_777), true),                  // refused by the database only
             (topics.trades, "AAA", trade(ts(0), size: 2_000_000_000_000), true),        // a size that would skew VWAP
             (topics.quotes, "BBB", quote(ts(0)), false),                                // market data may be keyed by anything
+            (topics.trades, "AAA", trade(ts(-12 * 86_400)), false),                    // late but plausible: makes its day's partition
             (topics.commands, "MSFT", "{\(order),\"order_id\":\"k1\",\"symbol\":\"AAA\"}", true),  // finding 3: keyed by another symbol
             (topics.commands, String(repeating: "S", count: 200),
              "{\(order),\"order_id\":\"k2\",\"symbol\":\"\(String(repeating: "S", count: 200))\"}", true),

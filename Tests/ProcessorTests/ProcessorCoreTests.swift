@@ -8,19 +8,13 @@ import Testing
 
 /// Deterministic order flow for tests: limit orders around a mid, cancels and marketable orders.
 struct OrderFlow {
-    var state: UInt64
+    var generator: SplitMix64
     var nextID = 0
     var live: [String] = []
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func random() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func random() -> UInt64 { generator.next() }
 
     mutating func next(symbols: [String]) -> [UInt8] {
         let symbol = symbols[Int(random() % UInt64(symbols.count))]

@@ -41,9 +41,9 @@ import Testing
 
     @Test func oneCycleStoresEveryMethodConfidenceAndHorizonExactlyAsTheCoreComputesThem() async throws {
         let market = try RiskTestMarket()
-        try await RiskTestDatabase.withMigratedClient { client, _ in
+        try await RiskTestDatabase.withMigratedClients { client, engineClient, _ in
             try await market.seed(client, logger: Self.logger)
-            let report = try await Self.engine(client).runCycle()
+            let report = try await Self.engine(engineClient).runCycle()
 
             #expect(report.outcomes.map(\.portfolioID) == ["alpha", "beta", "gamma"])
             #expect(report.stored.map(\.portfolioID) == ["alpha", "beta"])
@@ -220,10 +220,10 @@ import Testing
 
     @Test func tradeAndPositionNotificationsRecomputeOnlyTheAffectedPortfolioAndShutdownIsGraceful() async throws {
         let market = try RiskTestMarket()
-        try await RiskTestDatabase.withMigratedClient { client, url in
+        try await RiskTestDatabase.withMigratedClients { client, engineClient, url in
             try await market.seed(client, logger: Self.logger)
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: Self.engine(client), successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [.init(service: Self.engine(engineClient), successTerminationBehavior: .gracefullyShutdownGroup)],
                 logger: Self.logger))
             let running = Task { try await group.run() }
             @Sendable func runs(_ portfolio: String) async throws -> Int {

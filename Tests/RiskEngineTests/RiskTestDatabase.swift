@@ -19,6 +19,19 @@ enum RiskTestDatabase {
             return try await db.withClient { client in try await body(client, db.url) }
         }
     }
+
+    /// `withMigratedClient`, plus a client logged in as the risk engine's own role (migration
+    /// 0020), so a test that runs the engine on it also checks that role's grants.
+    static func withMigratedClients<T: Sendable>(
+        _ body: @escaping @Sendable (_ owner: PostgresClient, _ engine: PostgresClient, _ url: DatabaseURL) async throws -> T
+    ) async throws -> T {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            return try await db.withClient { owner in
+                try await db.withClient(as: "quant_risk_engine") { engine in try await body(owner, engine, db.url) }
+            }
+        }
+    }
 }
 
 /// Fails with a clear message instead of hanging when `body` does not finish in time.

@@ -30,7 +30,13 @@ public struct PrivatePostgres: Sendable {
         self.port = port
     }
 
-    public var url: DatabaseURL { get throws { try DatabaseURL("postgres://quant@127.0.0.1:\(port)/quant") } }
+    /// The owner's URL, with the password `scripts/stack` made for this cluster.
+    public var url: DatabaseURL {
+        get throws { try DatabaseURL("postgres://quant@127.0.0.1:\(port)/quant", passwordFile: passwordFile) }
+    }
+
+    /// The owner's password file (for a `quant` process started against this cluster).
+    public var passwordFile: String { "\(folder)/local/secrets/quant" }
 
     public func stack(_ action: String) async throws {
         var environment = ProcessInfo.processInfo.environment

@@ -18,8 +18,22 @@ public struct TestDatabase: Sendable {
             guard let text = ProcessInfo.processInfo.environment["DATABASE_URL"], !text.isEmpty else {
                 throw MissingService(description: "DATABASE_URL is not set: start the local stack with `scripts/stack up` and export its output (scripts/test does both)")
             }
-            return try DatabaseURL(text)
+            // The local stack asks for passwords on TCP: the owner's is in QUANT_DATABASE_PASSWORD_FILE.
+            return try DatabaseURL(text, passwordFile: ProcessInfo.processInfo.environment["QUANT_DATABASE_PASSWORD_FILE"] ?? "")
         }
+    }
+
+    /// This database as `role` logs in, with the password `scripts/stack` made for it
+    /// (`QUANT_SECRETS_DIR/<role>`), e.g. a service role of migration 0020 or `analyst`.
+    public func url(as role: String) throws -> DatabaseURL {
+        var target = url
+        target.username = role
+        target.password = nil
+        if let directory = ProcessInfo.processInfo.environment["QUANT_SECRETS_DIR"], !directory.isEmpty {
+            let secret = try String(contentsOfFile: "\(directory)/\(role)", encoding: .utf8)
+            target.password = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return target
     }
 
     public struct MissingService: Error, CustomStringConvertible {
@@ -76,8 +90,7 @@ public struct TestDatabase: Sendable {
     /// Runs `body` on one connection as `user` (default: the URL's own user).
     @discardableResult
     public func connection<T: Sendable>(as user: String? = nil, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        var target = url
-        if let user { target.username = user; target.password = nil }
+        let target = try user.map { try url(as: $0) } ?? url
         return try await target.withConnection(logger: logger, body)
     }
 }
@@ -107,8 +120,10 @@ public func temporaryCopy(of directory: String) throws -> String {
 
 extension TestDatabase {
     /// A pooled client on this database, running for the duration of `body`.
-    public func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
+    /// `role`: log in as that role (`url(as:)`) rather than the owner.
+    public func withClient<T: Sendable>(as role: String? = nil, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let target = try role.map { try url(as: $0) } ?? url
+        let client = PostgresClient(configuration: target.clientConfiguration(poolSize: 4), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await client.run(); return nil }
             defer { group.cancelAll() }

@@ -90,10 +90,11 @@ def test_the_quant_services_share_one_database_and_the_three_brokers(compose):
     )
     for name, service in quant_services(compose).items():
         env = service["environment"]
-        url = urlsplit(env["DATABASE_URL"].replace("${QUANT_DB_PASSWORD:-quant}", "pw"))
+        url = urlsplit(env["DATABASE_URL"])
         assert (url.scheme, url.hostname, url.port, url.path) == ("postgres", "postgres", 5432, "/" + postgres["POSTGRES_DB"])
-        assert url.username == postgres["POSTGRES_USER"]
-        assert "QUANT_DB_PASSWORD" in env["DATABASE_URL"] and "QUANT_DB_PASSWORD" in postgres["POSTGRES_PASSWORD"]
+        assert url.password is None, f"{name}: a password in DATABASE_URL"
+        assert env["QUANT_DATABASE_PASSWORD_FILE"] == f"/run/quant-secrets/{url.username}", name
+        assert "secrets:/run/quant-secrets:ro" in service["volumes"], name
         assert sorted(env["KAFKA_BROKERS"].split(",")) == internal, name
         assert service["build"]["context"] == "." and (ROOT / service["build"]["dockerfile"]).is_file()
 
@@ -173,8 +174,9 @@ def test_grafana_provisioning_points_at_the_compose_services(compose):
     assert pg["type"] == "grafana-postgresql-datasource" and pg["user"] == "analyst"
     assert pg["jsonData"]["database"] == compose["services"]["postgres"]["environment"]["POSTGRES_DB"]
     assert pg["url"] == "${QUANT_GRAFANA_POSTGRES_HOST}" and env["QUANT_GRAFANA_POSTGRES_HOST"] == "postgres:5432"
-    assert pg["secureJsonData"]["password"] == "${QUANT_ANALYST_PASSWORD}"
-    assert env["QUANT_ANALYST_PASSWORD"] == compose["services"]["postgres"]["environment"]["QUANT_ANALYST_PASSWORD"]
+    assert pg["secureJsonData"]["password"] == "$__file{/run/quant-secrets/analyst}"
+    assert "secrets:/run/quant-secrets:ro" in grafana["volumes"]
+    assert env["GF_SECURITY_ADMIN_PASSWORD__FILE"] == "/run/quant-secrets/grafana_admin"
     assert prom["type"] == "prometheus" and prom["url"] == "${QUANT_GRAFANA_PROMETHEUS_URL}"
     prom_url = urlsplit(env["QUANT_GRAFANA_PROMETHEUS_URL"])
     assert prom_url.hostname in compose["services"] and compose["services"]["prometheus"]["ports"] == [f"{prom_url.port}:{prom_url.port}"]
@@ -206,3 +208,31 @@ def test_the_dockerfile_builds_what_setup_builds():
     assert 'ENTRYPOINT ["quant"]' in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".build", ".local", ".venv", ".git"} <= set(ignored)
+
+
+ROLES = {"migrate": "quant", "processor": "quant_processor", "risk-engine": "quant_risk_engine", "api": "quant_api"}
+
+
+def test_each_service_logs_in_as_its_own_role_with_a_generated_password(compose):
+    """Finding 9 of the hostile-input review: no default password anywhere, no database port beyond
+    loopback, each service its own role (migration 0020), every password generated once."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert not re.search(r"PASSWORD[A-Z_]*:\s*\$\{[A-Z_]+:-", text), "a password with a default"
+    assert not re.search(r"://[a-z_]+:[^@/]+@", text), "a password inside a URL"
+    services = compose["services"]
+    for name, role in ROLES.items():
+        assert urlsplit(services[name]["environment"]["DATABASE_URL"]).username == role, name
+    postgres = services["postgres"]
+    assert postgres["ports"] == ["127.0.0.1:5432:5432"]
+    assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/quant-secrets/quant"
+    assert "--auth-host=scram-sha-256" in postgres["environment"]["POSTGRES_INITDB_ARGS"]
+    assert postgres["depends_on"]["secrets"]["condition"] == "service_completed_successfully"
+    made = re.search(r"for name in ([^;]+);", services["secrets"]["command"][0]).group(1).split()
+    assert set(made) == set(ROLES.values()) | {"analyst", "grafana_admin"}
+    init = (ROOT / "config/docker/postgres-init.sh").read_text()
+    for role in set(ROLES.values()) - {"quant"} | {"analyst"}:
+        assert re.search(rf"CREATE ROLE {role} LOGIN .*PASSWORD :'", init), role
+        assert f"secret {role}" in init or (role == "analyst" and "secret analyst" in init), role
+    migration = (ROOT / "migrations/0020_service_roles.sql").read_text()
+    for role in set(ROLES.values()) - {"quant"}:
+        assert f"'{role}'" in migration, role

@@ -3,18 +3,19 @@ import Foundation
 import Glibc
 #endif
 
-/// A raw-socket HTTP/1.1 client for `GET /stream`: it reads whenever asked, never more, so a test
-/// can play a slow client (and shrink its receive buffer so the server feels it sooner).
-/// Reads poll a non-blocking socket between short sleeps, so no cooperative thread blocks.
-final class SSETestClient: @unchecked Sendable {
-    struct Timeout: Error, CustomStringConvertible { var description: String }
+/// A raw-socket HTTP/1.1 client: for `GET /stream` it reads whenever asked, never more, so a test
+/// can play a slow client (and shrink its receive buffer so the server feels it sooner); with
+/// `rawRequest` it sends any bytes at all, as a hostile client would. Reads poll a non-blocking
+/// socket between short sleeps, so no cooperative thread blocks.
+public final class RawHTTPClient: @unchecked Sendable {
+    public struct Timeout: Error, CustomStringConvertible { public var description: String }
 
     private let fd: Int32
-    private(set) var received = ""
+    public private(set) var received = ""
 
     /// Connects and sends a request for `path`, or exactly `rawRequest` when given (perhaps an
     /// unfinished head, or nothing at all).
-    init(port: Int, path: String = "/", headers: [String: String] = [:], receiveBuffer: Int32? = nil,
+    public init(port: Int, path: String = "/", headers: [String: String] = [:], receiveBuffer: Int32? = nil,
          rawRequest: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Timeout(description: "socket() failed") }
@@ -33,7 +34,8 @@ final class SSETestClient: @unchecked Sendable {
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         if let rawRequest { request = rawRequest }
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        // MSG_NOSIGNAL: a server that closes early (a refused body) must not kill the test with SIGPIPE.
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
@@ -41,7 +43,7 @@ final class SSETestClient: @unchecked Sendable {
 
     /// Reads what has arrived so far (without waiting); false once the server closed.
     @discardableResult
-    func drain() -> Bool {
+    public func drain() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
@@ -51,7 +53,7 @@ final class SSETestClient: @unchecked Sendable {
     }
 
     /// Waits until `condition` holds for everything received, at most `timeout`.
-    func wait(for timeout: Duration = .seconds(5), until condition: (String) -> Bool) async throws {
+    public func wait(for timeout: Duration = .seconds(5), until condition: (String) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
             let open = drain()
@@ -63,9 +65,15 @@ final class SSETestClient: @unchecked Sendable {
         }
     }
 
+    /// The status code of the response received so far, if its status line arrived.
+    public var status: Int? {
+        guard received.hasPrefix("HTTP/1."), received.count >= 12 else { return nil }
+        return Int(received.dropFirst(9).prefix(3))
+    }
+
     /// Waits until the server closes the connection; returns how long that took.
     @discardableResult
-    func waitUntilClosed(within timeout: Duration) async throws -> Duration {
+    public func waitUntilClosed(within timeout: Duration) async throws -> Duration {
         let start = ContinuousClock.now
         while drain() {
             guard ContinuousClock.now < start + timeout else {
@@ -79,7 +87,7 @@ final class SSETestClient: @unchecked Sendable {
     /// `(event, data)` of every complete SSE frame received so far. The chunked encoding's size
     /// lines fall between frames and are ignored; the last piece may be incomplete and is left out.
     /// ("\r\n" is one Character in Swift, so it is turned into "\n" before splitting.)
-    var events: [(name: String, data: String)] {
+    public var events: [(name: String, data: String)] {
         let text = received.replacingOccurrences(of: "\r\n", with: "\n")
         return text.components(separatedBy: "\n\n").dropFirst().dropLast().compactMap { frame in
             var name: String?, data: String?
