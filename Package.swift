@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "Risk", dependencies: ["MarketCore"]),
         .target(name: "MarketCore"),
         .target(name: "MarketMessages", dependencies: ["MarketCore"]),
+        // The channels (and, to come, payloads and row layouts) the services share; imports nothing.
+        .target(name: "PipelineContracts", exclude: ["README.md"]),
 
         // MARK: adapters
         .systemLibrary(
@@ -53,9 +55,11 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "MarketCore", "MarketMessages", "Telemetry",
+                "MarketCore", "MarketMessages", "PipelineContracts", "Telemetry",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only for ConnectionPoolError: a closed pool is told apart by its type, not its text.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "RiskEngine",
             dependencies: [
-                "Risk", "MarketCore", "Store", "QuantConfig", "Telemetry",
+                "Risk", "MarketCore", "Store", "QuantConfig", "Telemetry", "PipelineContracts",
                 "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "Processor",
             dependencies: [
-                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "Telemetry",
+                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "Telemetry", "PipelineContracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -88,7 +92,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig", "Telemetry",
-                "Risk", "RiskEngine",
+                "Risk", "RiskEngine", "PipelineContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,7 +115,7 @@ let package = Package(
             name: "quant",
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
-                "OrderBook", "AllocationCounter",
+                "OrderBook", "AllocationCounter", "PipelineContracts",
                 "RiskEngine", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,7 +146,7 @@ let package = Package(
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(
             name: "ProcessorTests",
-            dependencies: ["Processor", "Store", "OrderBook", "MarketMessages", "MarketCore", "Kafka", "TestSupport"]
+            dependencies: ["Processor", "Store", "OrderBook", "MarketMessages", "MarketCore", "Kafka", "QuantConfig", "TestSupport"]
         ),
         .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),
@@ -156,12 +160,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DocsTests",
-            dependencies: ["Store", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Store", "PipelineContracts", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["synthetic-market.sql"]
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "QuantConfig", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["Store", "QuantConfig", "PipelineContracts", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
     ]
 )

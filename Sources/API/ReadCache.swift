@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import NIOCore
+import PipelineContracts
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -23,7 +24,9 @@ public final class ReadCache: Service, Sendable {
     struct Key: Hashable, Sendable { var source: Source; var symbol: String }
 
     /// The channels to LISTEN on and the source each one's announcements change.
-    static let channels: [String: Source] = ["book_depth": .book, "md_quotes": .market, "md_trades": .market]
+    static let channels: [String: Source] = [
+        NotifyChannel.bookDepth.name: .book, NotifyChannel.mdQuotes.name: .market, NotifyChannel.mdTrades.name: .market,
+    ]
 
     private struct Entry { var body: ByteBuffer; var loadedAt: ContinuousClock.Instant }
     private struct Slot {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import PipelineContracts
 import PostgresNIO
 import Synchronization
 
@@ -124,10 +125,10 @@ final class StreamHub: Sendable {
         while !Task.isCancelled {
             do {
                 try await database.client.withConnection { connection in
-                    try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel), started: {
+                    try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel.name), started: {
                         self.setListening(true, generation: generation)
                     }) { channel, payload in
-                        guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel == channel }) else { return }
+                        guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel.name == channel }) else { return }
                         await self.handle(kind, payload: payload)
                     }
                 }

@@ -1,3 +1,5 @@
+import PipelineContracts
+
 /// One channel of `GET /stream?channels=`: `trades:SYMBOL`, `quotes:SYMBOL`, `book:SYMBOL`,
 /// `risk:PORTFOLIO` or `positions:PORTFOLIO`, and the PostgreSQL NOTIFY channel that feeds it.
 struct StreamTopic: Hashable, Sendable, CustomStringConvertible {
@@ -7,13 +9,13 @@ struct StreamTopic: Hashable, Sendable, CustomStringConvertible {
         /// What announces it: the processor's per-batch `md_trades`/`md_quotes`, its `book_depth`
         /// per published book, the risk engine's `risk_metrics`, and the positions trigger's
         /// `risk_positions` (migration 0010).
-        var notifyChannel: String {
+        var notifyChannel: NotifyChannel {
             switch self {
-            case .trades: "md_trades"
-            case .quotes: "md_quotes"
-            case .book: "book_depth"
-            case .risk: "risk_metrics"
-            case .positions: "risk_positions"
+            case .trades: .mdTrades
+            case .quotes: .mdQuotes
+            case .book: .bookDepth
+            case .risk: .riskMetrics
+            case .positions: .riskPositions
             }
         }
     }

@@ -1,15 +1,12 @@
 import MarketCore
 import MarketMessages
+import PipelineContracts
 import Store
 
 /// Turns raw market-data messages into batch rows or dead letters, and coalesces the
 /// notifications a batch announces (the latest quote and trade per symbol, not one per message,
 /// so NOTIFY traffic stays bounded however fast the feed is).
 public struct MarketDataIngestor: Sendable {
-    /// Channels the processor NOTIFYs after each committed batch (see docs/messages.md).
-    public static let quoteChannel = "md_quotes"
-    public static let tradeChannel = "md_trades"
-
     /// Symbols that may be ingested; nil accepts any valid symbol.
     public var knownSymbols: Set<String>?
     /// How far from `now` a quote's or trade's `ts` may lie (dead letter outside).
@@ -65,12 +62,12 @@ public struct MarketDataIngestor: Sendable {
     /// Moves the coalesced notifications into the batch; call once just before committing it.
     public mutating func flushNotifications(into batch: inout IngestBatch) {
         for (symbol, q) in latestQuote.sorted(by: { $0.key < $1.key }) {
-            batch.notifications.append((Self.quoteChannel, """
+            batch.notifications.append((.mdQuotes, """
                 {"symbol":"\(symbol.rawValue)","ts":"\(q.ts.rfc3339)","bid":\(json(q.bid)),"ask":\(json(q.ask)),"bid_size":\(q.bidSize),"ask_size":\(q.askSize)}
                 """))
         }
         for (symbol, (t, count)) in latestTrade.sorted(by: { $0.key < $1.key }) {
-            batch.notifications.append((Self.tradeChannel, """
+            batch.notifications.append((.mdTrades, """
                 {"symbol":"\(symbol.rawValue)","ts":"\(t.ts.rfc3339)","price":"\(t.price.decimalString)","size":\(t.size),"count":\(count)}
                 """))
         }

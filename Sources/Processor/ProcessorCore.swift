@@ -2,6 +2,7 @@ import Foundation
 import MarketCore
 import MarketMessages
 import OrderBook
+import PipelineContracts
 import Store
 
 /// The processor's state machine, free of Kafka and PostgreSQL: messages in, one `IngestBatch`
@@ -12,13 +13,6 @@ import Store
 /// its books are rebuilt by `replay`ing its commands from the start up to the committed offset;
 /// matching is deterministic, so the rebuilt books equal those of an uninterrupted run.
 public struct ProcessorCore {
-    /// Channels NOTIFYed per batch: one per order event and per execution would be too many, so
-    /// the latest best bid/offer per symbol and a count of executions per symbol are announced.
-    public static let bboChannel = "book_bbo"
-    public static let executionChannel = "book_executions"
-    /// Announces each `trading.book_depth` row (what `GET /orderbook` serves) as it commits.
-    public static let depthChannel = "book_depth"
-
     public var marketData: MarketDataIngestor
     public private(set) var instruments: [Instrument]
     public private(set) var engines: [Int32: MatchingEngine] = [:]
@@ -156,7 +150,7 @@ public struct ProcessorCore {
                 bestBid: book.bestBid?.price.decimalString, bestAsk: book.bestAsk?.price.decimalString,
                 bidDepth: Self.resting(book, .buy), askDepth: Self.resting(book, .sell),
                 depthJSON: Self.json(depth)))
-            batch.notifications.append((Self.depthChannel, #"{"symbol":"\#(key.symbol.rawValue)","seq":\#(book.sequence)}"#))
+            batch.notifications.append((.bookDepth, #"{"symbol":"\#(key.symbol.rawValue)","seq":\#(book.sequence)}"#))
         }
         depthDirty.removeAll(keepingCapacity: true)
     }
@@ -218,10 +212,10 @@ public struct ProcessorCore {
             guard let book = engines[key.partition]?.book(key.symbol) else { continue }
             let bid = book.bestBid.map { "\"\($0.price.decimalString)\"" } ?? "null"
             let ask = book.bestAsk.map { "\"\($0.price.decimalString)\"" } ?? "null"
-            batch.notifications.append((Self.bboChannel, #"{"symbol":"\#(key.symbol.rawValue)","bid":\#(bid),"ask":\#(ask)}"#))
+            batch.notifications.append((.bookBBO, #"{"symbol":"\#(key.symbol.rawValue)","bid":\#(bid),"ask":\#(ask)}"#))
         }
         for (symbol, count) in executionCounts.sorted(by: { $0.key < $1.key }) {
-            batch.notifications.append((Self.executionChannel, #"{"symbol":"\#(symbol)","count":\#(count)}"#))
+            batch.notifications.append((.bookExecutions, #"{"symbol":"\#(symbol)","count":\#(count)}"#))
         }
         touchedBooks.removeAll(keepingCapacity: true)
         executionCounts.removeAll(keepingCapacity: true)

@@ -6,7 +6,9 @@ import OrderBook
 import PostgresNIO
 import Store
 
-/// How the processor batches and where it reads and writes.
+/// How the processor batches and where it reads and writes. Its defaults are the `kafka.*` and
+/// `processor.*` settings' defaults (`ConfigKey`, what `quant config` shows; a test keeps them
+/// equal), and `quant` maps settings to it in one place (`ProcessorSettings(settings:)`).
 public struct ProcessorSettings: Sendable {
     public var brokers: String
     public var groupID: String
@@ -31,7 +33,7 @@ public struct ProcessorSettings: Sendable {
     /// Closed orders per engine whose client ids are remembered (`processor.closedOrderMemory`).
     public var closedOrderMemory = MatchingEngine.defaultClosedOrderMemory
     /// How often librdkafka reports its queues (`quant_kafka_queue_*`; `kafka.statisticsIntervalMs`); 0: never.
-    public var statisticsIntervalMilliseconds = 0
+    public var statisticsIntervalMilliseconds = 5_000
     /// TLS and SASL of every Kafka client the processor makes (consumer, replay, events producer, admin).
     public var kafkaSecurity = KafkaSecurity()
     /// How far from the processor's clock an event may be dated (`processor.maxEvent*`).
@@ -44,7 +46,7 @@ public struct ProcessorSettings: Sendable {
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,
                 topics: TopicNames = .standard,
-                batchMaxMessages: Int = 5_000, batchMaxDelay: Duration = .milliseconds(100), publishEvents: Bool = true) {
+                batchMaxMessages: Int = 5_000, batchMaxDelay: Duration = .milliseconds(10), publishEvents: Bool = true) {
         self.brokers = brokers
         self.groupID = groupID
         self.clientID = clientID
@@ -244,7 +246,7 @@ public actor ProcessorPipeline {
                 return
             } catch {
                 // A closed pool never comes back (the process is shutting down): stop, uncommitted.
-                if Task.isCancelled || "\(error)".contains("poolShutdown") { throw error }
+                if Task.isCancelled || PostgresErrorText.isPoolClosed(error) { throw error }
                 var wait = delay
                 if let deadline = stopDeadline {
                     let left = ContinuousClock.now.duration(to: deadline)

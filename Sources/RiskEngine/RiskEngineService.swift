@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PipelineContracts
 import PostgresNIO
 import Risk
 import ServiceLifecycle
@@ -20,11 +21,6 @@ import Store
 /// notification for the portfolio whose positions changed. On graceful shutdown (SIGTERM/SIGINT in a
 /// `ServiceGroup`) the current cycle finishes and `run()` returns.
 public struct RiskEngineService: Service {
-    /// The processor's channel for committed trade prints; payload `{"symbol": …, …}`.
-    public static let tradeChannel = "md_trades"
-    /// The `risk.positions` trigger's channel; payload `{"portfolio_id": …}`.
-    public static let positionChannel = "risk_positions"
-
     public let configuration: RiskEngineConfiguration
     public let logger: Logger
     let reader: RiskInputsReader
@@ -178,9 +174,10 @@ public struct RiskEngineService: Service {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
-                    try await connection.listen(on: Self.tradeChannel) { trades in
-                        try await connection.listen(on: Self.positionChannel) { positions in
-                            logger.debug("listening", metadata: ["channels": "\(Self.tradeChannel), \(Self.positionChannel)"])
+                    // md_trades: {"symbol": …, …} per batch; risk_positions: {"portfolio_id": …} per change.
+                    try await connection.listen(on: NotifyChannel.mdTrades.name) { trades in
+                        try await connection.listen(on: NotifyChannel.riskPositions.name) { positions in
+                            logger.debug("listening", metadata: ["channels": "md_trades, risk_positions"])
                             try await withThrowingTaskGroup(of: Void.self) { group in
                                 group.addTask {
                                     for try await notification in trades {

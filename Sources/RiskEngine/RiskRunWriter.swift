@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PipelineContracts
 import PostgresNIO
 import Risk
 import Store
@@ -12,8 +13,6 @@ import Store
 /// `{"portfolio_id", "run_id", "computed_at"}`. The notification is part of the transaction, so
 /// listeners hear of a run only once it is committed and visible.
 public struct RiskRunWriter: Sendable {
-    public static let channel = "risk_metrics"
-
     public let client: PostgresClient
     public let logger: Logger
 
@@ -80,7 +79,7 @@ public struct RiskRunWriter: Sendable {
                     """, logger: logger)
             }
             try await connection.query("""
-                SELECT pg_notify(\(Self.channel), json_build_object(
+                SELECT pg_notify(\(NotifyChannel.riskMetrics.name), json_build_object(
                     'portfolio_id', \(run.portfolioID)::text, 'run_id', \(runID), 'computed_at', now())::text)
                 """, logger: logger)
             let rows = try await connection.query("SELECT to_json(now()) #>> '{}'", logger: logger)

@@ -121,7 +121,7 @@ public struct BatchWriter: Sendable {
             if !batch.notifications.isEmpty {
                 let n = batch.notifications
                 try await connection.query("""
-                    SELECT pg_notify(c, p) FROM unnest(\(n.map(\.channel))::text[], \(n.map(\.payload))::text[]) AS t(c, p)
+                    SELECT pg_notify(c, p) FROM unnest(\(n.map(\.channel.name))::text[], \(n.map(\.payload))::text[]) AS t(c, p)
                     """, logger: logger)
             }
             return copies

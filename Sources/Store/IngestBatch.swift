@@ -1,4 +1,5 @@
 import MarketCore
+import PipelineContracts
 
 /// Where a consumer stands in one Kafka partition.
 public struct PartitionKey: Sendable, Hashable, CustomStringConvertible {
@@ -69,7 +70,7 @@ public struct IngestBatch: Sendable {
     /// batch never holds two logs of one partition: the processor commits before it switches.
     public var logIDs: [PartitionKey: String] = [:]
     /// (channel, payload) pairs, sent with pg_notify inside the transaction, so only on commit.
-    public var notifications: [(channel: String, payload: String)] = []
+    public var notifications: [(channel: NotifyChannel, payload: String)] = []
     /// Messages consumed into this batch (rows + dead letters + skipped).
     public var messageCount = 0
 

@@ -1,4 +1,5 @@
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// postgres-nio hides server messages behind a generic description (to avoid leaking data into
 /// logs by accident); operators of the migrator and the processor need the real message.
@@ -19,6 +20,15 @@ public enum PostgresErrorText {
     /// The SQLSTATE of a server error, e.g. "23514" for a row with no partition.
     public static func sqlState(_ error: any Error) -> String? {
         (unwrap(error) as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// Whether `error` says the client's pool is shut down (the process is stopping): such a pool
+    /// never comes back, so retrying is pointless. Leasing a connection throws the pool's own
+    /// error, a query through the client PostgresNIO's.
+    public static func isPoolClosed(_ error: any Error) -> Bool {
+        let error = unwrap(error)
+        if let psql = error as? PSQLError { return psql.code == .poolClosed }
+        return (error as? ConnectionPoolError) == .poolShutdown
     }
 
     /// The error that matters inside a failed transaction: its BEGIN, body or COMMIT error.

@@ -4,6 +4,7 @@ import Kafka
 import Logging
 import MarketCore
 import MarketMessages
+import PipelineContracts
 import PostgresNIO
 import Processor
 import QuantConfig
@@ -119,9 +120,12 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let produceSeconds = seconds(produceStart.duration(to: .now))
         await producer.shutdown()
 
-        let processorSettings = ProcessorSettings(
-            brokers: settings.kafka.brokers, groupID: "bench-\(UUID().uuidString.prefix(8))", topics: topics,
-            batchMaxMessages: batch, batchMaxDelay: .milliseconds(200), publishEvents: false)
+        var processorSettings = try ProcessorSettings(settings: settings)
+        processorSettings.groupID = "bench-\(UUID().uuidString.prefix(8))"
+        processorSettings.topics = topics
+        processorSettings.batchMaxMessages = batch
+        processorSettings.batchMaxDelay = .milliseconds(200)
+        processorSettings.publishEvents = false
         let totalPartitions = topics.consumed.count * settings.kafka.topicPartitions
         let (ingestSeconds, measured, split) = try await withThrowingTaskGroup(of: Void.self) { pools in
             defer { pools.cancelAll() }
@@ -170,10 +174,10 @@ struct BenchIngestCommand: AsyncParsableCommand {
 
     func latency(client: PostgresClient, url: DatabaseURL, topics: TopicNames, settings: QuantSettings, logger: Logger) async throws {
         print("== produce → NOTIFY latency: \(latencyRate) msg/s for \(latencySeconds) s")
-        let processorSettings = ProcessorSettings(
-            brokers: settings.kafka.brokers, groupID: "bench-lat-\(UUID().uuidString.prefix(8))", topics: topics,
-            batchMaxMessages: settings.processor.batchMaxMessages, batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
-            publishEvents: false)
+        var processorSettings = try ProcessorSettings(settings: settings)
+        processorSettings.groupID = "bench-lat-\(UUID().uuidString.prefix(8))"
+        processorSettings.topics = topics
+        processorSettings.publishEvents = false
         let holder = PipelineHolder()
         let run = Task { try await ProcessorService(settings: processorSettings, client: client, logger: logger).run { await holder.set($0) } }
         while await holder.owned() == 0 { try await Task.sleep(for: .milliseconds(5)) }
@@ -182,7 +186,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let tracker = LatencyTracker()
         let listener = Task {
             try await url.withConnection(logger: logger) { connection in
-                try await connection.listen(on: MarketDataIngestor.quoteChannel) { notifications in
+                try await connection.listen(on: NotifyChannel.mdQuotes.name) { notifications in
                     for try await n in notifications {
                         await tracker.committed(payload: n.payload, at: Self.nowMicros())
                     }

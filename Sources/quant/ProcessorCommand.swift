@@ -22,22 +22,7 @@ struct ProcessorCommand: AsyncParsableCommand {
         let settings = try global.settings()
         let logger = global.logger("quant.processor", settings: settings)
         let client = try PostgresClient.fromSettings(settings, applicationName: "quant-processor", logger: logger)
-        var processorSettings = ProcessorSettings(
-            brokers: settings.kafka.brokers, groupID: settings.kafka.groupId, clientID: "\(settings.kafka.clientId)-processor",
-            sessionTimeoutMilliseconds: settings.kafka.sessionTimeoutMs,
-            topics: TopicNames(prefix: settings.processor.topicPrefix),
-            batchMaxMessages: settings.processor.batchMaxMessages,
-            batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
-            publishEvents: settings.processor.publishEvents)
-        processorSettings.snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
-        processorSettings.depthInterval = .milliseconds(settings.processor.depthIntervalMs)
-        processorSettings.limits = try PreTradeLimitTable(settings: settings)
-        processorSettings.closedOrderMemory = settings.processor.closedOrderMemory
-        processorSettings.eventTime = EventTimeWindow(
-            maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
-        processorSettings.shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
-        processorSettings.statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs
-        processorSettings.kafkaSecurity = try KafkaSecurity(settings: settings.kafka)
+        let processorSettings = try ProcessorSettings(settings: settings)
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)
         // Services stop in reverse order: the processor commits before the database pool closes.
         let metrics = MetricsService.make(port: settings.metrics.processorPort, settings: settings, logger: logger)

@@ -40,7 +40,9 @@ enum APITest {
                 // As `quant api` runs: logged in as its own role (migration 0020), so every test
                 // here also checks that role's grants. `body` gets the owner's client for set-up.
                 try await db.withClient(as: "quant_api") { apiClient in
-                    let database = ReaderDatabase(client: apiClient, logger: db.logger)
+                    // A generous deadline: CI runs every suite at once, and a 503 because the machine
+                    // is busy is not what these tests check (DatabaseOutageTests checks the 503s).
+                    let database = ReaderDatabase(client: apiClient, timeout: .seconds(30), logger: db.logger)
                     let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
                     let dependencies = APIDependencies(database: database, orders: orders, cache: cache)
                     let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies))
@@ -147,10 +149,17 @@ enum APITest {
         for sql in statements { try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(T.self, from: Data(buffer: response.body))
+        do {
+            return try decoder.decode(T.self, from: Data(buffer: response.body))
+        } catch {
+            // Say what came instead (a problem body, a 503), not only that a key was missing.
+            Issue.record("HTTP \(response.status.code): \(String(buffer: response.body).prefix(500))", sourceLocation: sourceLocation)
+            throw error
+        }
     }
 
     struct ProblemBody: Decodable {

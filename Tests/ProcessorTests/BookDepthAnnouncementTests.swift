@@ -17,7 +17,7 @@ import Testing
         #expect(!core.hasUnpublishedDepth)
         let (batch, _) = core.takeBatch()
         #expect(batch.bookDepth.map(\.symbol) == ["AAA", "BBB"])
-        let announced = batch.notifications.filter { $0.channel == ProcessorCore.depthChannel }.map(\.payload)
+        let announced = batch.notifications.filter { $0.channel == .bookDepth }.map(\.payload)
         for (row, payload) in zip(batch.bookDepth, announced) {
             let book = core.engines[0]!.book(Symbol(row.symbol)!)!
             #expect(row.sequence == Int64(book.sequence) && row.nextOffset == 200)

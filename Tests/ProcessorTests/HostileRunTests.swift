@@ -17,7 +17,7 @@ import Testing
 /// commands, no HTTP answer was a 5xx, health answered 200 every time, and both services are
 /// still running (then stop cleanly).
 ///
-/// CI runs a short version; `scripts/hostile-run ROUNDS SEED` a long one (docs/security.md).
+/// CI runs a short version (2 rounds of 600, two requests in flight); `scripts/hostile-run ROUNDS SEED` a long one (docs/security.md).
 /// `QUANT_HOSTILE_SEED`, `QUANT_HOSTILE_ROUNDS` and `QUANT_HOSTILE_MESSAGES` (per round) set it.
 @Suite struct HostileRunTests {
     struct Knobs {
@@ -27,8 +27,8 @@ import Testing
 
         init(_ environment: [String: String] = ProcessInfo.processInfo.environment) {
             seed = environment["QUANT_HOSTILE_SEED"].flatMap(UInt64.init) ?? 23
-            rounds = environment["QUANT_HOSTILE_ROUNDS"].flatMap(Int.init) ?? 3
-            messages = environment["QUANT_HOSTILE_MESSAGES"].flatMap(Int.init) ?? 800
+            rounds = environment["QUANT_HOSTILE_ROUNDS"].flatMap(Int.init) ?? 2
+            messages = environment["QUANT_HOSTILE_MESSAGES"].flatMap(Int.init) ?? 600
         }
     }
 
@@ -79,7 +79,7 @@ import Testing
                 #expect(!run.isCancelled)
                 run.cancel()
                 try await value(of: run, within: .seconds(20), "the processor to stop")
-                #expect(attacked.answers > 50, "hostile requests answered: \(attacked)")
+                #expect(attacked.answers >= 100, "hostile requests answered: \(attacked)")
                 #expect(attacked.serverErrors.isEmpty, "5xx answers: \(attacked.serverErrors)")
                 #expect(polled.checks > 5 && polled.failures.isEmpty, "health: \(polled)")
                 print("""
@@ -170,7 +170,7 @@ struct APIProcess: Sendable {
         var description: String { "\(checks) checks, failures: \(failures.prefix(5))" }
     }
 
-    /// Asks `/health` every 100 ms until `done`; each must answer 200 within 5 s.
+    /// Asks `/health` every 200 ms until `done`; each must answer 200 within 5 s.
     func pollHealth(until done: StopFlag) async throws -> HealthRecord {
         var record = HealthRecord()
         while !done.isSet {
@@ -181,7 +181,7 @@ struct APIProcess: Sendable {
             } catch {
                 record.failures.append("\(error)")
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(200))
         }
         return record
     }
@@ -193,16 +193,17 @@ struct APIProcess: Sendable {
         var description: String { "\(answers) answers, by status \(statuses.sorted { $0.key < $1.key })" }
     }
 
-    /// Hostile requests drawn from `hostileRequests` by `seed`, four in flight at a time (a slow
-    /// head holds its slot until the server drops it), until `done` and `minimum` answered.
-    func attack(seed: UInt64, deskKey: String, until done: StopFlag, minimum: Int = 200) async throws -> AttackRecord {
+    /// Hostile requests drawn from `hostileRequests` by `seed`, two in flight at a time (a slow
+    /// head holds its slot until the server drops it), until `done` and `minimum` answered. (Few
+    /// at once: CI runs this beside every other suite.)
+    func attack(seed: UInt64, deskKey: String, until done: StopFlag, minimum: Int = 100) async throws -> AttackRecord {
         let requests = Self.hostileRequests(deskKey: deskKey)
         var random = SplitMix64(seed: seed ^ 0x5eed)
         var record = AttackRecord()
         try await withThrowingTaskGroup(of: (String, Int?).self) { group in
             var inFlight = 0
             while !done.isSet || record.answers < minimum {
-                if inFlight == 4, let (raw, status) = try await group.next() {
+                if inFlight == 2, let (raw, status) = try await group.next() {
                     inFlight -= 1
                     guard let status else { continue }  // closed without an answer (garbage, a slow head)
                     record.answers += 1

@@ -127,6 +127,6 @@ func command(_ value: [UInt8], partition: Int32 = 0, offset: Int64) -> ConsumedM
         #expect(batch.quotes.rowCount == 1)
         #expect(batch.nextOffsets[PartitionKey(topic: "md.quotes", partition: 1)] == 100)
         #expect(batch.nextOffsets[PartitionKey(topic: "orders.commands", partition: 1)] == 7)
-        #expect(batch.notifications.contains { $0.channel == "md_quotes" })
+        #expect(batch.notifications.contains { $0.channel == .mdQuotes })
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MarketCore
 import MarketMessages
+import PipelineContracts
 import PostgresNIO
 import Store
 import TestSupport
@@ -29,7 +30,7 @@ import Testing
                 batch.deadLetters.append(DeadLetter(topic: "md.trades", partition: 0, offset: 1, key: Array("SYM1".utf8),
                                                     payload: Array("{not json\u{0}".utf8), error: "invalid JSON\u{0}"))
                 batch.consumed(PartitionKey(topic: "md.trades", partition: 0), offset: 1)
-                batch.notifications.append((channel: "quotes_test", payload: "{\"n\":1000}"))
+                batch.notifications.append((channel: .mdQuotes, payload: "{\"n\":1000}"))
 
                 let writer = BatchWriter(client: client, consumerGroup: "g1", logger: db.logger)
                 try await writer.commit(batch)
@@ -93,10 +94,10 @@ import Testing
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.connection { listener in
-                try await listener.listen(on: "book_test") { notifications in
+                try await listener.listen(on: "book_bbo") { notifications in
                     try await db.withClient { client in
                         var batch = IngestBatch()
-                        batch.notifications.append((channel: "book_test", payload: "hello"))
+                        batch.notifications.append((channel: .bookBBO, payload: "hello"))
                         batch.consumed(PartitionKey(topic: "md.quotes", partition: 0), offset: 0)
                         try await BatchWriter(client: client, consumerGroup: "g1", logger: db.logger).commit(batch)
                     }

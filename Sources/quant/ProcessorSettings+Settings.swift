@@ -1,0 +1,27 @@
+import Kafka
+import OrderBook
+import Processor
+import QuantConfig
+
+extension ProcessorSettings {
+    /// The processor's configuration from the `kafka.*`, `processor.*` and `limits.*` settings: the
+    /// one mapping, used by `quant processor` and `quant bench ingest` (which then overrides what it
+    /// measures).
+    init(settings: QuantSettings) throws {
+        self.init(
+            brokers: settings.kafka.brokers, groupID: settings.kafka.groupId, clientID: "\(settings.kafka.clientId)-processor",
+            sessionTimeoutMilliseconds: settings.kafka.sessionTimeoutMs,
+            topics: TopicNames(prefix: settings.processor.topicPrefix),
+            batchMaxMessages: settings.processor.batchMaxMessages,
+            batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
+            publishEvents: settings.processor.publishEvents)
+        snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
+        depthInterval = .milliseconds(settings.processor.depthIntervalMs)
+        limits = try PreTradeLimitTable(settings: settings)
+        closedOrderMemory = settings.processor.closedOrderMemory
+        eventTime = EventTimeWindow(maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
+        shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
+        statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs
+        kafkaSecurity = try KafkaSecurity(settings: settings.kafka)
+    }
+}

@@ -1,0 +1,28 @@
+import Processor
+import QuantConfig
+import Testing
+
+/// Issue 17: a setting had two defaults (`processor.batchMaxDelayMs` 10 in `ConfigKey`, 100 in
+/// `ProcessorSettings`). The settings' defaults are the source; this keeps the struct's equal.
+@Suite struct ProcessorSettingsDefaultsTests {
+    static func defaultValue(_ path: String) throws -> String {
+        try #require(ConfigKey.named(path)).defaultValue
+    }
+
+    @Test func theStructsDefaultsAreTheSettingsDefaults() throws {
+        let settings = ProcessorSettings(brokers: "b:1", groupID: "g")
+        #expect("\(settings.batchMaxMessages)" == (try Self.defaultValue("processor.batchMaxMessages")))
+        #expect(settings.batchMaxDelay == .milliseconds(Int(try Self.defaultValue("processor.batchMaxDelayMs"))!))
+        #expect("\(settings.publishEvents)" == (try Self.defaultValue("processor.publishEvents")))
+        #expect(settings.snapshotInterval == .seconds(Int(try Self.defaultValue("processor.snapshotIntervalSeconds"))!))
+        #expect(settings.depthInterval == .milliseconds(Int(try Self.defaultValue("processor.depthIntervalMs"))!))
+        #expect("\(settings.closedOrderMemory)" == (try Self.defaultValue("processor.closedOrderMemory")))
+        #expect(settings.eventTime == EventTimeWindow(
+            maxLeadSeconds: Int(try Self.defaultValue("processor.maxEventLeadSeconds"))!,
+            maxAgeDays: Int(try Self.defaultValue("processor.maxEventAgeDays"))!))
+        #expect(settings.shutdownGrace == .seconds(Int(try Self.defaultValue("processor.shutdownGraceSeconds"))!))
+        #expect("\(settings.statisticsIntervalMilliseconds)" == (try Self.defaultValue("kafka.statisticsIntervalMs")))
+        #expect("\(settings.sessionTimeoutMilliseconds)" == (try Self.defaultValue("kafka.sessionTimeoutMs")))
+        #expect(settings.topics == TopicNames(prefix: try Self.defaultValue("processor.topicPrefix")))
+    }
+}
