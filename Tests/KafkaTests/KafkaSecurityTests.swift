@@ -55,10 +55,11 @@ struct KafkaSecurityTests {
     func theSettingDecidesTheConnection() async throws {
         let (_, topic) = try await makeTopic("security", partitions: 1)
         var configuration = KafkaProducerConfiguration(brokers: try brokers())
-        configuration.messageTimeoutMilliseconds = 3_000
         let plain = try KafkaProducer(configuration: configuration, logger: testLogger)
         try await plain.send(KafkaProducerRecord(topic: topic, key: "k", value: "plain"))
         await plain.shutdown()
+        // Never delivered, so it fails when its message times out: soon.
+        configuration.messageTimeoutMilliseconds = 3_000
         configuration.security.securityProtocol = .ssl
         let tls = try KafkaProducer(configuration: configuration, logger: testLogger)
         await #expect(throws: KafkaError.self) { try await tls.send(KafkaProducerRecord(topic: topic, key: "k", value: "tls")) }
