@@ -81,7 +81,7 @@ public struct APIKeyStore: Sendable {
     {
         guard (1...100).contains(name.count) else { throw Failure.invalidName }
         if scope != .write, !accounts.isEmpty { throw Failure.accountsWithoutWrite }
-        for account in accounts where account != APIKeyIdentity.everyAccount && !Self.isAccount(account) {
+        for account in accounts where account != APIKeyIdentity.everyAccount && !RequestParameters.isIdentifier(account) {
             throw Failure.invalidAccount(account)
         }
         let accounts = Array(Set(accounts)).sorted()
@@ -137,11 +137,6 @@ public struct APIKeyStore: Sendable {
             try row.decode((Int64, String, String, [String], [String], String, String?, String?).self)
         return APIKeyRecord(id: id, name: name, prefix: prefix, scopes: scopes, accounts: accounts, createdAt: created,
                             revokedAt: revoked, lastUsedAt: used)
-    }
-
-    /// An account name as orders carry it (the processor's rule, `OrderCommandMessage`).
-    static func isAccount(_ text: String) -> Bool {
-        RequestParameters.isIdentifier(text)
     }
 
     /// `qk_` and 32 random bytes (from the system's CSPRNG) in base64url: 46 characters.

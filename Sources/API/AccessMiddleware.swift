@@ -28,15 +28,17 @@ struct AccessMiddleware: RouterMiddleware {
             } else {
                 // Only the database can tell: each address has a bucket of lookups, taken before the
                 // query, so a stream of made-up keys is rate-limited before it costs a query each.
-                try limit(client: "lookup:" + address(context))
+                try limit(client: "lookup:" + context.clientAddress)
                 identity = try await authenticator.identity(for: secret)
             }
             if identity == nil {
-                try limit(client: address(context))
+                try limit(client: context.clientAddress)
                 throw Self.unauthorized("the API key is not valid (unknown or revoked)")
             }
         }
-        try limit(client: identity.map { "key:\($0.id)" } ?? address(context))
+        var context = context
+        context.apiKey = identity
+        try limit(client: context.clientID)  // the key's bucket, or the address's without one
         let needed: APIKeyScope? = Self.writeMethods.contains(request.method) ? .write : (requireKeyForReads ? .read : nil)
         if let needed {
             guard let identity else { throw Self.unauthorized("this request needs an API key with scope \(needed.rawValue)") }
@@ -45,12 +47,8 @@ struct AccessMiddleware: RouterMiddleware {
                               detail: "API key \(identity.name) lacks scope \(needed.rawValue)")
             }
         }
-        var context = context
-        context.apiKey = identity
         return try await next(request, context)
     }
-
-    private func address(_ context: Context) -> String { context.clientAddress }
 
     private func limit(client: String) throws {
         guard let wait = limiter.take(client) else { return }
