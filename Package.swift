@@ -65,11 +65,23 @@ let package = Package(
             ]
         ),
 
+        // Values a portfolio from what the reader views hold: the risk engine's runs and the API's
+        // stress tests and hedges (so no service depends on another).
+        .target(
+            name: "PortfolioValuation",
+            dependencies: [
+                "Risk", "MarketCore", "QuantConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+
         // MARK: services
         .target(
             name: "RiskEngine",
             dependencies: [
-                "Risk", "MarketCore", "Store", "QuantConfig", "Telemetry", "PipelineContracts",
+                "Risk", "MarketCore", "PortfolioValuation", "Store", "QuantConfig", "Telemetry", "PipelineContracts",
                 "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,7 +104,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "QuantConfig", "Telemetry",
-                "Risk", "RiskEngine", "PipelineContracts",
+                "Risk", "PortfolioValuation", "PipelineContracts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,7 +128,7 @@ let package = Package(
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
                 "OrderBook", "AllocationCounter", "PipelineContracts",
-                "RiskEngine", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "RiskEngine", "PortfolioValuation", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "RiskEngineTests",
             dependencies: [
-                "RiskEngine", "Risk", "MarketCore", "Store", "QuantConfig", "TestSupport",
+                "RiskEngine", "PortfolioValuation", "PipelineContracts", "Risk", "MarketCore", "Store", "QuantConfig", "TestSupport",
                 "Kafka",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,14 +165,18 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Store", "Kafka", "OrderBook", "MarketCore", "QuantConfig", "TestSupport", "Processor",
+                "API", "Store", "Kafka", "OrderBook", "MarketCore", "QuantConfig", "TestSupport", "Processor", "PipelineContracts",
+                "PortfolioValuation",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
             name: "DocsTests",
-            dependencies: ["Store", "PipelineContracts", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "Store", "PipelineContracts", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             exclude: ["synthetic-market.sql"]
         ),
         .testTarget(

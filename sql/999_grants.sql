@@ -20,16 +20,15 @@ GRANT SELECT, INSERT ON market.quotes, market.trades, trading.orders, trading.or
 GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_processor;
 GRANT SELECT, INSERT ON trading.engine_snapshots TO quant_processor;
 
--- quant_risk_engine: market data, portfolios and positions in; risk results out.
-GRANT SELECT ON market.instruments, market.quotes, market.trades, risk.portfolios, risk.positions TO quant_risk_engine;
+-- quant_risk_engine: valuation inputs through the reader views (sql/033), risk results out.
+GRANT SELECT ON api.portfolios, api.position_terms, api.last_activity, api.latest_mids TO quant_risk_engine;
 GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO quant_risk_engine;
 GRANT SELECT, INSERT ON risk.risk_metrics, risk.portfolio_greeks, risk.stress_results, risk.position_risk TO quant_risk_engine;
 
--- quant_api: the reader views; the inputs of on-demand valuation (hedge, stress test), which read
--- what the risk engine reads; portfolio and position writes; its own key and idempotency records.
+-- quant_api: the reader views (on-demand valuation, hedge and stress test, reads them too);
+-- portfolio and position writes; its own key and idempotency records.
 GRANT SELECT ON ALL TABLES IN SCHEMA api, analytics TO quant_api;
 GRANT EXECUTE ON FUNCTION api.search_instruments(text, integer) TO quant_api;
-GRANT SELECT ON market.instruments, market.quotes, market.trades TO quant_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON risk.portfolios, risk.positions TO quant_api;
 GRANT SELECT, UPDATE (last_used_at) ON ops.api_keys TO quant_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ops.idempotency_keys TO quant_api;

@@ -1,5 +1,5 @@
 import QuantConfig
-import RiskEngine
+import PortfolioValuation
 
 /// What `buildApplication` needs besides its dependencies: where to listen and the request limits.
 public struct APIConfiguration: Sendable {

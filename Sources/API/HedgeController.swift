@@ -1,7 +1,7 @@
 import Hummingbird
 import MarketCore
 import Risk
-import RiskEngine
+import PortfolioValuation
 
 /// `GET /risk/portfolios/{id}/hedge?strategy=delta|delta-gamma&instrument=…`: the `Hedger`'s
 /// proposal on the current positions. `delta`: `instrument` is the underlying to neutralise (all

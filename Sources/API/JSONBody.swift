@@ -2,14 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PipelineContracts
 
-/// JSON responses: snake_case keys (as on the wire, docs/messages.md), absent optionals omitted.
+/// JSON responses, encoded as every contract is (`WireJSON`: snake_case keys, absent optionals omitted).
 enum JSONBody {
     static func buffer(_ value: some Encodable) throws -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return ByteBuffer(data: try encoder.encode(value))
+        ByteBuffer(data: try WireJSON.encoder().encode(value))
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {

@@ -53,25 +53,6 @@ public struct TradeListBody: Codable, Sendable {
     public var nextCursor: String?
 }
 
-public struct BookLevelBody: Codable, Sendable {
-    public var price: String
-    public var quantity: Int64
-    public var orders: Int64?
-}
-
-public struct OrderBookBody: Codable, Sendable {
-    public var symbol: String
-    public var takenAt: String
-    public var sequence: Int64
-    public var bestBid: String?
-    public var bestAsk: String?
-    public var spread: String?
-    public var bidDepth: Int64
-    public var askDepth: Int64
-    public var bids: [BookLevelBody]
-    public var asks: [BookLevelBody]
-}
-
 public struct BarBody: Codable, Sendable {
     public var start: String
     public var open: String

@@ -1,4 +1,5 @@
 import Foundation
+import PipelineContracts
 import PostgresNIO
 
 /// Reads instruments, quotes, trades, book depth and bars from the `api` views and functions.

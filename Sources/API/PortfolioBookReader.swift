@@ -2,7 +2,7 @@ import Hummingbird
 import MarketCore
 import PostgresNIO
 import Risk
-import RiskEngine
+import PortfolioValuation
 
 /// A portfolio's current positions valued as the risk engine values them (`RiskInputsReader`
 /// and `PortfolioRiskCalculator.valuedBook`: last common close, implied or default volatility),

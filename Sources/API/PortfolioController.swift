@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PipelineContracts
 
 /// `GET/POST /portfolios`, `GET/PATCH /portfolios/{id}`, `GET /portfolios/{id}/positions`,
 /// `PUT/DELETE /portfolios/{id}/positions/{symbol}`. Every field reason of a 422 comes at once.

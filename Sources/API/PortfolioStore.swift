@@ -1,3 +1,4 @@
+import PipelineContracts
 import PostgresNIO
 import Store
 

@@ -156,7 +156,7 @@ public final class ReadCache: Service, Sendable {
                         self.setListening(true)
                         self.database.logger.debug("read cache listening")
                     }) { channel, payload in
-                        guard let source = Self.channels[channel], let symbol = Self.announcedSymbol(payload) else { return }
+                        guard let source = Self.channels[channel], let symbol = Self.announcedSymbol(channel, payload) else { return }
                         self.invalidate(Key(source: source, symbol: symbol))
                     }
                 }
@@ -179,12 +179,14 @@ public final class ReadCache: Service, Sendable {
 
     private struct Standby: Error {}
 
-    /// The symbol of a processor announcement: each starts `{"symbol":"SYMBOL",` (docs/messages.md).
-    static func announcedSymbol(_ payload: String) -> String? {
-        let prefix = #"{"symbol":""#
-        guard payload.hasPrefix(prefix) else { return nil }
-        let rest = payload.utf8.dropFirst(prefix.utf8.count)
-        guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-        return String(decoding: rest[..<end], as: UTF8.self)
+    /// The symbol a processor announcement names, read as its channel's contract type (nil when
+    /// the payload is not one: any database login may NOTIFY).
+    static func announcedSymbol(_ channel: String, _ payload: String) -> String? {
+        switch NotifyChannel(rawValue: channel) {
+        case .bookDepth: BookDepthNotice.read(payload)?.symbol
+        case .mdQuotes: QuoteNotice.read(payload)?.symbol
+        case .mdTrades: TradeNotice.read(payload)?.symbol
+        default: nil
+        }
     }
 }

@@ -1,3 +1,4 @@
+import PipelineContracts
 import PostgresNIO
 
 /// Reads portfolio risk from `api.portfolios`, `api.risk_overview` and `api.risk_metrics`.

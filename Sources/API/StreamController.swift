@@ -1,4 +1,5 @@
 import Hummingbird
+import PipelineContracts
 import NIOCore
 import ServiceLifecycle
 
@@ -28,16 +29,16 @@ struct StreamController: Sendable {
         }
         let hub = hub
         let heartbeat = hub.configuration.heartbeat
-        let subscribed = try StreamHub.json(["channels": topics.map(\.description)])
+        let subscribed = try StreamFrame(.subscribed(SubscribedEvent(channels: topics.map(\.description))))
         let body = ResponseBody { writer in
             defer { hub.unsubscribe(id) }
             try await withGracefulShutdownHandler {
-                try await writer.write(ByteBuffer(string: "retry: 2000\n" + Self.frame(StreamEvent(name: "subscribed", data: subscribed))))
+                try await writer.write(ByteBuffer(string: "retry: 2000\n" + Self.frame(subscribed)))
                 loop: while true {
                     switch await mailbox.next(timeout: heartbeat) {
                     case .event(let event): try await writer.write(ByteBuffer(string: Self.frame(event)))
                     case .dropped(let count):
-                        try await writer.write(ByteBuffer(string: Self.frame(StreamEvent(name: "dropped", data: #"{"dropped":\#(count)}"#))))
+                        try await writer.write(ByteBuffer(string: Self.frame(try StreamFrame(.dropped(DroppedEvent(dropped: count))))))
                     case .idle: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     case .closed: break loop
                     }
@@ -53,7 +54,7 @@ struct StreamController: Sendable {
     /// One SSE frame. `data` is one line of JSON; should it ever hold a line break, each line goes
     /// out as its own `data:` field (the client joins them again), so nothing inside the data can
     /// end the frame or start another event.
-    static func frame(_ event: StreamEvent) -> String {
+    static func frame(_ event: StreamFrame) -> String {
         let lines = event.data.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         return "event: \(event.name)\n" + lines.map { "data: \($0)\n" }.joined() + "\n"
     }

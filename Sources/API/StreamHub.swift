@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MarketCore
 import Metrics
 import PipelineContracts
 import PostgresNIO
@@ -106,7 +107,7 @@ final class StreamHub: Sendable {
     var bufferedEvents: Int { state.withLock { $0.clients.values.map(\.mailbox.buffered).max() ?? 0 } }
 
     /// Sends `event` to every client of `topic`.
-    func publish(_ event: StreamEvent, to topic: StreamTopic) {
+    func publish(_ event: StreamFrame, to topic: StreamTopic) {
         let mailboxes = state.withLock { s in (s.subscribers[topic] ?? []).compactMap { s.clients[$0]?.mailbox } }
         for mailbox in mailboxes { mailbox.push(event) }
     }
@@ -141,48 +142,64 @@ final class StreamHub: Sendable {
         }
     }
 
-    private struct Announcement: Decodable {
-        var symbol: String?
-        var portfolioId: String?
-    }
-
+    /// Reads the payload as the channel's contract type; a payload that is not one is dropped
+    /// (any database login may NOTIFY). Quotes go out re-encoded, never as the payload's bytes.
     private func handle(_ kind: StreamTopic.Kind, payload: String) async {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard let announcement = try? decoder.decode(Announcement.self, from: Data(payload.utf8)),
-              let key = announcement.symbol ?? announcement.portfolioId
-        else { return }
-        let topic = StreamTopic(kind: kind, key: key)
+        let topic: StreamTopic
+        var quote: QuoteNotice?
+        switch kind {
+        case .quotes:
+            guard let notice = QuoteNotice.read(payload), Self.isValid(notice) else {
+                database.logger.warning("stream: an md_quotes payload that is not the processor's was dropped",
+                                        metadata: ["payload": "\(payload.prefix(200))"])
+                return
+            }
+            (topic, quote) = (StreamTopic(kind: kind, key: notice.symbol), notice)
+        case .trades:
+            guard let notice = TradeNotice.read(payload) else { return }
+            topic = StreamTopic(kind: kind, key: notice.symbol)
+        case .book:
+            guard let notice = BookDepthNotice.read(payload) else { return }
+            topic = StreamTopic(kind: kind, key: notice.symbol)
+        case .risk:
+            guard let notice = RiskRunNotice.read(payload) else { return }
+            topic = StreamTopic(kind: kind, key: notice.portfolioId)
+        case .positions:
+            guard let notice = PositionsNotice.read(payload) else { return }
+            topic = StreamTopic(kind: kind, key: notice.portfolioId)
+        }
         guard hasSubscribers(topic) else { return }
+        let key = topic.key
         do {
             switch kind {
             case .quotes:
-                guard let quote = QuoteAnnouncement.read(payload), quote.symbol == key else {
-                    database.logger.warning("stream: an md_quotes payload that is not the processor's was dropped",
-                                            metadata: ["payload": "\(payload.prefix(200))"])
-                    return
-                }
-                publish(StreamEvent(name: "quote", data: try Self.json(quote)), to: topic)
+                if let quote { publish(try StreamFrame(.quote(quote)), to: topic) }
             case .trades:
                 try await publishNewTrades(key)
             case .book:
                 guard let book = try await MarketReader(database: database).orderBook(key, depth: 10) else { return }
-                publish(StreamEvent(name: "book", data: try Self.json(book)), to: topic)
+                publish(try StreamFrame(.book(book)), to: topic)
             case .risk:
                 let risk = try await RiskReader(database: database).latest(key)
-                publish(StreamEvent(name: "risk", data: try Self.json(risk)), to: topic)
+                publish(try StreamFrame(.risk(risk)), to: topic)
             case .positions:
                 let positions = try await PortfolioStore(database: database).positions(key)
-                publish(StreamEvent(name: "positions", data: try Self.json(PositionListBody(portfolioId: key, positions: positions))), to: topic)
+                publish(try StreamFrame(.positions(PositionListBody(portfolioId: key, positions: positions))), to: topic)
             }
         } catch {
             database.logger.warning("stream: reading \(topic) failed", metadata: ["error": "\(error)"])
         }
     }
 
-    // MARK: trades
+    /// What the processor writes: a symbol, a storable time, decimal prices, sizes not negative.
+    static func isValid(_ quote: QuoteNotice) -> Bool {
+        RequestParameters.isSymbol(quote.symbol)
+            && Timestamp(rfc3339: quote.ts)?.isStorable == true
+            && (quote.bid.map { Price($0) != nil } ?? true) && (quote.ask.map { Price($0) != nil } ?? true)
+            && quote.bidSize >= 0 && quote.askSize >= 0
+    }
 
-    private struct TradeEventBody: Encodable { var symbol: String; var ts: String; var price: String; var size: Int64 }
+    // MARK: trades
 
     /// Starts the symbol's cursor at its newest trade, so a subscriber gets trades from now on.
     private func startTradeCursor(_ symbol: String) async throws {
@@ -212,7 +229,7 @@ final class StreamHub: Sendable {
                 ORDER BY ts, src_partition, src_offset LIMIT 1000
                 """) { try $0.decode((String, String, Int64, Int32, Int64).self) }
             for (ts, price, size, _, _) in rows {
-                publish(StreamEvent(name: "trade", data: try Self.json(TradeEventBody(symbol: symbol, ts: ts, price: price, size: size))), to: topic)
+                publish(try StreamFrame(.trade(TradeEvent(symbol: symbol, ts: ts, price: price, size: size))), to: topic)
             }
             guard let last = rows.last else { return }
             state.withLock { s in
@@ -220,9 +237,5 @@ final class StreamHub: Sendable {
             }
             if rows.count < 1000 { return }
         }
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        String(buffer: try JSONBody.buffer(value))
     }
 }

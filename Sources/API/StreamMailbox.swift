@@ -1,9 +1,15 @@
+import PipelineContracts
 import Synchronization
 
-/// One event of `GET /stream`: an SSE `event:` name and its JSON `data:`.
-struct StreamEvent: Sendable, Equatable {
+/// One event of `GET /stream` encoded once for all its clients: the SSE `event:` name and the
+/// JSON `data:` of a `StreamEvent` (the contract; tests may build frames by hand).
+struct StreamFrame: Sendable, Equatable {
     var name: String
     var data: String
+
+    init(name: String, data: String) { (self.name, self.data) = (name, data) }
+
+    init(_ event: StreamEvent) throws { self.init(name: event.name.rawValue, data: try event.data()) }
 }
 
 /// The bounded buffer between the stream hub and one client. The hub never waits for a client:
@@ -11,7 +17,7 @@ struct StreamEvent: Sendable, Equatable {
 /// read says how many it missed. A client's memory is therefore at most `capacity` events.
 final class StreamMailbox: Sendable {
     enum Item: Sendable, Equatable {
-        case event(StreamEvent)
+        case event(StreamFrame)
         /// This many events were dropped before the ones that follow.
         case dropped(Int)
         /// Nothing arrived for the heartbeat interval.
@@ -20,7 +26,7 @@ final class StreamMailbox: Sendable {
     }
 
     private struct State {
-        var events: [StreamEvent] = []
+        var events: [StreamFrame] = []
         var dropped = 0
         var closed = false
         var waiter: CheckedContinuation<Item, Never>?
@@ -55,7 +61,7 @@ final class StreamMailbox: Sendable {
         self.capacity = capacity
     }
 
-    func push(_ event: StreamEvent) {
+    func push(_ event: StreamFrame) {
         state.withLock { s in
             guard !s.closed, !s.resumeWaiter(with: .event(event)) else { return }
             s.events.append(event)

@@ -62,14 +62,12 @@ public struct MarketDataIngestor: Sendable {
     /// Moves the coalesced notifications into the batch; call once just before committing it.
     public mutating func flushNotifications(into batch: inout IngestBatch) {
         for (symbol, q) in latestQuote.sorted(by: { $0.key < $1.key }) {
-            batch.notifications.append((.mdQuotes, """
-                {"symbol":"\(symbol.rawValue)","ts":"\(q.ts.rfc3339)","bid":\(json(q.bid)),"ask":\(json(q.ask)),"bid_size":\(q.bidSize),"ask_size":\(q.askSize)}
-                """))
+            batch.announce(QuoteNotice(symbol: symbol.rawValue, ts: q.ts.rfc3339, bid: q.bid?.decimalString,
+                                       ask: q.ask?.decimalString, bidSize: q.bidSize, askSize: q.askSize))
         }
         for (symbol, (t, count)) in latestTrade.sorted(by: { $0.key < $1.key }) {
-            batch.notifications.append((.mdTrades, """
-                {"symbol":"\(symbol.rawValue)","ts":"\(t.ts.rfc3339)","price":"\(t.price.decimalString)","size":\(t.size),"count":\(count)}
-                """))
+            batch.announce(TradeNotice(symbol: symbol.rawValue, ts: t.ts.rfc3339, price: t.price.decimalString,
+                                       size: t.size, count: count))
         }
         latestQuote.removeAll(keepingCapacity: true)
         latestTrade.removeAll(keepingCapacity: true)
@@ -79,9 +77,5 @@ public struct MarketDataIngestor: Sendable {
     public mutating func discardNotifications() {
         latestQuote.removeAll(keepingCapacity: true)
         latestTrade.removeAll(keepingCapacity: true)
-    }
-
-    private func json(_ price: Price?) -> String {
-        price.map { "\"\($0.decimalString)\"" } ?? "null"
     }
 }

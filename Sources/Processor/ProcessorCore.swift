@@ -150,7 +150,7 @@ public struct ProcessorCore {
                 bestBid: book.bestBid?.price.decimalString, bestAsk: book.bestAsk?.price.decimalString,
                 bidDepth: Self.resting(book, .buy), askDepth: Self.resting(book, .sell),
                 depthJSON: Self.json(depth)))
-            batch.notifications.append((.bookDepth, #"{"symbol":"\#(key.symbol.rawValue)","seq":\#(book.sequence)}"#))
+            batch.announce(BookDepthNotice(symbol: key.symbol.rawValue, seq: Int64(book.sequence)))
         }
         depthDirty.removeAll(keepingCapacity: true)
     }
@@ -210,12 +210,11 @@ public struct ProcessorCore {
         marketData.flushNotifications(into: &batch)
         for key in touchedBooks.sorted(by: { ($0.partition, $0.symbol) < ($1.partition, $1.symbol) }) {
             guard let book = engines[key.partition]?.book(key.symbol) else { continue }
-            let bid = book.bestBid.map { "\"\($0.price.decimalString)\"" } ?? "null"
-            let ask = book.bestAsk.map { "\"\($0.price.decimalString)\"" } ?? "null"
-            batch.notifications.append((.bookBBO, #"{"symbol":"\#(key.symbol.rawValue)","bid":\#(bid),"ask":\#(ask)}"#))
+            batch.announce(BookTopNotice(symbol: key.symbol.rawValue, bid: book.bestBid?.price.decimalString,
+                                         ask: book.bestAsk?.price.decimalString))
         }
         for (symbol, count) in executionCounts.sorted(by: { $0.key < $1.key }) {
-            batch.notifications.append((.bookExecutions, #"{"symbol":"\#(symbol)","count":\#(count)}"#))
+            batch.announce(ExecutionsNotice(symbol: symbol, count: count))
         }
         touchedBooks.removeAll(keepingCapacity: true)
         executionCounts.removeAll(keepingCapacity: true)

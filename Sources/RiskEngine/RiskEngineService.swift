@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PipelineContracts
+import PortfolioValuation
 import PostgresNIO
 import Risk
 import ServiceLifecycle
@@ -104,7 +105,9 @@ public struct RiskEngineService: Service {
             let inputs = try await reader.inputs(
                 portfolioID: portfolioID, lookbackDays: configuration.lookbackDays,
                 alsoClosesOf: configuration.betaIndex.map { [$0.rawValue] } ?? [])
-            let run = try calculator.compute(inputs)
+            let run = try calculator.compute(inputs) { method, duration in
+                RiskEngineMetrics.computed(method: method.storedName, duration: duration)
+            }
             for (symbol, volatility) in run.volatilities.sorted(by: { $0.key < $1.key }) {
                 if let note = volatility.note {
                     logger.warning("option quote gives no implied volatility; using risk.defaultVolatility",
@@ -174,19 +177,18 @@ public struct RiskEngineService: Service {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
-                    // md_trades: {"symbol": …, …} per batch; risk_positions: {"portfolio_id": …} per change.
                     try await connection.listen(on: NotifyChannel.mdTrades.name) { trades in
                         try await connection.listen(on: NotifyChannel.riskPositions.name) { positions in
                             logger.debug("listening", metadata: ["channels": "md_trades, risk_positions"])
                             try await withThrowingTaskGroup(of: Void.self) { group in
                                 group.addTask {
                                     for try await notification in trades {
-                                        Self.route(notification.payload, key: "symbol", requests) { requests.request(symbols: [$0]) }
+                                        Self.route(TradeNotice.read(notification.payload)?.symbol, requests) { requests.request(symbols: [$0]) }
                                     }
                                 }
                                 group.addTask {
                                     for try await notification in positions {
-                                        Self.route(notification.payload, key: "portfolio_id", requests) { requests.request(portfolioIDs: [$0]) }
+                                        Self.route(PositionsNotice.read(notification.payload)?.portfolioId, requests) { requests.request(portfolioIDs: [$0]) }
                                     }
                                 }
                                 // Either sequence ends only with its connection: reconnect both.
@@ -204,11 +206,10 @@ public struct RiskEngineService: Service {
         }
     }
 
-    /// Requests the work a payload names (`{"symbol": …}` or `{"portfolio_id": …}`); a payload
-    /// without the key asks for every portfolio rather than missing one.
-    static func route(_ payload: String, key: String, _ requests: CycleRequests, _ request: (String) -> Void) {
-        let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]
-        if let value = object?[key] as? String { request(value) } else { requests.requestAll() }
+    /// Requests the work a payload names (a `TradeNotice`'s symbol, a `PositionsNotice`'s
+    /// portfolio); a payload that is not one asks for every portfolio rather than missing one.
+    static func route(_ key: String?, _ requests: CycleRequests, _ request: (String) -> Void) {
+        if let key { request(key) } else { requests.requestAll() }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PortfolioValuation
 import Risk
 
 /// One stored run as published on `risk.metrics` (JSON, snake_case, like every message of the

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PipelineContracts
+import PortfolioValuation
 import PostgresNIO
 import Risk
 import Store
@@ -78,13 +79,11 @@ public struct RiskRunWriter: Sendable {
                                 \(stress.positions)::text[]) AS t(scenario, description, shocks, base, stressed, pnl, positions)
                     """, logger: logger)
             }
-            try await connection.query("""
-                SELECT pg_notify(\(NotifyChannel.riskMetrics.name), json_build_object(
-                    'portfolio_id', \(run.portfolioID)::text, 'run_id', \(runID), 'computed_at', now())::text)
-                """, logger: logger)
             let rows = try await connection.query("SELECT to_json(now()) #>> '{}'", logger: logger)
             var computedAt = ""
             for try await at in rows.decode(String.self) { computedAt = at }
+            let notice = RiskRunNotice(portfolioId: run.portfolioID, runId: runID.uuidString.lowercased(), computedAt: computedAt)
+            try await connection.query("SELECT pg_notify(\(RiskRunNotice.channel.name), \(notice.payload))", logger: logger)
             return computedAt
         }
     }

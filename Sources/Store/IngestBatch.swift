@@ -70,11 +70,17 @@ public struct IngestBatch: Sendable {
     /// batch never holds two logs of one partition: the processor commits before it switches.
     public var logIDs: [PartitionKey: String] = [:]
     /// (channel, payload) pairs, sent with pg_notify inside the transaction, so only on commit.
-    public var notifications: [(channel: NotifyChannel, payload: String)] = []
+    /// Added by `announce`, so each payload is its channel's contract type.
+    public private(set) var notifications: [(channel: NotifyChannel, payload: String)] = []
     /// Messages consumed into this batch (rows + dead letters + skipped).
     public var messageCount = 0
 
     public init() {}
+
+    /// Sends `notice` on its channel when this batch commits.
+    public mutating func announce<Notice: NotifyPayload>(_ notice: Notice) {
+        notifications.append((Notice.channel, notice.payload))
+    }
 
     public var tables: [CopyTextRows] {
         [quotes, trades, orders, orderEvents, executions, engineSnapshots, bookSnapshots] + extraTables

@@ -2,6 +2,7 @@ import API
 import ArgumentParser
 import Kafka
 import Logging
+import PortfolioValuation
 import PostgresNIO
 import Processor
 import RiskEngine

@@ -186,7 +186,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let tracker = LatencyTracker()
         let listener = Task {
             try await url.withConnection(logger: logger) { connection in
-                try await connection.listen(on: NotifyChannel.mdQuotes.name) { notifications in
+                try await connection.listen(on: QuoteNotice.channel.name) { notifications in
                     for try await n in notifications {
                         await tracker.committed(payload: n.payload, at: Self.nowMicros())
                     }
@@ -279,10 +279,8 @@ actor LatencyTracker {
     func produced(symbol: String, ts: Int64) { pending[symbol, default: []].append(ts) }
 
     func committed(payload: String, at now: Int64) {
-        guard let data = payload.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let symbol = object["symbol"] as? String, let tsText = object["ts"] as? String,
-              let ts = Timestamp(rfc3339: tsText)?.microseconds, var queue = pending[symbol]
+        guard let quote = QuoteNotice.read(payload), let ts = Timestamp(rfc3339: quote.ts)?.microseconds,
+              var queue = pending[quote.symbol]
         else { return }
         var taken = 0
         while taken < queue.count, queue[taken] <= ts {
@@ -290,7 +288,7 @@ actor LatencyTracker {
             taken += 1
         }
         queue.removeFirst(taken)
-        pending[symbol] = queue
+        pending[quote.symbol] = queue
     }
 
     func latencies() -> [Int64] { samples }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import PortfolioValuation
 import PostgresNIO
 import Processor
 import QuantConfig

@@ -1,6 +1,7 @@
 import API
 import Foundation
 import HummingbirdTesting
+import PipelineContracts
 import Testing
 
 /// Instruments, market data, trades, order book and bars against a real, seeded database.

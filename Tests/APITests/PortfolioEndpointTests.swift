@@ -1,6 +1,7 @@
 import API
 import Foundation
 import HummingbirdTesting
+import PipelineContracts
 import PostgresNIO
 import Testing
 

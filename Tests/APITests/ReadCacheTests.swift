@@ -2,6 +2,7 @@
 import Foundation
 import HummingbirdTesting
 import Logging
+import PipelineContracts
 import PostgresNIO
 import Synchronization
 import Testing
@@ -67,14 +68,16 @@ import Testing
             let midnight = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86400).rounded(.down) * 86400))
             #expect(try await data("?from=\(midnight)").ticks.first?.bid == "11")
             #expect(try await data("?limit=3").quote?.bid == "11")
-            try await postgres.query(#"SELECT pg_notify('md_quotes', '{"symbol":"AAA","ts":"x"}')"#, logger: logger)
+            let quote = QuoteNotice(symbol: "AAA", ts: "2026-11-27T10:00:00Z", bid: "11", ask: nil, bidSize: 1, askSize: 0)
+            try await postgres.query("SELECT pg_notify(\(QuoteNotice.channel.name), \(quote.payload))", logger: logger)
             #expect(try await Self.eventually { try await data().quote?.bid == "11" })
 
             try await postgres.query("""
                 INSERT INTO market.trades (ts, symbol, price, size) VALUES (\(unescaped: APITest.base) + interval '2 minutes', 'AAA', 12.5, 7)
                 """, logger: logger)
             #expect(try await data().lastTrade?.price != "12.5")
-            try await postgres.query(#"SELECT pg_notify('md_trades', '{"symbol":"AAA","count":1}')"#, logger: logger)
+            let trade = TradeNotice(symbol: "AAA", ts: "2026-11-27T10:02:00Z", price: "12.5", size: 7, count: 1)
+            try await postgres.query("SELECT pg_notify(\(TradeNotice.channel.name), \(trade.payload))", logger: logger)
             #expect(try await Self.eventually { try await data().lastTrade?.price == "12.5" })
         }
     }
@@ -143,10 +146,12 @@ import Testing
         #expect(loads.load(ordering: .relaxed) == 3)
     }
 
-    @Test func announcedSymbolIsReadFromThePayloadPrefix() {
-        #expect(ReadCache.announcedSymbol(#"{"symbol":"AAPL","seq":3}"#) == "AAPL")
-        #expect(ReadCache.announcedSymbol(#"{"symbol":"BRK.B","ts":"2026-11-27T10:00:00Z"}"#) == "BRK.B")
-        #expect(ReadCache.announcedSymbol(#"{"portfolio_id":"P1"}"#) == nil)
-        #expect(ReadCache.announcedSymbol(#"{"symbol":"UNTERMINATED"#) == nil)
+    @Test func announcedSymbolIsReadAsTheChannelsPayload() {
+        #expect(ReadCache.announcedSymbol("book_depth", BookDepthNotice(symbol: "AAPL", seq: 3).payload) == "AAPL")
+        #expect(ReadCache.announcedSymbol("md_trades", TradeNotice(symbol: "BRK.B", ts: "2026-11-27T10:00:00Z", price: "1.5", size: 1, count: 1).payload) == "BRK.B")
+        #expect(ReadCache.announcedSymbol("md_quotes", #"{"symbol":"AAPL","seq":3}"#) == nil, "not a quote")
+        #expect(ReadCache.announcedSymbol("book_depth", #"{"portfolio_id":"P1"}"#) == nil)
+        #expect(ReadCache.announcedSymbol("book_depth", #"{"symbol":"UNTERMINATED"#) == nil)
+        #expect(ReadCache.announcedSymbol("risk_metrics", RiskRunNotice(portfolioId: "P1", runId: "r", computedAt: "t").payload) == nil)
     }
 }

@@ -2,6 +2,7 @@ import API
 import Foundation
 import HummingbirdTesting
 import Logging
+import PortfolioValuation
 import PostgresNIO
 import Risk
 import Testing

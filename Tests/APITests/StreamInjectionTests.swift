@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func aFrameNeverCarriesARawLineBreakInsideItsData() {
-        let frame = StreamController.frame(StreamEvent(name: "quote", data: "{\"a\":1}\nevent: trade\r\ndata: x"))
+        let frame = StreamController.frame(StreamFrame(name: "quote", data: "{\"a\":1}\nevent: trade\r\ndata: x"))
         #expect(frame == "event: quote\ndata: {\"a\":1}\ndata: event: trade\ndata: data: x\n\n")
     }
 

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import MarketCore
 import MarketMessages
+import PipelineContracts
 import PostgresNIO
 import Processor
 import Store
@@ -163,7 +164,7 @@ import Testing
             let padding = String(repeating: "x", count: 200)
             var maxBuffered = 0
             for i in 0..<published {
-                hub.publish(StreamEvent(name: "trade", data: #"{"n":\#(i),"pad":"\#(padding)"}"#), to: topic)
+                hub.publish(StreamFrame(name: "trade", data: #"{"n":\#(i),"pad":"\#(padding)"}"#), to: topic)
                 if i % 1000 == 0 {
                     maxBuffered = max(maxBuffered, hub.bufferedEvents)
                     await Task.yield()
@@ -186,18 +187,18 @@ import Testing
 
     @Test func theMailboxIsBounded() async throws {
         let mailbox = StreamMailbox(capacity: 4)
-        for i in 0..<10 { mailbox.push(StreamEvent(name: "e", data: "\(i)")) }
+        for i in 0..<10 { mailbox.push(StreamFrame(name: "e", data: "\(i)")) }
         #expect(mailbox.buffered == 4)
         #expect(await mailbox.next(timeout: .seconds(1)) == .dropped(6))
-        for i in 6..<10 { #expect(await mailbox.next(timeout: .seconds(1)) == .event(StreamEvent(name: "e", data: "\(i)"))) }
+        for i in 6..<10 { #expect(await mailbox.next(timeout: .seconds(1)) == .event(StreamFrame(name: "e", data: "\(i)"))) }
         #expect(await mailbox.next(timeout: .milliseconds(50)) == .idle)
         // A waiting reader gets the next event at once.
         async let waiting = mailbox.next(timeout: .seconds(5))
         try await Task.sleep(for: .milliseconds(20))
-        mailbox.push(StreamEvent(name: "e", data: "late"))
-        #expect(await waiting == .event(StreamEvent(name: "e", data: "late")))
+        mailbox.push(StreamFrame(name: "e", data: "late"))
+        #expect(await waiting == .event(StreamFrame(name: "e", data: "late")))
         mailbox.close()
-        mailbox.push(StreamEvent(name: "e", data: "ignored"))
+        mailbox.push(StreamFrame(name: "e", data: "ignored"))
         #expect(await mailbox.next(timeout: .seconds(1)) == .closed)
     }
 

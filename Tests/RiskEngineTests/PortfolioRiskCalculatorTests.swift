@@ -1,4 +1,5 @@
 import MarketCore
+import PortfolioValuation
 import Risk
 import RiskEngine
 import Testing

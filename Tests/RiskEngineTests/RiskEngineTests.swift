@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import MarketCore
+import PipelineContracts
+import PortfolioValuation
 import PostgresNIO
 import Risk
 import RiskEngine
@@ -242,7 +244,8 @@ import Testing
             // not be registered yet, so notify until it is heard.
             try await withTimeout(seconds: 20, "a recomputation after NOTIFY md_trades") {
                 while try await runs("beta") < 2 {
-                    try await client.query(#"SELECT pg_notify('md_trades', '{"symbol":"ESZ6","price":"5000"}')"#, logger: Self.logger)
+                    let trade = TradeNotice(symbol: "ESZ6", ts: "2026-11-27T10:00:00Z", price: "5000", size: 1, count: 1)
+                    try await client.query("SELECT pg_notify('md_trades', \(trade.payload))", logger: Self.logger)
                     try await Task.sleep(for: .milliseconds(300))
                 }
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MarketCore
+import PortfolioValuation
 import PostgresNIO
 import QuantConfig
 import Risk

@@ -30,7 +30,7 @@ import Testing
                 batch.deadLetters.append(DeadLetter(topic: "md.trades", partition: 0, offset: 1, key: Array("SYM1".utf8),
                                                     payload: Array("{not json\u{0}".utf8), error: "invalid JSON\u{0}"))
                 batch.consumed(PartitionKey(topic: "md.trades", partition: 0), offset: 1)
-                batch.notifications.append((channel: .mdQuotes, payload: "{\"n\":1000}"))
+                batch.announce(QuoteNotice(symbol: "SYM1", ts: "2026-11-27T10:00:00Z", bid: nil, ask: "1", bidSize: 0, askSize: 1000))
 
                 let writer = BatchWriter(client: client, consumerGroup: "g1", logger: db.logger)
                 try await writer.commit(batch)
@@ -97,12 +97,12 @@ import Testing
                 try await listener.listen(on: "book_bbo") { notifications in
                     try await db.withClient { client in
                         var batch = IngestBatch()
-                        batch.notifications.append((channel: .bookBBO, payload: "hello"))
+                        batch.announce(BookTopNotice(symbol: "HELLO", bid: "1.5", ask: nil))
                         batch.consumed(PartitionKey(topic: "md.quotes", partition: 0), offset: 0)
                         try await BatchWriter(client: client, consumerGroup: "g1", logger: db.logger).commit(batch)
                     }
                     for try await notification in notifications {
-                        #expect(notification.payload == "hello")
+                        #expect(BookTopNotice.read(notification.payload) == BookTopNotice(symbol: "HELLO", bid: "1.5", ask: nil))
                         break
                     }
                 }

@@ -23,7 +23,9 @@ import Testing
         ("quant_processor", "UPDATE trading.orders SET quantity = 0"),
         // Its partition helper makes only the pipeline's daily partitions, a week at a time.
         ("quant_processor", "SELECT ops.ensure_service_partitions('risk.portfolios'::regclass, current_date, current_date)"),
-        // The risk engine reads market data and writes risk results only.
+        // The risk engine reads its inputs through reader views (sql/033) and writes risk results only.
+        ("quant_risk_engine", "SELECT * FROM market.trades LIMIT 1"),
+        ("quant_risk_engine", "SELECT * FROM risk.positions"),
         ("quant_risk_engine", "INSERT INTO trading.orders (ts, order_id, symbol, side, order_type, time_in_force, quantity) VALUES (now(), 'o', 'AAA', 'buy', 'market', 'ioc', 1)"),
         ("quant_risk_engine", "UPDATE risk.positions SET quantity = 0"),
         ("quant_risk_engine", "SELECT * FROM ops.kafka_offsets"),
@@ -31,6 +33,7 @@ import Testing
         // The API reads views and writes portfolios, positions, key use and idempotency records.
         ("quant_api", "INSERT INTO market.trades (ts, symbol, price, size) VALUES (now(), 'AAA', 1, 1)"),
         ("quant_api", "SELECT * FROM ops.kafka_offsets"),
+        ("quant_api", "SELECT * FROM market.quotes LIMIT 1"),
         ("quant_api", "SELECT * FROM ops.dead_letters"),
         ("quant_api", "INSERT INTO ops.api_keys (name, secret_prefix, secret_hash, scopes) VALUES ('x', 'x', sha256('x'), '{read,write}')"),
         ("quant_api", "UPDATE ops.api_keys SET scopes = '{read,write}', accounts = '{*}'"),

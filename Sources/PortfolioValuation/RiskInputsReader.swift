@@ -3,8 +3,9 @@ import MarketCore
 import PostgresNIO
 import Risk
 
-/// Reads what `PortfolioRiskCalculator` needs from Postgres: portfolios, their positions joined to
-/// the instruments, daily closes from `analytics.daily_closes`, and the latest option quote mids.
+/// Reads what `PortfolioRiskCalculator` needs from Postgres, through reader views only
+/// (sql/033_valuation_inputs.sql): `api.portfolios`, `api.position_terms`, `api.last_activity`,
+/// `analytics.daily_closes` and `api.latest_mids`.
 public struct RiskInputsReader: Sendable {
     public let client: PostgresClient
     public let logger: Logger
@@ -16,7 +17,7 @@ public struct RiskInputsReader: Sendable {
 
     /// Every portfolio, in id order.
     public func portfolioIDs() async throws -> [String] {
-        let rows = try await client.query("SELECT portfolio_id FROM risk.portfolios ORDER BY portfolio_id", logger: logger)
+        let rows = try await client.query("SELECT portfolio_id FROM api.portfolios ORDER BY portfolio_id", logger: logger)
         var ids: [String] = []
         for try await id in rows.decode(String.self) { ids.append(id) }
         return ids
@@ -25,9 +26,8 @@ public struct RiskInputsReader: Sendable {
     /// The portfolios holding any of `symbols` or an option on one of them.
     public func portfolioIDs(holding symbols: [String]) async throws -> [String] {
         let rows = try await client.query("""
-            SELECT DISTINCT p.portfolio_id
-            FROM risk.positions p JOIN market.instruments i USING (symbol)
-            WHERE p.symbol = ANY(\(symbols)::text[]) OR i.underlying = ANY(\(symbols)::text[])
+            SELECT DISTINCT portfolio_id FROM api.position_terms
+            WHERE symbol = ANY(\(symbols)::text[]) OR underlying = ANY(\(symbols)::text[])
             ORDER BY 1
             """, logger: logger)
         var ids: [String] = []
@@ -54,13 +54,11 @@ public struct RiskInputsReader: Sendable {
 
     func positions(_ portfolioID: String) async throws -> [HeldInstrument] {
         let rows = try await client.query("""
-            SELECT p.symbol, p.quantity::float8, i.kind, i.multiplier::float8, i.underlying, u.kind,
-                   i.strike::float8, i.expiry::text, i.option_right
-            FROM risk.positions p
-            JOIN market.instruments i USING (symbol)
-            LEFT JOIN market.instruments u ON u.symbol = i.underlying
-            WHERE p.portfolio_id = \(portfolioID) AND p.quantity <> 0
-            ORDER BY p.symbol
+            SELECT symbol, quantity::float8, kind, multiplier::float8, underlying, underlying_kind,
+                   strike::float8, expiry::text, option_right
+            FROM api.position_terms
+            WHERE portfolio_id = \(portfolioID) AND quantity <> 0
+            ORDER BY symbol
             """, logger: logger)
         var result: [HeldInstrument] = []
         for try await (symbol, quantity, kind, multiplier, underlying, underlyingKind, strike, expiry, right)
@@ -83,14 +81,8 @@ public struct RiskInputsReader: Sendable {
     func closes(of symbols: [String], calendarDays: Int) async throws -> [DailyClose] {
         let rows = try await client.query("""
             WITH latest AS (
-                -- Per symbol, the newest print and quote through the (symbol, ts) index, one row each:
-                -- an aggregate over = ANY(...) read every row of every partition (seconds, growing).
-                SELECT (least(coalesce(max(greatest(t.ts, q.ts)), now()), now()) AT TIME ZONE 'UTC')::date AS day
-                FROM unnest(\(symbols)::text[]) AS s(symbol)
-                LEFT JOIN LATERAL (SELECT ts FROM market.trades WHERE symbol = s.symbol AND ts <= now()
-                                   ORDER BY ts DESC LIMIT 1) t ON true
-                LEFT JOIN LATERAL (SELECT ts FROM market.quotes WHERE symbol = s.symbol AND ts <= now()
-                                   ORDER BY ts DESC LIMIT 1) q ON true
+                SELECT (least(coalesce(max(greatest(last_trade_ts, last_quote_ts)), now()), now()) AT TIME ZONE 'UTC')::date AS day
+                FROM api.last_activity WHERE symbol = ANY(\(symbols)::text[])
             )
             SELECT c.symbol, c.day::text, c.close::float8
             FROM analytics.daily_closes c, latest
@@ -108,13 +100,7 @@ public struct RiskInputsReader: Sendable {
     /// Mid of the latest two-sided quote of each symbol that has one.
     public func latestMids(of symbols: [String]) async throws -> [String: Double] {
         let rows = try await client.query("""
-            SELECT s.symbol, q.mid
-            FROM unnest(\(symbols)::text[]) AS s(symbol)
-            CROSS JOIN LATERAL (
-                SELECT ((bid + ask) / 2)::float8 AS mid FROM market.quotes mq
-                WHERE mq.symbol = s.symbol AND bid > 0 AND ask >= bid
-                ORDER BY ts DESC LIMIT 1
-            ) q
+            SELECT symbol, mid::float8 FROM api.latest_mids WHERE symbol = ANY(\(symbols)::text[])
             """, logger: logger)
         var result: [String: Double] = [:]
         for try await (symbol, mid) in rows.decode((String, Double).self) { result[symbol] = mid }

@@ -5,7 +5,8 @@ import Risk
 /// configured method × confidence × horizon plus the Greeks. It adds no maths of its own: it
 /// picks the valuation date (the last date every factor has a close), each option's volatility
 /// (implied from its quote mid, else the default) and the pricing model (Black-76 on futures).
-/// Pure: no I/O, no clock; the service supplies the inputs and stores the result.
+/// No I/O: the service supplies the inputs (`RiskInputsReader`) and stores the result; the only
+/// clock times each method for the caller's metrics.
 public struct PortfolioRiskCalculator: Sendable {
     public let configuration: RiskEngineConfiguration
 
@@ -59,7 +60,10 @@ public struct PortfolioRiskCalculator: Sendable {
         return ValuedBook(book: book, history: history, volatilities: volatilities)
     }
 
-    public func compute(_ inputs: PortfolioInputs) throws(RiskEngineError) -> PortfolioRiskRun {
+    /// The whole run of one portfolio; `timed` hears how long each method took (for metrics).
+    public func compute(
+        _ inputs: PortfolioInputs, timed: (VaRMethod, Duration) -> Void = { _, _ in }
+    ) throws(RiskEngineError) -> PortfolioRiskRun {
         let valued = try valuedBook(inputs)
         let (history, volatilities) = (valued.history, valued.volatilities)
         let risk = try core { () throws(RiskError) in
@@ -72,7 +76,7 @@ public struct PortfolioRiskCalculator: Sendable {
         var measures: [RiskMeasure] = []
         for method in configuration.methods {
             let started = ContinuousClock.now
-            defer { RiskEngineMetrics.computed(method: method.storedName, duration: ContinuousClock.now - started) }
+            defer { timed(method, ContinuousClock.now - started) }
             measures += try core { () throws(RiskError) in
                 switch method {
                 case .historical:

@@ -1,0 +1,92 @@
+import Foundation
+
+/// One event of `GET /api/v1/stream` (docs/api.md, "Live stream"; docs/api.yaml): its name is the
+/// SSE `event:` field and its body, encoded with `WireJSON`, the `data:` line. The API sends these
+/// and nothing else; a client (or a test) reads one back with `read(name:data:)`.
+public enum StreamEvent: Sendable, Equatable {
+    /// First: the channels this stream serves.
+    case subscribed(SubscribedEvent)
+    /// Every committed print of a subscribed symbol, in (ts, partition, offset) order.
+    case trade(TradeEvent)
+    /// The latest quote of a symbol per processor batch (the `md_quotes` payload).
+    case quote(QuoteNotice)
+    /// The symbol's published book, as `GET /orderbook/{symbol}` with 10 levels.
+    case book(OrderBookBody)
+    /// The portfolio's latest risk run, as `GET /risk/metrics/{id}`.
+    case risk(RiskBody)
+    /// The portfolio's positions, as `GET /portfolios/{id}/positions`.
+    case positions(PositionListBody)
+    /// This client was too slow and missed the `dropped` oldest events.
+    case dropped(DroppedEvent)
+
+    public enum Name: String, CaseIterable, Sendable {
+        case subscribed, trade, quote, book, risk, positions, dropped
+    }
+
+    public var name: Name {
+        switch self {
+        case .subscribed: .subscribed
+        case .trade: .trade
+        case .quote: .quote
+        case .book: .book
+        case .risk: .risk
+        case .positions: .positions
+        case .dropped: .dropped
+        }
+    }
+
+    /// The `data:` line: the body as one line of JSON.
+    public func data() throws -> String {
+        switch self {
+        case .subscribed(let body): try WireJSON.text(body)
+        case .trade(let body): try WireJSON.text(body)
+        case .quote(let body): try WireJSON.text(body)
+        case .book(let body): try WireJSON.text(body)
+        case .risk(let body): try WireJSON.text(body)
+        case .positions(let body): try WireJSON.text(body)
+        case .dropped(let body): try WireJSON.text(body)
+        }
+    }
+
+    /// The event a stream sent as `event: name` with `data`; throws when it is not one.
+    public static func read(name: String, data: String) throws -> StreamEvent {
+        guard let name = Name(rawValue: name) else { throw UnknownEvent(name: name) }
+        let decoder = WireJSON.decoder()
+        let bytes = Data(data.utf8)
+        return switch name {
+        case .subscribed: .subscribed(try decoder.decode(SubscribedEvent.self, from: bytes))
+        case .trade: .trade(try decoder.decode(TradeEvent.self, from: bytes))
+        case .quote: .quote(try decoder.decode(QuoteNotice.self, from: bytes))
+        case .book: .book(try decoder.decode(OrderBookBody.self, from: bytes))
+        case .risk: .risk(try decoder.decode(RiskBody.self, from: bytes))
+        case .positions: .positions(try decoder.decode(PositionListBody.self, from: bytes))
+        case .dropped: .dropped(try decoder.decode(DroppedEvent.self, from: bytes))
+        }
+    }
+
+    public struct UnknownEvent: Error, CustomStringConvertible {
+        public var name: String
+        public var description: String { "no stream event is called \(name)" }
+    }
+}
+
+public struct SubscribedEvent: Codable, Sendable, Equatable {
+    /// As requested, e.g. `trades:AAPL`, duplicates removed.
+    public var channels: [String]
+    public init(channels: [String]) { self.channels = channels }
+}
+
+public struct DroppedEvent: Codable, Sendable, Equatable {
+    public var dropped: Int
+    public init(dropped: Int) { self.dropped = dropped }
+}
+
+public struct TradeEvent: Codable, Sendable, Equatable {
+    public var symbol: String
+    public var ts: String
+    public var price: String
+    public var size: Int64
+    public init(symbol: String, ts: String, price: String, size: Int64) {
+        (self.symbol, self.ts, self.price, self.size) = (symbol, ts, price, size)
+    }
+}

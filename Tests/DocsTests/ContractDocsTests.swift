@@ -1,0 +1,150 @@
+import Foundation
+import PipelineContracts
+import PostgresNIO
+import TestSupport
+import Testing
+import Yams
+
+/// Issue 17: every NOTIFY payload and every `/stream` event is one type of `PipelineContracts`,
+/// and what that type writes is what the documentation says.
+@Suite struct NotifyPayloadTests {
+    /// One sample of every payload type, every optional set.
+    static let samples: [any NotifyPayload] = [
+        QuoteNotice(symbol: "AAPL", ts: "2026-11-27T14:30:00.000001Z", bid: "189.25", ask: "189.3", bidSize: 100, askSize: 200),
+        TradeNotice(symbol: "BRK.B", ts: "2026-11-27T14:30:00Z", price: "412.5", size: 10, count: 3),
+        BookTopNotice(symbol: "MSFT", bid: "1", ask: "2"),
+        ExecutionsNotice(symbol: "MSFT", count: 4),
+        BookDepthNotice(symbol: "MSFT", seq: 42),
+        RiskRunNotice(portfolioId: "P1", runId: "00000000-0000-0000-0000-000000000001", computedAt: "2026-11-27T14:30:00.5+00:00"),
+        PositionsNotice(portfolioId: "P1"),
+    ]
+
+    @Test func everyChannelHasExactlyOnePayloadType() {
+        let channels = Self.samples.map { type(of: $0).channel }
+        #expect(Set(channels) == Set(NotifyChannel.allCases))
+        #expect(channels.count == NotifyChannel.allCases.count)
+    }
+
+    @Test func eachPayloadHasItsDocumentedKeysInOrderAndReadsBack() throws {
+        let docs = try ["docs/processor.md", "docs/risk.md", "docs/api.md"].map(NotifyChannelDocsTests.read).joined(separator: "\n")
+        for sample in Self.samples {
+            try Self.check(sample, docs: docs)
+        }
+    }
+
+    static func check<P: NotifyPayload>(_ sample: P, docs: String) throws {
+        #expect(P.read(sample.payload) == sample, "\(P.channel.name): the payload reads back as the same value")
+        #expect(keys(sample.payload) == P.wireKeys, "\(P.channel.name): the payload writes its keys in order")
+        // What Codable would write has the same keys: the hand-written payload spells them right.
+        let encoded = try JSONSerialization.jsonObject(with: WireJSON.encoder().encode(sample)) as? [String: Any]
+        #expect(Set(encoded?.keys.map { $0 } ?? []) == Set(P.wireKeys), "\(P.channel.name)")
+        let documented = "{" + P.wireKeys.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+        #expect(docs.contains("| `\(P.channel.name)` | `\(documented)` |"),
+                "\(P.channel.name): documented as \(documented)")
+    }
+
+    /// The top-level keys of a flat JSON object, in the order written.
+    static func keys(_ json: String) -> [String] {
+        json.matches(of: /"([a-z_]+)":/).map { String($0.output.1) }
+    }
+
+    @Test func stringsThatNeedEscapingSurviveTheHandWrittenPayload() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ09.\"\\/\n\r\t\u{0}\u{1f}\u{7f}é€😀 ,:{}[]")
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let quote = QuoteNotice(symbol: text, ts: text, bid: text, ask: nil, bidSize: .min, askSize: .max)
+            #expect(QuoteNotice.read(quote.payload) == quote, "\(quote.payload)")
+        }
+    }
+
+    /// The positions trigger (SQL, migration 0010) and a risk run's NOTIFY are read as their types.
+    @Test func whatSQLSendsOnRiskPositionsReadsAsItsType() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.connection { listener in
+                try await listener.listen(on: PositionsNotice.channel.name) { notifications in
+                    try await db.withClient { client in
+                        _ = try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES ('AAPL', 'equity')", logger: db.logger)
+                        _ = try await client.query("INSERT INTO risk.portfolios (portfolio_id, name) VALUES ('P-doc', 'docs')", logger: db.logger)
+                        _ = try await client.query("INSERT INTO risk.positions (portfolio_id, symbol, quantity) VALUES ('P-doc', 'AAPL', 1)", logger: db.logger)
+                    }
+                    for try await notification in notifications {
+                        #expect(PositionsNotice.read(notification.payload) == PositionsNotice(portfolioId: "P-doc"))
+                        break
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Suite struct StreamEventDocsTests {
+    /// One sample of every event, every optional set, so every documented key is written.
+    static let samples: [StreamEvent] = [
+        .subscribed(SubscribedEvent(channels: ["trades:AAPL", "risk:P1"])),
+        .trade(TradeEvent(symbol: "AAPL", ts: "2026-11-27T14:30:00Z", price: "189.25", size: 10)),
+        .quote(QuoteNotice(symbol: "AAPL", ts: "2026-11-27T14:30:00Z", bid: "1", ask: "2", bidSize: 1, askSize: 2)),
+        .book(OrderBookBody(symbol: "AAPL", takenAt: "2026-11-27T14:30:00Z", sequence: 1, bestBid: "1", bestAsk: "2", spread: "1",
+                            bidDepth: 5, askDepth: 6, bids: [BookLevelBody(price: "1", quantity: 5, orders: 1)],
+                            asks: [BookLevelBody(price: "2", quantity: 6, orders: 2)])),
+        .risk(RiskBody(portfolioId: "P1", runId: "r", computedAt: "t", asOf: "2026-11-27", portfolioValue: "10",
+                       greeks: GreeksBody(delta: 1, gamma: 2, vega: 3, theta: 4, rho: 5),
+                       metrics: [RiskMetricBody(method: "historical", confidence: "0.99", horizonDays: 1, var: "1", expectedShortfall: "2",
+                                                computedAt: "t", runId: "r", portfolioValue: "10")],
+                       history: [RiskMetricBody(method: "historical", confidence: "0.99", horizonDays: 1, var: "1", expectedShortfall: "2",
+                                                computedAt: "t", runId: "r", portfolioValue: "10")])),
+        .positions(PositionListBody(portfolioId: "P1", positions: [
+            PositionBody(symbol: "AAPL", kind: "equity", quantity: "1", averagePrice: "2", updatedAt: "t")])),
+        .dropped(DroppedEvent(dropped: 3)),
+    ]
+
+    static func spec() throws -> [String: Any] {
+        try #require(try Yams.load(yaml: NotifyChannelDocsTests.read("docs/api.yaml")) as? [String: Any])
+    }
+
+    @Test func everyEventIsNamedInTheSpecAndTheGuide() throws {
+        #expect(Set(Self.samples.map(\.name)) == Set(StreamEvent.Name.allCases))
+        let spec = try Self.spec()
+        let stream = ((spec["paths"] as? [String: Any])?["/api/v1/stream"] as? [String: Any])?["get"] as? [String: Any]
+        let events = try #require(stream?["x-stream-events"] as? [String: Any])
+        #expect(Set(events.keys) == Set(StreamEvent.Name.allCases.map(\.rawValue)))
+        let guide = try NotifyChannelDocsTests.read("docs/api.md")
+        for name in StreamEvent.Name.allCases {
+            #expect(guide.contains("`\(name.rawValue)`"), "docs/api.md names the \(name.rawValue) event")
+        }
+    }
+
+    @Test func everyEventWritesExactlyItsSchemasKeysAndReadsBack() throws {
+        let spec = try Self.spec()
+        let schemas = try #require((spec["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let stream = ((spec["paths"] as? [String: Any])?["/api/v1/stream"] as? [String: Any])?["get"] as? [String: Any]
+        let events = try #require(stream?["x-stream-events"] as? [String: Any])
+        for sample in Self.samples {
+            let data = try sample.data()
+            #expect(try StreamEvent.read(name: sample.name.rawValue, data: data) == sample)
+            let ref = try #require((events[sample.name.rawValue] as? [String: Any])?["$ref"] as? String)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
+            Self.compare(object, schemaRef: ref, schemas: schemas, path: sample.name.rawValue)
+        }
+        #expect(throws: (any Error).self) { try StreamEvent.read(name: "nonsense", data: "{}") }
+    }
+
+    /// The object's keys equal the schema's properties, recursively through `$ref`s and arrays.
+    static func compare(_ object: [String: Any], schemaRef: String, schemas: [String: Any], path: String) {
+        let name = String(schemaRef.split(separator: "/").last ?? "")
+        guard let schema = schemas[name] as? [String: Any], let properties = schema["properties"] as? [String: Any] else {
+            Issue.record("\(path): no schema \(name)")
+            return
+        }
+        #expect(Set(object.keys) == Set(properties.keys), "\(path) (\(name)): written \(object.keys.sorted()), documented \(properties.keys.sorted())")
+        for (key, value) in object {
+            guard let property = properties[key] as? [String: Any] else { continue }
+            if let nested = value as? [String: Any], let ref = property["$ref"] as? String {
+                compare(nested, schemaRef: ref, schemas: schemas, path: "\(path).\(key)")
+            } else if let items = value as? [[String: Any]], let ref = (property["items"] as? [String: Any])?["$ref"] as? String {
+                for item in items { compare(item, schemaRef: ref, schemas: schemas, path: "\(path).\(key)[]") }
+            }
+        }
+    }
+}
