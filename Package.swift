@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "MarketCore", "MarketMessages", "PipelineContracts", "Telemetry",
+                "MarketCore", "MarketMessages", "OrderBook", "PipelineContracts", "Telemetry",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // Only for ConnectionPoolError: a closed pool is told apart by its type, not its text.

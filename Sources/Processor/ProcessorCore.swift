@@ -162,31 +162,18 @@ public struct ProcessorCore {
         for partition in dirtyEngines.sorted() {
             guard let engine = engines[partition], let next = commandOffsets[partition] else { continue }
             let rows = engine.symbols
-            batch.engineSnapshots.partitionKey(takenAt)
-            batch.engineSnapshots.text(consumerGroup)
-            batch.engineSnapshots.text(topics.commands)
-            batch.engineSnapshots.int(Int64(partition))
-            batch.engineSnapshots.int(next)
-            batch.engineSnapshots.int(Int64(rows.count))
-            batch.engineSnapshots.bytea(engine.snapshot())
-            batch.engineSnapshots.text(logIDs[PartitionKey(topic: topics.commands, partition: partition)] ?? "")
-            batch.engineSnapshots.endRow()
+            batch.appendEngineSnapshot(
+                takenAt: takenAt, consumerGroup: consumerGroup, topic: topics.commands, partition: partition, nextOffset: next,
+                bookCount: rows.count, snapshot: engine.snapshot(),
+                logID: logIDs[PartitionKey(topic: topics.commands, partition: partition)] ?? "")
             for symbol in rows {
                 guard let book = engine.book(symbol) else { continue }
                 let depth = DepthMessage(symbol: symbol.rawValue, book: book, levels: depthLevels)
-                batch.bookSnapshots.partitionKey(takenAt)
-                batch.bookSnapshots.plain(symbol.rawValue)
-                batch.bookSnapshots.text(topics.commands)
-                batch.bookSnapshots.int(Int64(partition))
-                batch.bookSnapshots.int(next)
-                batch.bookSnapshots.int(Int64(book.sequence))
-                batch.bookSnapshots.price(book.bestBid?.price)
-                batch.bookSnapshots.price(book.bestAsk?.price)
-                batch.bookSnapshots.int(Self.resting(book, .buy))
-                batch.bookSnapshots.int(Self.resting(book, .sell))
-                batch.bookSnapshots.bytea(book.snapshot())
-                batch.bookSnapshots.text(Self.json(depth))
-                batch.bookSnapshots.endRow()
+                batch.appendBookSnapshot(
+                    takenAt: takenAt, symbol: symbol, topic: topics.commands, partition: partition, nextOffset: next,
+                    sequence: book.sequence, bestBid: book.bestBid?.price, bestAsk: book.bestAsk?.price,
+                    bidDepth: Self.resting(book, .buy), askDepth: Self.resting(book, .sell),
+                    snapshot: book.snapshot(), depthJSON: Self.json(depth))
             }
         }
         dirtyEngines.removeAll()
@@ -269,65 +256,20 @@ public struct ProcessorCore {
             depthDirty.insert(BookKey(partition: message.partition, symbol: symbol))
         }
         guard recording else { return }
-        if command.type == .new { recordOrder(command, message) }
+        if command.type == .new { batch.appendOrder(command, ts: message.timestamp, partition: message.partition, offset: message.offset) }
         for event in events { store(event, message) }
         if let text = command.symbol, let symbol = Symbol(text) {
             touchedBooks.insert(BookKey(partition: message.partition, symbol: symbol))
         }
     }
 
-    private mutating func recordOrder(_ c: OrderCommandMessage, _ m: ConsumedMessage) {
-        guard let id = c.orderID, let symbolText = c.symbol, let symbol = Symbol(symbolText), let side = c.side,
-              let type = c.orderType, let quantity = c.quantity else { return }  // incomplete: only its reject is stored
-        batch.orders.partitionKey(m.timestamp)
-        batch.orders.text(id)
-        batch.orders.plain(symbol.rawValue)
-        batch.orders.plain(side.rawValue)
-        batch.orders.plain(type.rawValue)
-        batch.orders.plain((c.timeInForce ?? .gtc).rawValue)
-        batch.orders.price(type.hasLimitPrice ? c.price : nil)
-        batch.orders.int(quantity.value)
-        batch.orders.bool(c.postOnly ?? false)
-        batch.orders.text(c.account)
-        batch.orders.int(Int64(m.partition))
-        batch.orders.int(m.offset)
-        batch.orders.price(type == .stop || type == .stopLimit ? c.stopPrice : nil)
-        batch.orders.price(type == .trailingStop ? c.trailAmount : nil)
-        batch.orders.price(type == .trailingStop ? c.trailPercent : nil)
-        batch.orders.endRow()
-    }
-
     private mutating func store(_ event: OrderEventMessage, _ m: ConsumedMessage) {
         switch event {
         case .report(let r):
-            batch.orderEvents.partitionKey(m.timestamp)
-            batch.orderEvents.int(Int64(r.seq ?? 0))
-            batch.orderEvents.text(r.orderID)
-            batch.orderEvents.text(r.symbol)
-            batch.orderEvents.plain(r.status)
-            batch.orderEvents.text(r.reason)
-            if let side = r.side { batch.orderEvents.plain(side.rawValue) } else { batch.orderEvents.null() }
-            batch.orderEvents.price(r.price)
-            batch.orderEvents.price(r.lastPrice)
-            batch.orderEvents.int(r.lastQuantity?.value)
-            batch.orderEvents.int(r.filledQuantity.value)
-            batch.orderEvents.int(r.leavesQuantity.value)
-            batch.orderEvents.int(Int64(m.partition))
-            batch.orderEvents.int(m.offset)
-            batch.orderEvents.endRow()
+            batch.append(r, ts: m.timestamp, partition: m.partition, offset: m.offset)
             outgoing.append(OutgoingEvent(key: r.symbol, value: encode(event)))
         case .execution(let x):
-            batch.executions.partitionKey(m.timestamp)
-            batch.executions.int(Int64(x.seq))
-            batch.executions.text(x.symbol)
-            batch.executions.price(x.price)
-            batch.executions.int(x.quantity.value)
-            batch.executions.plain(x.aggressor.rawValue)
-            batch.executions.text(x.makerOrderID)
-            batch.executions.text(x.takerOrderID)
-            batch.executions.int(Int64(m.partition))
-            batch.executions.int(m.offset)
-            batch.executions.endRow()
+            batch.append(x, ts: m.timestamp, partition: m.partition, offset: m.offset)
             executionCounts[x.symbol, default: 0] += 1
             outgoing.append(OutgoingEvent(key: x.symbol, value: encode(event)))
         }

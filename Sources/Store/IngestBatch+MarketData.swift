@@ -1,7 +1,13 @@
 import MarketCore
 import MarketMessages
 
+/// The tick tables' COPY row layouts, each beside the function that writes its rows in that order.
 extension IngestBatch {
+    static func quoteRows() -> CopyTextRows {
+        CopyTextRows(table: "market.quotes", columns: [
+            "ts", "symbol", "bid", "ask", "bid_size", "ask_size", "src_partition", "src_offset"])
+    }
+
     public mutating func append(_ q: QuoteMessage, partition: Int32, offset: Int64) {
         quotes.partitionKey(q.ts)
         quotes.plain(q.symbol.rawValue)
@@ -12,6 +18,10 @@ extension IngestBatch {
         quotes.int(Int64(partition))
         quotes.int(offset)
         quotes.endRow()
+    }
+
+    static func tradeRows() -> CopyTextRows {
+        CopyTextRows(table: "market.trades", columns: ["ts", "symbol", "price", "size", "src_partition", "src_offset"])
     }
 
     public mutating func append(_ t: TradePrintMessage, partition: Int32, offset: Int64) {

@@ -36,30 +36,15 @@ public struct DeadLetter: Sendable, Equatable {
 /// Everything one transaction commits: rows for each table (as COPY text), dead letters, the
 /// next offset of every partition the batch covers, and the NOTIFYs announced on commit.
 public struct IngestBatch: Sendable {
-    public var quotes = CopyTextRows(
-        table: "market.quotes",
-        columns: ["ts", "symbol", "bid", "ask", "bid_size", "ask_size", "src_partition", "src_offset"])
-    public var trades = CopyTextRows(
-        table: "market.trades", columns: ["ts", "symbol", "price", "size", "src_partition", "src_offset"])
-    public var orders = CopyTextRows(
-        table: "trading.orders",
-        columns: ["ts", "order_id", "symbol", "side", "order_type", "time_in_force", "price", "quantity",
-                  "post_only", "account", "src_partition", "src_offset", "stop_price", "trail_amount", "trail_percent"])
-    public var orderEvents = CopyTextRows(
-        table: "trading.order_events",
-        columns: ["ts", "seq", "order_id", "symbol", "event", "reason", "side", "price", "last_price",
-                  "last_quantity", "filled_quantity", "leaves_quantity", "src_partition", "src_offset"])
-    public var executions = CopyTextRows(
-        table: "trading.executions",
-        columns: ["ts", "seq", "symbol", "price", "quantity", "aggressor_side", "maker_order_id",
-                  "taker_order_id", "src_partition", "src_offset"])
-    public var engineSnapshots = CopyTextRows(
-        table: "trading.engine_snapshots",
-        columns: ["taken_at", "consumer_group", "topic", "kafka_partition", "next_offset", "book_count", "snapshot", "log_id"])
-    public var bookSnapshots = CopyTextRows(
-        table: "trading.book_snapshots",
-        columns: ["taken_at", "symbol", "topic", "kafka_partition", "next_offset", "book_seq", "best_bid", "best_ask",
-                  "bid_depth", "ask_depth", "snapshot", "depth"])
+    // Each table's columns are defined beside the function that writes its rows:
+    // IngestBatch+MarketData.swift (ticks) and IngestBatch+Trading.swift (orders, books).
+    public var quotes = IngestBatch.quoteRows()
+    public var trades = IngestBatch.tradeRows()
+    public var orders = IngestBatch.orderRows()
+    public var orderEvents = IngestBatch.orderEventRows()
+    public var executions = IngestBatch.executionRows()
+    public var engineSnapshots = IngestBatch.engineSnapshotRows()
+    public var bookSnapshots = IngestBatch.bookSnapshotRows()
     /// The books' latest depth, upserted into `trading.book_depth` (one row per symbol).
     public var bookDepth: [BookDepthRow] = []
     /// Further tables added by their writers.
