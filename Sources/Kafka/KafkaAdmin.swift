@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 
 /// Topic administration and offset queries: create topics, list topics, and watermark (end)
@@ -23,40 +22,8 @@ public final class KafkaAdmin: Sendable {
                             config: [String: String] = [:]) async throws(KafkaError) {
         let timeout = Int32(configuration.requestTimeoutMilliseconds)
         try await offloaded { [client] () throws(KafkaError) in
-            var errstr = [CChar](repeating: 0, count: 512)
-            guard let newTopic = rd_kafka_NewTopic_new(name, Int32(partitions), Int32(replicationFactor), &errstr, errstr.count)
-            else { throw KafkaError(kind: .configuration, code: 0, name: "NEW_TOPIC", message: String(cBuffer: errstr)) }
-            defer { rd_kafka_NewTopic_destroy(newTopic) }
-            for (key, value) in config {
-                let err = rd_kafka_NewTopic_set_config(newTopic, key, value)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "topic config \(key)") }
-            }
-            let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-            defer { rd_kafka_AdminOptions_destroy(options) }
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errstr, errstr.count)
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeout, &errstr, errstr.count)
-            let queue = rd_kafka_queue_new(client.handle)
-            defer { rd_kafka_queue_destroy(queue) }
-            var topics: [OpaquePointer?] = [newTopic]
-            rd_kafka_CreateTopics(client.handle, &topics, 1, options, queue)
-            guard let event = rd_kafka_queue_poll(queue, timeout + 1_000) else {
-                throw .librdkafka(RD_KAFKA_RESP_ERR__TIMED_OUT, "create topic \(name)")
-            }
-            defer { rd_kafka_event_destroy(event) }
-            let eventError = rd_kafka_event_error(event)
-            if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw .librdkafka(eventError, "create topic \(name)", detail: rd_kafka_event_error_string(event).map { String(cString: $0) })
-            }
-            var count = 0
-            guard let result = rd_kafka_event_CreateTopics_result(event),
-                  let results = rd_kafka_CreateTopics_result_topics(result, &count), count == 1,
-                  let topicResult = results[0]
-            else { throw .librdkafka(RD_KAFKA_RESP_ERR__BAD_MSG, "create topic \(name): no result") }
-            let err = rd_kafka_topic_result_error(topicResult)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw .librdkafka(err, "create topic \(name)",
-                                  detail: rd_kafka_topic_result_error_string(topicResult).map { String(cString: $0) })
-            }
+            try client.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, config: config,
+                                   timeoutMilliseconds: timeout)
         }
         logger.info("topic created", metadata: ["topic": "\(name)", "partitions": "\(partitions)"])
     }
@@ -70,17 +37,7 @@ public final class KafkaAdmin: Sendable {
     public func listTopics() async throws(KafkaError) -> [KafkaTopicMetadata] {
         let timeout = Int32(configuration.requestTimeoutMilliseconds)
         return try await offloaded { [client] () throws(KafkaError) in
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let err = crdkafka_metadata_all(client.handle, &metadata, timeout)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw .librdkafka(err, "metadata") }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            let md = metadata.pointee
-            return (0..<Int(md.topic_cnt)).compactMap { i -> KafkaTopicMetadata? in
-                let t = md.topics[i]
-                guard t.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-                let partitions = (0..<Int(t.partition_cnt)).map { KafkaPartition(rawValue: t.partitions[$0].id) }
-                return KafkaTopicMetadata(name: String(cString: t.topic), partitions: partitions.sorted())
-            }.sorted { $0.name < $1.name }
+            try client.topicMetadata(timeoutMilliseconds: timeout)
         }
     }
 
@@ -105,16 +62,13 @@ public final class KafkaAdmin: Sendable {
     /// every broker, so this is right on Kafka and on Tansu alike.
     public func watermarks(topic: String) async throws(KafkaError) -> [KafkaPartition: KafkaWatermarks] {
         guard let metadata = try await self.topic(topic) else {
-            throw .librdkafka(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "watermarks of \(topic)")
+            throw .unknownTopicOrPartition("watermarks of \(topic)")
         }
         let timeout = Int32(configuration.requestTimeoutMilliseconds)
         let listed = try await offloaded { [client] () throws(KafkaError) in
             try metadata.partitions.map { partition throws(KafkaError) in
-                var low: Int64 = -1
-                var high: Int64 = -1
-                let err = rd_kafka_query_watermark_offsets(client.handle, topic, partition.rawValue, &low, &high, timeout)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "watermarks of \(topic)[\(partition)]") }
-                return (partition, low, high)
+                let offsets = try client.queryWatermarkOffsets(topic: topic, partition: partition, timeoutMilliseconds: timeout)
+                return (partition, offsets.low, offsets.high)
             }
         }
         let fetched = try await fetchHighWatermarks(
@@ -147,25 +101,17 @@ public final class KafkaAdmin: Sendable {
         return try await offloaded { () throws(KafkaError) in
             let client = try RDKafkaClient(kind: .consumer, properties: properties, context: RDKafkaCallbackContext(logger: logger))
             defer { client.destroy() }
-            let list = RDKafkaTopicPartitionList(positions)
-            let err = rd_kafka_assign(client.handle, list.pointer)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "assign for watermarks") }
+            try client.assign(positions, errorContext: "assign for watermarks")
             var result: [TopicPartition: KafkaOffset] = [:]
             let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
             while result.count < positions.count {
-                if ContinuousClock.now > deadline { throw .librdkafka(RD_KAFKA_RESP_ERR__TIMED_OUT, "fetch watermarks") }
-                if let message = rd_kafka_consumer_poll(client.handle, 50) { rd_kafka_message_destroy(message) }
+                if ContinuousClock.now > deadline { throw .timedOut("fetch watermarks") }
+                client.pollDiscardingMessage(timeoutMilliseconds: 50)
                 for p in positions where result[p.topicPartition] == nil {
-                    var low: Int64 = -1
-                    var high: Int64 = -1
-                    if rd_kafka_get_watermark_offsets(client.handle, p.topic, p.partition.rawValue, &low, &high)
-                        == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
-                    {
-                        result[p.topicPartition] = KafkaOffset(rawValue: high)
-                    }
+                    result[p.topicPartition] = client.cachedHighWatermark(p.topicPartition)
                 }
             }
-            _ = rd_kafka_assign(client.handle, nil)
+            client.unassign()
             return result
         }
     }

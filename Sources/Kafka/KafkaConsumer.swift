@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 import ServiceLifecycle
 
@@ -28,26 +27,20 @@ public final class KafkaConsumer: Sendable {
                 statistics: (@Sendable (KafkaStatistics) -> Void)? = nil) throws(KafkaError) {
         let buffer = RDKafkaMessageBuffer(capacity: configuration.bufferCapacity)
         let context = RDKafkaConsumerContext(logger: logger, handler: rebalance, buffer: buffer, onStatistics: statistics)
-        let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties,
-                                       context: context) { conf in
-            rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)
-            // Client-level errors (all brokers down, a dropped connection) arrive here, in order with
-            // the fetched messages, never as messages of `rd_kafka_consumer_poll`.
-            rd_kafka_conf_set_error_cb(conf, rdkafkaConsumerErrorCallback)
-        }
+        // The context installs the rebalance and error callbacks.
+        let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties, context: context)
         // Serve everything (rebalances, errors) from the one queue the poll thread reads.
-        rd_kafka_poll_set_consumer(client.handle)
+        client.redirectMainQueueToConsumer()
         self.client = client
         self.context = context
         self.logger = logger
         self.messages = KafkaConsumerMessages(buffer: buffer)
         self.poller = RDKafkaPollThread(name: "kafka-consumer-poll") {
-            Self.pollOnce(client: client, context: context)
+            context.pollOnce(client: client)
         } finally: {
             // Leaving the group runs the revoke handler on this thread, then the handle goes away.
-            let err = rd_kafka_consumer_close(client.handle)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                logger.warning("consumer close", metadata: ["error": "\(KafkaError.librdkafka(err))"])
+            if let error = client.closeConsumer() {
+                logger.warning("consumer close", metadata: ["error": "\(error)"])
             }
             client.destroy()
             buffer.finish()
@@ -57,9 +50,7 @@ public final class KafkaConsumer: Sendable {
     /// Joins the group for these topics; partitions arrive through the rebalance handler.
     public func subscribe(topics: [String]) throws(KafkaError) {
         try ensureOpen()
-        let list = RDKafkaTopicPartitionList(topics.map { TopicPartition($0, .unassigned) })
-        let err = rd_kafka_subscribe(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "subscribe \(topics)") }
+        try client.subscribe(topics: topics)
     }
 
     /// Reads exactly these partitions from these offsets, without joining the group (no rebalance,
@@ -69,36 +60,25 @@ public final class KafkaConsumer: Sendable {
         try ensureOpen()
         // The ids of the topics' logs, so a log the broker replaces while it is read is noticed.
         _ = context.logGuard.describeForAssignment(client.handle, topics: Set(partitions.map(\.topic)))
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_assign(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "assign") }
+        try client.assign(partitions)
     }
 
     /// The partitions currently assigned to this member.
     public func assignment() throws(KafkaError) -> [TopicPartition] {
         try ensureOpen()
-        var pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let err = rd_kafka_assignment(client.handle, &pointer)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let pointer else { throw .librdkafka(err, "assignment") }
-        return RDKafkaTopicPartitionList(taking: pointer).elements.map(\.topicPartition).sorted()
+        return try client.assignment().sorted()
     }
 
     /// Stops fetching these partitions (backpressure). Messages already in the buffer still arrive.
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
         try ensureOpen()
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_pause_partitions(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "pause") }
-        if let error = list.firstError { throw error }
+        try client.pause(partitions)
     }
 
     /// Resumes fetching paused partitions from the message after the last one delivered.
     public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
         try ensureOpen()
-        let list = RDKafkaTopicPartitionList(partitions)
-        let err = rd_kafka_resume_partitions(client.handle, list.pointer)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "resume") }
-        if let error = list.firstError { throw error }
+        try client.resume(partitions)
     }
 
     /// Moves the fetch position of assigned partitions (for starting offsets, prefer the
@@ -106,12 +86,7 @@ public final class KafkaConsumer: Sendable {
     public func seek(_ positions: [TopicPartitionOffset], timeoutMilliseconds: Int = 5_000) async throws(KafkaError) {
         try ensureOpen()
         try await offloaded { [client] () throws(KafkaError) in
-            let list = RDKafkaTopicPartitionList(positions)
-            if let error = rd_kafka_seek_partitions(client.handle, list.pointer, Int32(timeoutMilliseconds)) {
-                defer { rd_kafka_error_destroy(error) }
-                throw .librdkafka(rd_kafka_error_code(error), "seek", detail: String(cString: rd_kafka_error_string(error)))
-            }
-            if let error = list.firstError { throw error }
+            try client.seek(positions, timeoutMilliseconds: timeoutMilliseconds)
         }
     }
 
@@ -119,12 +94,7 @@ public final class KafkaConsumer: Sendable {
     /// the source of truth; committing too merely lets Kafka tools show the group's lag.
     public func commit(_ offsets: [TopicPartitionOffset]) async throws(KafkaError) {
         try ensureOpen()
-        try await offloaded { [client] () throws(KafkaError) in
-            let list = RDKafkaTopicPartitionList(offsets)
-            let err = rd_kafka_commit(client.handle, list.pointer, 0)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "commit") }
-            if let error = list.firstError { throw error }
-        }
+        try await offloaded { [client] () throws(KafkaError) in try client.commit(offsets) }
     }
 
     /// The offsets committed in Kafka for these partitions (`KafkaOffset.invalid` where none is).
@@ -133,11 +103,7 @@ public final class KafkaConsumer: Sendable {
     {
         try ensureOpen()
         return try await offloaded { [client] () throws(KafkaError) in
-            let list = RDKafkaTopicPartitionList(partitions)
-            let err = rd_kafka_committed(client.handle, list.pointer, Int32(timeoutMilliseconds))
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "committed") }
-            if let error = list.firstError { throw error }
-            return list.elements
+            try client.committed(partitions, timeoutMilliseconds: timeoutMilliseconds)
         }
     }
 
@@ -160,68 +126,6 @@ public final class KafkaConsumer: Sendable {
     /// After `close()` the librdkafka handle is gone; calls must not reach it.
     private func ensureOpen() throws(KafkaError) {
         guard poller.isRunning else { throw .shutdown }
-    }
-
-    private static func pollOnce(client: RDKafkaClient, context: RDKafkaConsumerContext) -> Bool {
-        if context.stopError.withLock({ $0 != nil }) { return false }
-        refreshWatermarks(client: client, context: context)
-        // Backpressure: while the application's buffer is full, do not take more from librdkafka.
-        let room = context.buffer.waitForSpace(timeout: 0.05)
-        guard room > 0 else { return true }
-        // Wait up to 100 ms for the first message, then take what is already there, up to the room left.
-        let logGuard = context.logGuard
-        logGuard.verifyIfDue(client.handle)
-        var batch: [KafkaConsumerMessage] = []
-        var timeout: Int32 = logGuard.isVerifying ? 50 : 100
-        var generation = logGuard.generation
-        var topicIDs = logGuard.topicIDs
-        while batch.count < min(room, 1_024), let message = rd_kafka_consumer_poll(client.handle, timeout) {
-            timeout = 0
-            defer { rd_kafka_message_destroy(message) }
-            let err = message.pointee.err
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                // An assignment served inside this poll may have brought new ids.
-                if logGuard.generation != generation {
-                    generation = logGuard.generation
-                    topicIDs = logGuard.topicIDs
-                }
-                batch.append(context.reader.read(message, topicIDs: topicIDs, generation: generation))
-            } else if err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                let text = rd_kafka_message_errstr(message).map { String(cString: $0) }
-                let error = KafkaError.librdkafka(err, "consume", detail: text)
-                if let fatal = client.fatalError() {
-                    context.buffer.push(batch)
-                    context.fail(fatal)
-                    return false
-                }
-                context.logger.warning("consumer error", metadata: ["error": "\(error)"])
-                // A broker restart or a topic that went away may mean a replaced log: everything
-                // fetched from here on waits until the topic ids are verified.
-                logGuard.suspect(client.handle, because: error)
-                break
-            }
-        }
-        context.buffer.push(batch)
-        return true
-    }
-
-    /// Copies librdkafka's cached high watermarks of the assignment (local calls, no request).
-    private static func refreshWatermarks(client: RDKafkaClient, context: RDKafkaConsumerContext) {
-        guard context.watermarksReadAt.duration(to: .now) >= .seconds(1) else { return }
-        context.watermarksReadAt = .now
-        var pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(client.handle, &pointer) == RD_KAFKA_RESP_ERR_NO_ERROR, let pointer else { return }
-        var result: [TopicPartition: KafkaOffset] = [:]
-        for element in RDKafkaTopicPartitionList(taking: pointer).elements {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let p = element.topicPartition
-            if rd_kafka_get_watermark_offsets(client.handle, p.topic, p.partition.rawValue, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
-               high >= 0 {
-                result[p] = KafkaOffset(rawValue: high)
-            }
-        }
-        context.highWatermarks.withLock { $0 = result }
     }
 }
 

@@ -1,12 +1,10 @@
-import CRdKafka
-
 /// An error reported by librdkafka (or by this wrapper around it), with librdkafka's code and text.
 public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Where the error came from.
     public enum Kind: String, Sendable, Hashable {
         /// A configuration property was unknown or had an invalid value.
         case configuration
-        /// librdkafka or the broker reported an error (`code` is an `rd_kafka_resp_err_t`).
+        /// librdkafka or the broker reported an error (`code` is one of its `RD_KAFKA_RESP_ERR_*` values).
         case librdkafka
         /// The client was already shut down.
         case shutdown
@@ -15,7 +13,7 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public let kind: Kind
-    /// librdkafka's `rd_kafka_resp_err_t` value (0 for configuration errors, which have their own result type).
+    /// librdkafka's `RD_KAFKA_RESP_ERR_*` value (0 for configuration errors, which have their own result type).
     public let code: Int32
     /// librdkafka's symbolic name of `code`, for example `TOPIC_ALREADY_EXISTS` or `_QUEUE_FULL`.
     public let name: String
@@ -32,19 +30,14 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "KafkaError.\(kind)(\(name) [\(code)]: \(message))" }
 
     /// Broker error 36: the topic to create exists already.
-    public var isTopicAlreadyExists: Bool { kind == .librdkafka && code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS.rawValue }
+    public var isTopicAlreadyExists: Bool { kind == .librdkafka && code == Self.topicAlreadyExistsCode }
 
-    static func librdkafka(_ err: rd_kafka_resp_err_t, _ context: String? = nil, detail: String? = nil) -> KafkaError {
-        let text = detail.flatMap { $0.isEmpty ? nil : $0 } ?? String(cString: rd_kafka_err2str(err))
-        return KafkaError(
-            kind: .librdkafka, code: err.rawValue, name: String(cString: rd_kafka_err2name(err)),
-            message: context.map { "\($0): \(text)" } ?? text)
-    }
+    // Errors from librdkafka's C codes are made in RDKafka/RDKafkaError.swift.
 
     static func configuration(key: String, _ text: String) -> KafkaError {
         KafkaError(kind: .configuration, code: 0, name: "CONFIGURATION", message: "\(key): \(text)")
     }
 
-    static let shutdown = KafkaError(kind: .shutdown, code: RD_KAFKA_RESP_ERR__DESTROY.rawValue,
+    static let shutdown = KafkaError(kind: .shutdown, code: destroyedCode,
                                      name: "_DESTROY", message: "the client has been shut down")
 }

@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -21,16 +20,14 @@ public final class KafkaProducer: Sendable {
     public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "kafka.producer"),
                 statistics: (@Sendable (KafkaStatistics) -> Void)? = nil) throws(KafkaError) {
         let registry = RDKafkaDeliveryRegistry(logger: logger, onStatistics: statistics)
-        let client = try RDKafkaClient(kind: .producer, properties: configuration.librdkafkaProperties,
-                                       context: registry) { conf in
-            rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
-        }
+        // The registry installs the delivery report callback.
+        let client = try RDKafkaClient(kind: .producer, properties: configuration.librdkafkaProperties, context: registry)
         self.client = client
         self.registry = registry
         self.configuration = configuration
         self.logger = logger
         self.poller = RDKafkaPollThread(name: "kafka-producer-poll") {
-            _ = rd_kafka_poll(client.handle, 100)
+            client.poll(timeoutMilliseconds: 100)
             return true
         }
     }
@@ -76,10 +73,7 @@ public final class KafkaProducer: Sendable {
     /// Waits until every enqueued message has been delivered or has failed.
     public func flush(timeoutMilliseconds: Int? = nil) async throws(KafkaError) {
         let timeout = Int32(timeoutMilliseconds ?? configuration.flushTimeoutMilliseconds)
-        try await offloaded { [client] () throws(KafkaError) in
-            let err = rd_kafka_flush(client.handle, timeout)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw .librdkafka(err, "flush") }
-        }
+        try await offloaded { [client] () throws(KafkaError) in try client.flush(timeoutMilliseconds: timeout) }
     }
 
     /// Flushes outstanding messages (up to the flush timeout), stops polling and releases librdkafka.
@@ -114,30 +108,11 @@ public final class KafkaProducer: Sendable {
 
     /// Id 0 marks an untracked message (no report awaited).
     nonisolated(nonsending) private func enqueueRetrying(_ record: KafkaProducerRecord, id: UInt) async throws(KafkaError) {
-        while true {
-            let err = produce(record, id: id)
-            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
-            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                // librdkafka's queue (queue.buffering.max.*) is the producer's backpressure: wait for
-                // deliveries to drain it rather than failing.
-                try? await Task.sleep(for: .milliseconds(2))
-                continue
-            }
-            throw .librdkafka(err, "produce to \(record.topic)")
+        // librdkafka's queue (queue.buffering.max.*) is the producer's backpressure: while it is
+        // full, wait for deliveries to drain it rather than failing.
+        while try !client.produce(record, id: id) {
+            try? await Task.sleep(for: .milliseconds(2))
         }
-    }
-
-    private func produce(_ record: KafkaProducerRecord, id: UInt) -> rd_kafka_resp_err_t {
-        let headers = RDKafkaMessage.makeHeaders(record.headers)
-        let err = record.value.withUnsafeBytes { value in
-            withOptionalBytes(record.key) { key in
-                crdkafka_produce(client.handle, record.topic, record.partition.rawValue,
-                                 key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count,
-                                 headers, UnsafeMutableRawPointer(bitPattern: id))
-            }
-        }
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
-        return err
     }
 
     nonisolated(nonsending) private func awaitReport(_ id: UInt) async throws(KafkaError) -> KafkaDeliveryReport {
@@ -145,11 +120,6 @@ public final class KafkaProducer: Sendable {
             throw KafkaError(kind: .librdkafka, code: -1, name: "UNKNOWN", message: "\(error)")
         }
     }
-}
-
-private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-    guard let bytes else { return body(nil) }
-    return bytes.withUnsafeBytes { body($0) }
 }
 
 /// As a `Service` in a `ServiceGroup`, the producer flushes and shuts down on graceful shutdown or

@@ -11,15 +11,11 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Kept alive as long as the handle: C callbacks dereference it.
     let context: RDKafkaCallbackContext
 
-    /// `configure` may install callbacks on the conf before the handle is created.
-    init(kind: Kind, properties: [String: String], context: RDKafkaCallbackContext,
-         configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) {
+    /// The context installs the C callbacks it serves on the conf before the handle is created.
+    init(kind: Kind, properties: [String: String], context: RDKafkaCallbackContext) throws(KafkaError) {
         let conf = try RDKafkaConfig.make(properties)
         self.context = context
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
-        rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
-        if context.onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, rdkafkaStatisticsCallback) }
-        configure(conf)
+        context.install(on: conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errstr, errstr.count)
         else {
@@ -49,6 +45,14 @@ class RDKafkaCallbackContext: @unchecked Sendable {
     init(logger: Logger, onStatistics: (@Sendable (KafkaStatistics) -> Void)? = nil) {
         self.logger = logger
         self.onStatistics = onStatistics
+    }
+
+    /// Points the conf's opaque at this context and sets the callbacks it serves. Subclasses
+    /// call super first, then add their own.
+    func install(on conf: OpaquePointer) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
+        if onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, rdkafkaStatisticsCallback) }
     }
 
     static func from(_ rk: OpaquePointer?) -> RDKafkaCallbackContext? {

@@ -28,6 +28,14 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
         super.init(logger: logger, onStatistics: onStatistics)
     }
 
+    override func install(on conf: OpaquePointer) {
+        super.install(on: conf)
+        rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)
+        // Client-level errors (all brokers down, a dropped connection) arrive here, in order with
+        // the fetched messages, never as messages of `rd_kafka_consumer_poll`.
+        rd_kafka_conf_set_error_cb(conf, rdkafkaConsumerErrorCallback)
+    }
+
     func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
                    _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
@@ -107,9 +115,9 @@ private func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throw
 }
 
 /// `rebalance_cb`: librdkafka calls it from rd_kafka_consumer_poll / rd_kafka_consumer_close.
-let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
-                                              UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
-                                              UnsafeMutableRawPointer?) -> Void = { rk, err, list, opaque in
+private let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
+                                                      UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+                                                      UnsafeMutableRawPointer?) -> Void = { rk, err, list, opaque in
     guard let rk, let list, let opaque else { return }
     let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
     (context as? RDKafkaConsumerContext)?.rebalance(rk, err, list)
@@ -118,7 +126,7 @@ let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_
 /// `error_cb`: served by the poll thread's `rd_kafka_consumer_poll`, in queue order with the fetched
 /// messages. A fatal error stops the consumer; any other may mean the broker restarted or a topic
 /// went away, so the log guard pauses fetching until the topics' ids are verified.
-let rdkafkaConsumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
+private let rdkafkaConsumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?)
     -> Void = { rk, code, reason, opaque in
         guard let rk, let opaque,
               let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue() as? RDKafkaConsumerContext

@@ -11,6 +11,11 @@ final class RDKafkaDeliveryRegistry: RDKafkaCallbackContext, @unchecked Sendable
         case done(Result<KafkaDeliveryReport, KafkaError>)
     }
 
+    override func install(on conf: OpaquePointer) {
+        super.install(on: conf)
+        rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
+    }
+
     private let slots = Mutex<(nextID: UInt, slots: [UInt: Slot])>((1, [:]))
     private let failures = Mutex(0)
 
@@ -88,7 +93,7 @@ final class RDKafkaDeliveryRegistry: RDKafkaCallbackContext, @unchecked Sendable
 }
 
 /// `dr_msg_cb`: runs inside rd_kafka_poll/rd_kafka_flush on the producer's poll thread.
-let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?)
+private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?)
     -> Void = { _, message, opaque in
         guard let message, let opaque else { return }
         let registry = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
