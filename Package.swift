@@ -121,13 +121,25 @@ let package = Package(
             ]
         ),
 
-        // MARK: the executable
+        // MARK: tools: benchmarks and the demo (composed by the executable, never by a service)
         .target(name: "AllocationCounter"),  // C: counts heap allocations for quant bench
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "OrderBook", "Risk", "MarketCore", "MarketMessages", "Processor", "Store", "Kafka", "PipelineContracts",
+                "QuantConfig", "AllocationCounter",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"]
+        ),
+
+        // MARK: the executable
         .executableTarget(
             name: "quant",
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
-                "OrderBook", "AllocationCounter", "PipelineContracts",
+                "OrderBook", "Benchmarks", "PipelineContracts",
                 "RiskEngine", "PortfolioValuation", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,6 +167,7 @@ let package = Package(
         ),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "MarketCore"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(
             name: "ProcessorTests",

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import Kafka
 import Logging
@@ -13,31 +12,32 @@ import Store
 /// `quant bench ingest`: Kafka → committed rows throughput against `psql \copy` of the same rows in
 /// the same run, then produce-to-NOTIFY latency at a steady rate. Uses a fresh database and fresh
 /// topics on the configured server and broker, and drops the database afterwards.
-struct BenchIngestCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ingest",
-        abstract: "End-to-end ingest throughput vs psql \\copy, and produce-to-NOTIFY latency (release build).")
+public struct IngestBenchmark: Sendable {
+    /// Quotes for the throughput run.
+    public var messages = 500_000
+    /// Messages per batch of the processor.
+    public var batch = 20_000
+    /// Steady rate of the latency run, messages per second.
+    public var latencyRate = 10_000
+    /// Length of the latency run in seconds (0 skips it).
+    public var latencySeconds = 10
+    /// Processor instances in one consumer group for the throughput run (each with its own pool).
+    public var instances = 1
+    /// Keep the benchmark database instead of dropping it.
+    public var keep = false
 
-    @OptionGroup var global: GlobalOptions
-    @Option(help: "Quotes for the throughput run.")
-    var messages = 500_000
-    @Option(help: "Messages per batch of the processor.")
-    var batch = 20_000
-    @Option(help: "Steady rate of the latency run, messages per second.")
-    var latencyRate = 10_000
-    @Option(help: "Length of the latency run in seconds (0 skips it).")
-    var latencySeconds = 10
-    @Option(help: "Processor instances in one consumer group for the throughput run (each with its own pool), to show them splitting the partitions.")
-    var instances = 1
-    @Option(help: "Keep the benchmark database instead of dropping it.")
-    var keep = false
+    let settings: QuantSettings
+    /// The processor's configuration from `settings`; each run changes its group, topics and batch.
+    let processor: ProcessorSettings
+    let logger: Logger
+
+    public init(settings: QuantSettings, processor: ProcessorSettings, logger: Logger) {
+        (self.settings, self.processor, self.logger) = (settings, processor, logger)
+    }
 
     static let symbols = (0..<50).map { (Symbol("SYM\($0)")!, Price(whole: Int64(20 + $0 * 7))) }
 
-    func run() async throws {
-        let settings = try global.settings()
-        var logger = global.logger("quant.bench", settings: settings)
-        logger.logLevel = .warning
+    public func run() async throws {
         let server = try DatabaseURL(settings.database.url, passwordFile: settings.database.passwordFile)
         let name = "quant_bench_\(Int(Date().timeIntervalSince1970))"
         try await server.with(database: "postgres").withConnection(logger: logger) {
@@ -103,7 +103,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(url.database)-quotes.copy").path
         guard FileManager.default.createFile(atPath: file, contents: Data(rows.quotes.bytes)) else {
-            throw ValidationError("cannot write \(file)")
+            throw BenchmarkError("cannot write \(file)")
         }
         defer { try? FileManager.default.removeItem(atPath: file) }
         let copyStart = ContinuousClock.now
@@ -120,7 +120,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let produceSeconds = seconds(produceStart.duration(to: .now))
         await producer.shutdown()
 
-        var processorSettings = try ProcessorSettings(settings: settings)
+        var processorSettings = processor
         processorSettings.groupID = "bench-\(UUID().uuidString.prefix(8))"
         processorSettings.topics = topics
         processorSettings.batchMaxMessages = batch
@@ -159,7 +159,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
             return (elapsed, messages - before, split)
         }
         let stored = try await scalar(client, "SELECT count(*)::int FROM market.quotes", logger: logger)
-        guard stored == messages else { throw ValidationError("expected \(messages) rows, found \(stored)") }
+        guard stored == messages else { throw BenchmarkError("expected \(messages) rows, found \(stored)") }
 
         let copyRate = Double(messages) / copySeconds
         let ingestRate = Double(measured) / ingestSeconds
@@ -174,7 +174,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
 
     func latency(client: PostgresClient, url: DatabaseURL, topics: TopicNames, settings: QuantSettings, logger: Logger) async throws {
         print("== produce → NOTIFY latency: \(latencyRate) msg/s for \(latencySeconds) s")
-        var processorSettings = try ProcessorSettings(settings: settings)
+        var processorSettings = processor
         processorSettings.groupID = "bench-lat-\(UUID().uuidString.prefix(8))"
         processorSettings.topics = topics
         processorSettings.publishEvents = false
@@ -220,7 +220,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         run.cancel()
         try await run.value
         let samples = await tracker.latencies().sorted()
-        guard !samples.isEmpty else { throw ValidationError("no notifications received") }
+        guard !samples.isEmpty else { throw BenchmarkError("no notifications received") }
         func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) / 1000 }
         print(String(format: "latency over %d quotes: p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms",
                      samples.count, percentile(0.5), percentile(0.99), percentile(0.999), Double(samples.last!) / 1000))
@@ -247,7 +247,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         process.environment = environment
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("psql \\copy failed") }
+        guard process.terminationStatus == 0 else { throw BenchmarkError("psql \\copy failed") }
     }
 }
 

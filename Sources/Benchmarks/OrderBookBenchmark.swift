@@ -10,7 +10,7 @@ import Darwin
 /// Runs the `quant bench orderbook` workload through `OrderBook` and through `BaselineOrderBook`
 /// on one thread: a throughput pass with allocations counted, then a latency pass that times every
 /// command on its own.
-enum OrderBookBenchmark {
+public enum OrderBookBenchmark {
     struct Result {
         var name: String
         var commands: Int

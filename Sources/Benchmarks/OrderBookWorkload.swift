@@ -12,12 +12,16 @@ import Risk
 /// touch and the deep book are hit), 10% a marketable order (half market, half IOC limits up to two
 /// ticks through the touch) for 1–200 lots. Generation runs the commands through a real book so that
 /// cancels name live orders and prices follow the moving touch.
-struct OrderBookWorkload {
-    struct Parameters {
-        var restingOrders = 1_000_000
-        var commands = 2_000_000
-        var levelsPerSide = 2_000
-        var seed: UInt64 = 1
+public struct OrderBookWorkload {
+    public struct Parameters: Sendable {
+        public var restingOrders = 1_000_000
+        public var commands = 2_000_000
+        public var levelsPerSide = 2_000
+        public var seed: UInt64 = 1
+
+        public init(restingOrders: Int, commands: Int, levelsPerSide: Int, seed: UInt64) {
+            (self.restingOrders, self.commands, self.levelsPerSide, self.seed) = (restingOrders, commands, levelsPerSide, seed)
+        }
     }
 
     static let instrument = Instrument(symbol: Symbol("BENCH")!, tickSize: Price("0.01")!, lotSize: Quantity(1))

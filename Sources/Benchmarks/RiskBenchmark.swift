@@ -1,4 +1,6 @@
+import Foundation
 import MarketCore
+import Risk
 
 /// One timed benchmark case.
 public struct RiskBenchmarkResult: Sendable, Hashable, Codable {
@@ -25,7 +27,7 @@ public enum RiskBenchmark {
         let inputs = (0..<options).map { 0.5 + Double($0 % 1000) / 1000 }
         results.append(time("baseline exp+log", "\(options) × (exp + log)", count: options, repetitions) {
             var total = 0.0
-            for x in inputs { total += Math.exp(x) + Math.log(x) }
+            for x in inputs { total += exp(x) + log(x) }
             sink += total
         })
 
@@ -95,7 +97,7 @@ public enum RiskBenchmark {
         for day in 0...days {
             let common = sampler.next()
             for j in 0..<factors {
-                if day > 0 { prices[j] *= Math.exp(0.012 * (0.6 * common + 0.8 * sampler.next())) }
+                if day > 0 { prices[j] *= exp(0.012 * (0.6 * common + 0.8 * sampler.next())) }
                 rows.append((CivilDate(dayNumber: 18_000 + day), symbols[j], prices[j]))
             }
         }

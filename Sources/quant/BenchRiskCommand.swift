@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Risk
 
@@ -25,17 +26,6 @@ struct BenchRiskCommand: ParsableCommand {
         var numpy: NumPyComparison
     }
 
-    struct NumPyComparison: Encodable {
-        var options: Int?
-        var bestSeconds: Double?
-        var medianSeconds: Double?
-        var optionsPerSecond: Double?
-        var swiftOptionsPerSecond: Double?
-        /// Swift options/s ÷ NumPy options/s.
-        var swiftOverNumPy: Double?
-        var skipped: String?
-    }
-
     func run() throws {
         guard options > 0, positions > 0, scenarios >= 2, paths >= 2, factors > 0, repetitions > 0 else {
             throw ValidationError("every size must be positive (scenarios and paths at least 2)")
@@ -47,7 +37,9 @@ struct BenchRiskCommand: ParsableCommand {
             options: options, positions: positions, scenarios: scenarios, paths: paths, factors: factors,
             repetitions: repetitions)
         let swiftRate = results.first { $0.name == "price + 5 Greeks" }?.perSecond
-        var comparison = noNumpy ? NumPyComparison(skipped: "--no-numpy") : numPy()
+        var comparison = noNumpy
+            ? NumPyComparison(skipped: "--no-numpy")
+            : NumPyComparison.run(options: options, repetitions: repetitions, checkout: ProjectRoot.locate())
         if let numpyRate = comparison.optionsPerSecond, let swiftRate {
             comparison.swiftOptionsPerSecond = swiftRate
             comparison.swiftOverNumPy = swiftRate / numpyRate
@@ -62,50 +54,5 @@ struct BenchRiskCommand: ParsableCommand {
             line = "NumPy comparison skipped: \(comparison.skipped ?? "no result")"
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    /// Runs `scripts/bench/bsm_numpy.py` with the checkout's venv on the same number of options.
-    private func numPy() -> NumPyComparison {
-        guard let root = ProjectRoot.locate() else {
-            return NumPyComparison(skipped: "cannot find the checkout (run from it or set QUANT_HOME)")
-        }
-        let python = root.appendingPathComponent(".venv/bin/python")
-        let script = root.appendingPathComponent("scripts/bench/bsm_numpy.py")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            return NumPyComparison(skipped: "no Python venv at \(python.path) (run scripts/setup)")
-        }
-        guard FileManager.default.fileExists(atPath: script.path) else {
-            return NumPyComparison(skipped: "\(script.path) is missing")
-        }
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path, "--options", String(options), "--repetitions", String(repetitions)]
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        do { try process.run() } catch {
-            return NumPyComparison(skipped: "cannot run \(python.path): \(error.localizedDescription)")
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let why = process.terminationStatus == 3
-                ? errors : "bsm_numpy.py failed (exit \(process.terminationStatus)): \(errors)"
-            return NumPyComparison(skipped: why)
-        }
-        struct ScriptResult: Decodable {
-            var options: Int
-            var best_seconds: Double
-            var median_seconds: Double?
-            var options_per_second: Double
-        }
-        guard let result = try? JSONDecoder().decode(ScriptResult.self, from: output) else {
-            return NumPyComparison(skipped: "unreadable output from bsm_numpy.py: \(String(decoding: output, as: UTF8.self))")
-        }
-        return NumPyComparison(
-            options: result.options, bestSeconds: result.best_seconds, medianSeconds: result.median_seconds,
-            optionsPerSecond: result.options_per_second)
     }
 }

@@ -185,11 +185,3 @@ import Testing
         #expect(throws: RiskError.self) { try Cholesky([[1, 2], [2, 1]]) }
     }
 }
-
-@Suite struct RiskBenchmarkTests {
-    @Test func runsOnSmallSizes() throws {
-        let results = try RiskBenchmark.run(options: 1_000, positions: 20, scenarios: 50, paths: 500, factors: 3, repetitions: 1)
-        #expect(results.map(\.name) == ["baseline exp+log", "price + 5 Greeks", "historical VaR/ES", "Monte Carlo VaR/ES"])
-        #expect(results.allSatisfy { $0.bestSeconds > 0 })
-    }
-}
