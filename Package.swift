@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
@@ -134,12 +135,24 @@ let package = Package(
             exclude: ["README.md"]
         ),
 
+        .target(
+            name: "Demo",
+            dependencies: [
+                "MarketCore", "MarketMessages", "Kafka", "QuantConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // Already built for HummingbirdTesting; the demo scrapes /metrics with it.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            exclude: ["README.md"]
+        ),
+
         // MARK: the executable
         .executableTarget(
             name: "quant",
             dependencies: [
                 "MarketCore", "QuantConfig", "Store", "Risk", "Processor", "Kafka", "MarketMessages",
-                "OrderBook", "Benchmarks", "PipelineContracts",
+                "OrderBook", "Benchmarks", "Demo", "PipelineContracts",
                 "RiskEngine", "PortfolioValuation", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

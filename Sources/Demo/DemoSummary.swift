@@ -17,7 +17,7 @@ struct DemoSummary {
         var lines: [String] = []
         let clock = Self.time.string(from: Date())
         var parts: [String] = []
-        if let metrics = MetricsScrape.fetch(port: processorMetricsPort) {
+        if let metrics = await MetricsScrape.fetch(port: processorMetricsPort) {
             let messages = MetricsScrape.sum("quant_processor_messages_total", in: metrics) ?? 0
             if let previous {
                 let seconds = Double((ContinuousClock.now - previous.at).components.seconds) +
