@@ -3,6 +3,7 @@ import QuantConfig
 import Risk
 
 /// What the risk engine computes each cycle and how often: the `risk.*` settings as core types.
+/// The defaults of `init()` are the settings' (`ServiceConfigurationDefaultsTests`).
 public struct RiskEngineConfiguration: Sendable {
     public var methods: [VaRMethod]
     public var confidences: [Double]
@@ -29,7 +30,8 @@ public struct RiskEngineConfiguration: Sendable {
         methods: [VaRMethod] = VaRMethod.allCases, confidences: [Double] = RiskModule.defaultConfidences,
         horizons: [Int] = RiskModule.defaultHorizons, lookbackDays: Int = 250, minimumReturns: Int = 20,
         monteCarloPaths: Int = 100_000, seed: UInt64 = 42, riskFreeRate: Double = 0.04,
-        defaultVolatility: Double = 0.25, interval: Duration = .seconds(60), debounce: Duration = .seconds(1)
+        defaultVolatility: Double = 0.25, interval: Duration = .seconds(60), debounce: Duration = .seconds(1),
+        betaIndex: Symbol? = Symbol("SPY")
     ) {
         self.methods = methods
         self.confidences = confidences
@@ -42,6 +44,7 @@ public struct RiskEngineConfiguration: Sendable {
         self.defaultVolatility = defaultVolatility
         self.interval = interval
         self.debounce = debounce
+        self.betaIndex = betaIndex
     }
 
     public init(settings: QuantSettings.Risk) {
@@ -50,8 +53,7 @@ public struct RiskEngineConfiguration: Sendable {
             horizons: settings.horizons, lookbackDays: settings.lookbackDays, minimumReturns: settings.minimumReturns,
             monteCarloPaths: settings.monteCarloPaths, seed: settings.seed, riskFreeRate: settings.riskFreeRate,
             defaultVolatility: settings.defaultVolatility, interval: .seconds(settings.intervalSeconds),
-            debounce: .milliseconds(settings.debounceMilliseconds))
-        betaIndex = Symbol(settings.betaIndex)
+            debounce: .milliseconds(settings.debounceMilliseconds), betaIndex: Symbol(settings.betaIndex))
     }
 
     /// The scenarios of `risk.stressScenarios` as core types, each checked by the core (ranges,

@@ -25,6 +25,21 @@ public struct ConfigSource: Sendable {
         }
     }
 
+    /// Every setting at its `ConfigKey` default: nothing read from a file or the environment. What
+    /// a service's configuration struct defaults to must equal what this gives (tests check it).
+    public static var defaults: ConfigSource {
+        var source = ConfigSource(values: [:], origins: [:])
+        for key in ConfigKey.all {
+            source.values[key.path] = key.defaultValue
+            source.origins[key.path] = "default"
+        }
+        return source
+    }
+
+    private init(values: [String: String], origins: [String: String]) {
+        (self.values, self.origins) = (values, origins)
+    }
+
     /// - Parameters:
     ///   - file: a YAML file; nil means `QUANT_CONFIG`, else `config/config.yaml` if it exists.
     ///   - environment: usually `ProcessInfo.processInfo.environment`.
