@@ -24,10 +24,10 @@ let package = Package(
     ],
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
-        .target(name: "OrderBook", dependencies: ["MarketCore"]),
-        .target(name: "Risk", dependencies: ["MarketCore"]),
-        .target(name: "MarketCore"),
-        .target(name: "MarketMessages", dependencies: ["MarketCore"]),
+        .target(name: "OrderBook", dependencies: ["MarketCore"], exclude: ["README.md"]),
+        .target(name: "Risk", dependencies: ["MarketCore"], exclude: ["README.md"]),
+        .target(name: "MarketCore", exclude: ["README.md"]),
+        .target(name: "MarketMessages", dependencies: ["MarketCore"], exclude: ["README.md"]),
         // The channels (and, to come, payloads and row layouts) the services share; imports nothing.
         .target(name: "PipelineContracts", exclude: ["README.md"]),
 
@@ -51,7 +51,8 @@ let package = Package(
         ),
         .target(
             name: "QuantConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Store",
@@ -63,7 +64,8 @@ let package = Package(
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         // Values a portfolio from what the reader views hold: the risk engine's runs and the API's
@@ -88,7 +90,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Processor",
@@ -98,7 +101,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         .target(
@@ -111,7 +115,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         .target(
@@ -119,11 +124,12 @@ let package = Package(
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         // MARK: tools: benchmarks and the demo (composed by the executable, never by a service)
-        .target(name: "AllocationCounter"),  // C: counts heap allocations for quant bench
+        .target(name: "AllocationCounter", exclude: ["README.md"]),  // C: counts heap allocations for quant bench
         .target(
             name: "Benchmarks",
             dependencies: [
@@ -156,7 +162,8 @@ let package = Package(
                 "RiskEngine", "PortfolioValuation", "API", "Telemetry", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         // MARK: tests
