@@ -55,7 +55,7 @@ public struct MarketDataIngestor: Sendable {
 
     private func check(_ symbol: Symbol) throws(MessageError) {
         if let knownSymbols, !knownSymbols.contains(symbol.rawValue) {
-            throw MessageError("unknown symbol \(symbol.rawValue)")
+            throw MessageError("unknown symbol \(symbol.rawValue): not an active instrument in market.instruments")
         }
     }
 

@@ -286,6 +286,19 @@ public actor ProcessorPipeline {
         commitInFlight.cancel()
     }
 
+    // MARK: the instrument catalogue
+
+    /// Reads `market.instruments` again and applies it between two messages: what arrives after
+    /// this for a new instrument is taken, a removed or deactivated one's is dead-lettered.
+    public func reloadInstruments() async throws {
+        let instruments = try await InstrumentCatalog.load(client: client, logger: logger)
+        core.update(instruments: instruments)
+        logger.info("instrument catalogue reloaded", metadata: ["instruments": "\(instruments.count)"])
+    }
+
+    /// The symbols the processor takes now (for tests and diagnostics).
+    public var knownSymbols: Set<String> { Set(core.instruments.map(\.symbol.rawValue)) }
+
     // MARK: rebalancing
 
     /// Starts assigned partitions at the offsets stored in PostgreSQL and rebuilds the order books

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import PipelineContracts
 import PostgresNIO
 import ServiceLifecycle
 import Store
@@ -66,6 +67,7 @@ public struct ProcessorService: Sendable {
                         await pipeline.recordLag(highWatermarks: consumer.highWatermarks())
                     }
                 }
+                group.addTask { await self.followInstruments(pipeline) }
                 try await pipeline.consume(consumer.messages)
                 group.cancelAll()
             }
@@ -89,6 +91,26 @@ public struct ProcessorService: Sendable {
 }
 
 extension ProcessorService {
+    /// LISTENs on `instruments` (migration 0021) and reloads the catalogue into the pipeline on each
+    /// notice, and once each time the LISTEN is (re)established, since changes made while it was
+    /// down were not announced to it. Returns when cancelled.
+    func followInstruments(_ pipeline: ProcessorPipeline) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: InstrumentsNotice.channel.name) { notices in
+                        try await pipeline.reloadInstruments()
+                        for try await _ in notices { try await pipeline.reloadInstruments() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("instrument listener failed; retrying in 1 s", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
     /// The `orders.events` producer is not idempotent. Idempotence keeps per-producer-id sequence
     /// state on the broker, and a broker that lost it (a restarted memory broker) wedges the producer
     /// for good: librdkafka either raises a fatal "out of order sequence number" error or, when the

@@ -17,6 +17,7 @@ import Yams
         BookDepthNotice(symbol: "MSFT", seq: 42),
         RiskRunNotice(portfolioId: "P1", runId: "00000000-0000-0000-0000-000000000001", computedAt: "2026-11-27T14:30:00.5+00:00"),
         PositionsNotice(portfolioId: "P1"),
+        InstrumentsNotice(changedAt: "2026-11-27T14:30:00.5+00:00"),
     ]
 
     @Test func everyChannelHasExactlyOnePayloadType() {
@@ -58,7 +59,7 @@ import Yams
         }
     }
 
-    /// The positions trigger (SQL, migration 0010) and a risk run's NOTIFY are read as their types.
+    /// What the positions trigger (SQL, migration 0010) sends reads as its type.
     @Test func whatSQLSendsOnRiskPositionsReadsAsItsType() async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
@@ -71,6 +72,25 @@ import Yams
                     }
                     for try await notification in notifications {
                         #expect(PositionsNotice.read(notification.payload) == PositionsNotice(portfolioId: "P-doc"))
+                        break
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the instruments trigger (migration 0021) sends reads as its type, once per statement.
+    @Test func whatSQLSendsOnInstrumentsReadsAsItsType() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.connection { listener in
+                try await listener.listen(on: InstrumentsNotice.channel.name) { notifications in
+                    try await db.withClient { client in
+                        _ = try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES ('AAA', 'equity'), ('BBB', 'equity')", logger: db.logger)
+                    }
+                    for try await notification in notifications {
+                        let notice = try #require(InstrumentsNotice.read(notification.payload))
+                        #expect(notice.changedAt.hasPrefix("20"))
                         break
                     }
                 }

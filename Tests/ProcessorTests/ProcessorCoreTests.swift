@@ -120,7 +120,7 @@ func command(_ value: [UInt8], partition: Int32 = 0, offset: Int64) -> ConsumedM
                                     value: Array(#"{"type":"quote","symbol":"AAA","ts":"2026-11-26T14:30:00Z","bid":"1","ask":"2"}"#.utf8), timestamp: t0))
         let (batch, _) = core.takeBatch()
         #expect(batch.deadLetters.map(\.error) == [
-            "bid_size must not be negative", "unknown symbol ZZZ", "price is not a decimal with at most 8 places",
+            "bid_size must not be negative", "unknown symbol ZZZ: not an active instrument in market.instruments", "price is not a decimal with at most 8 places",
             "not a JSON object", "invalid JSON", "invalid type: Cannot initialize Kind from invalid String value launch",
             "invalid quantity: not an integer quantity: lots",
         ])

@@ -1,3 +1,5 @@
+/// The notices sent by the risk engine and by triggers on tables people and the API write.
+
 /// `risk_metrics`: the risk engine stored run `runId` of a portfolio (docs/risk.md). Sent in the
 /// run's transaction, so a reader that sees it finds the whole run.
 public struct RiskRunNotice: NotifyPayload {
@@ -32,6 +34,23 @@ public struct PositionsNotice: NotifyPayload {
     public var payload: String {
         var o = JSONObjectText()
         o.string("portfolio_id", portfolioId)
+        return o.close()
+    }
+}
+
+/// `instruments`: the instrument catalogue (`market.instruments`) changed. Sent by the statement
+/// trigger of migration 0021; the processor reloads the catalogue when it hears it.
+public struct InstrumentsNotice: NotifyPayload {
+    public static let channel = NotifyChannel.instruments
+    public static let wireKeys = ["changed_at"]
+    /// The changing transaction's time, RFC 3339.
+    public var changedAt: String
+
+    public init(changedAt: String) { self.changedAt = changedAt }
+
+    public var payload: String {
+        var o = JSONObjectText()
+        o.string("changed_at", changedAt)
         return o.close()
     }
 }
