@@ -1,5 +1,5 @@
--- Announce changes of the instrument catalogue, so the processor takes a new or changed instrument
--- without a restart (issue 18). Channel instruments, payload {"changed_at": "…"} (the transaction's
+-- Announce changes of the instrument catalogue, so the processor takes a new, deactivated or
+-- reactivated instrument without a restart (issue 18; what it does not take: docs/processor.md). Channel instruments, payload {"changed_at": "…"} (the transaction's
 -- time); one per statement, and PostgreSQL folds identical ones of a transaction into one: a
 -- listener reloads the whole catalogue, whatever changed.
 CREATE FUNCTION market.notify_instrument_change()

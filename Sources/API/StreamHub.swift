@@ -149,12 +149,16 @@ final class StreamHub: Sendable {
         var quote: QuoteNotice?
         switch kind {
         case .quotes:
-            guard let notice = QuoteNotice.read(payload), Self.isValid(notice) else {
+            guard let notice = QuoteNotice.read(payload) else { return }
+            topic = StreamTopic(kind: kind, key: notice.symbol)
+            // Checked for subscribers first, so a flood of bad payloads costs no log lines.
+            guard hasSubscribers(topic) else { return }
+            guard Self.isValid(notice) else {
                 database.logger.warning("stream: an md_quotes payload that is not the processor's was dropped",
                                         metadata: ["payload": "\(payload.prefix(200))"])
                 return
             }
-            (topic, quote) = (StreamTopic(kind: kind, key: notice.symbol), notice)
+            quote = notice
         case .trades:
             guard let notice = TradeNotice.read(payload) else { return }
             topic = StreamTopic(kind: kind, key: notice.symbol)

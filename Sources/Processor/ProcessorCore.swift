@@ -58,7 +58,8 @@ public struct ProcessorCore {
     public mutating func update(instruments: [Instrument]) {
         self.instruments = instruments
         marketData.knownSymbols = Set(instruments.map(\.symbol.rawValue))
-        for partition in engines.keys { engines[partition]!.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 }) }
+        let bySymbol = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
+        for partition in engines.keys { engines[partition]!.instruments = bySymbol }
     }
 
     // MARK: input

@@ -91,16 +91,29 @@ public struct ProcessorService: Sendable {
 }
 
 extension ProcessorService {
-    /// LISTENs on `instruments` (migration 0021) and reloads the catalogue into the pipeline on each
-    /// notice, and once each time the LISTEN is (re)established, since changes made while it was
-    /// down were not announced to it. Returns when cancelled.
+    /// LISTENs on `instruments` (migration 0021) and reloads the catalogue into the pipeline after
+    /// notices, and once each time the LISTEN is (re)established, since changes made while it was
+    /// down were not announced to it. Notices are coalesced: at most one reload per
+    /// `instrumentReloadInterval`, however many arrive (any database login may NOTIFY). Returns when
+    /// cancelled.
     func followInstruments(_ pipeline: ProcessorPipeline) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: InstrumentsNotice.channel.name) { notices in
-                        try await pipeline.reloadInstruments()
-                        for try await _ in notices { try await pipeline.reloadInstruments() }
+                        let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                defer { changed.finish() }
+                                for try await _ in notices { changed.yield() }
+                            }
+                            try await pipeline.reloadInstruments()
+                            for await _ in changes {
+                                try await pipeline.reloadInstruments()
+                                try await Task.sleep(for: Self.instrumentReloadInterval)
+                            }
+                            try await group.waitForAll()
+                        }
                     }
                 }
             } catch {
@@ -110,6 +123,9 @@ extension ProcessorService {
             try? await Task.sleep(for: .seconds(1))
         }
     }
+
+    /// The shortest time between two reloads of the instrument catalogue.
+    static let instrumentReloadInterval = Duration.milliseconds(200)
 
     /// The `orders.events` producer is not idempotent. Idempotence keeps per-producer-id sequence
     /// state on the broker, and a broker that lost it (a restarted memory broker) wedges the producer

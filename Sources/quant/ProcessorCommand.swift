@@ -20,6 +20,9 @@ struct ProcessorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try global.settings()
+        guard settings.database.poolSize >= 2 else {
+            throw ValidationError("database.poolSize must be at least 2 for the processor: one connection listens for instrument changes")
+        }
         let logger = global.logger("quant.processor", settings: settings)
         let client = try PostgresClient.fromSettings(settings, applicationName: "quant-processor", logger: logger)
         let processorSettings = try ProcessorSettings(settings: settings)

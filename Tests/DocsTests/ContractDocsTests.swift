@@ -79,22 +79,34 @@ import Yams
         }
     }
 
-    /// What the instruments trigger (migration 0021) sends reads as its type, once per statement.
-    @Test func whatSQLSendsOnInstrumentsReadsAsItsType() async throws {
+    /// What the instruments trigger (migration 0021) sends reads as its type, once per statement: a
+    /// two-row insert, then a marker on the same channel, give exactly one notice before the marker.
+    @Test func whatSQLSendsOnInstrumentsReadsAsItsTypeOncePerStatement() async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
-            try await db.connection { listener in
+            let payloads: [String] = try await db.connection { listener in
                 try await listener.listen(on: InstrumentsNotice.channel.name) { notifications in
                     try await db.withClient { client in
                         _ = try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES ('AAA', 'equity'), ('BBB', 'equity')", logger: db.logger)
+                        _ = try await client.query("SELECT pg_notify('instruments', 'marker')", logger: db.logger)
                     }
-                    for try await notification in notifications {
-                        let notice = try #require(InstrumentsNotice.read(notification.payload))
-                        #expect(notice.changedAt.hasPrefix("20"))
-                        break
+                    return try await withThrowingTaskGroup(of: [String].self) { group in
+                        group.addTask {
+                            var seen: [String] = []
+                            for try await notification in notifications {
+                                seen.append(notification.payload)
+                                if notification.payload == "marker" { break }
+                            }
+                            return seen
+                        }
+                        group.addTask { try await Task.sleep(for: .seconds(10)); return ["timed out"] }
+                        defer { group.cancelAll() }
+                        return try await group.next() ?? []
                     }
                 }
             }
+            #expect(payloads.count == 2 && payloads.last == "marker", "one notice for the statement, then the marker: \(payloads)")
+            #expect(payloads.first.flatMap { InstrumentsNotice.read($0) }?.changedAt.hasPrefix("20") == true)
         }
     }
 }

@@ -49,6 +49,10 @@ import Testing
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(await !pipeline.knownSymbols.contains("NEWCO"))
+                try await Self.produceQuote("NEWCO", topics: f.topics, brokers: f.brokers)
+                try await ProcessorIntegrationTests.waitUntilCaughtUp(f.client, group: f.group, topics: f.topics, brokers: f.brokers, logger: f.db.logger)
+                #expect(try await ProcessorIntegrationTests.count(f.client, "SELECT count(*)::int FROM market.quotes WHERE symbol = 'NEWCO'", logger: f.db.logger) == 1)
+                #expect(try await ProcessorIntegrationTests.count(f.client, "SELECT count(*)::int FROM ops.dead_letters", logger: f.db.logger) == 2)
                 run.cancel()
                 try await run.value
             }
