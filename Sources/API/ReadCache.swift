@@ -23,9 +23,13 @@ public final class ReadCache: Service, Sendable {
     enum Source: String, Sendable, CaseIterable { case book, market }
     struct Key: Hashable, Sendable { var source: Source; var symbol: String }
 
-    /// The channels to LISTEN on and the source each one's announcements change.
-    static let channels: [String: Source] = [
-        NotifyChannel.bookDepth.name: .book, NotifyChannel.mdQuotes.name: .market, NotifyChannel.mdTrades.name: .market,
+    /// The channels to LISTEN on, the source each one's announcements change, and how its payload
+    /// (its `PipelineContracts` type) names the symbol; nil when the payload is not one (any
+    /// database login may NOTIFY).
+    static let channels: [String: (source: Source, symbol: @Sendable (String) -> String?)] = [
+        NotifyChannel.bookDepth.name: (.book, { BookDepthNotice.read($0)?.symbol }),
+        NotifyChannel.mdQuotes.name: (.market, { QuoteNotice.read($0)?.symbol }),
+        NotifyChannel.mdTrades.name: (.market, { TradeNotice.read($0)?.symbol }),
     ]
 
     private struct Entry { var body: ByteBuffer; var loadedAt: ContinuousClock.Instant }
@@ -156,7 +160,7 @@ public final class ReadCache: Service, Sendable {
                         self.setListening(true)
                         self.database.logger.debug("read cache listening")
                     }) { channel, payload in
-                        guard let source = Self.channels[channel], let symbol = Self.announcedSymbol(channel, payload) else { return }
+                        guard let source = Self.channels[channel]?.source, let symbol = Self.announcedSymbol(channel, payload) else { return }
                         self.invalidate(Key(source: source, symbol: symbol))
                     }
                 }
@@ -179,14 +183,8 @@ public final class ReadCache: Service, Sendable {
 
     private struct Standby: Error {}
 
-    /// The symbol a processor announcement names, read as its channel's contract type (nil when
-    /// the payload is not one: any database login may NOTIFY).
+    /// The symbol a processor announcement on `channel` names, or nil.
     static func announcedSymbol(_ channel: String, _ payload: String) -> String? {
-        switch NotifyChannel(rawValue: channel) {
-        case .bookDepth: BookDepthNotice.read(payload)?.symbol
-        case .mdQuotes: QuoteNotice.read(payload)?.symbol
-        case .mdTrades: TradeNotice.read(payload)?.symbol
-        default: nil
-        }
+        channels[channel]?.symbol(payload)
     }
 }

@@ -150,15 +150,7 @@ final class StreamHub: Sendable {
         switch kind {
         case .quotes:
             guard let notice = QuoteNotice.read(payload) else { return }
-            topic = StreamTopic(kind: kind, key: notice.symbol)
-            // Checked for subscribers first, so a flood of bad payloads costs no log lines.
-            guard hasSubscribers(topic) else { return }
-            guard Self.isValid(notice) else {
-                database.logger.warning("stream: an md_quotes payload that is not the processor's was dropped",
-                                        metadata: ["payload": "\(payload.prefix(200))"])
-                return
-            }
-            quote = notice
+            (topic, quote) = (StreamTopic(kind: kind, key: notice.symbol), notice)
         case .trades:
             guard let notice = TradeNotice.read(payload) else { return }
             topic = StreamTopic(kind: kind, key: notice.symbol)
@@ -173,6 +165,12 @@ final class StreamHub: Sendable {
             topic = StreamTopic(kind: kind, key: notice.portfolioId)
         }
         guard hasSubscribers(topic) else { return }
+        // Checked after the subscribers, so a flood of bad payloads for nobody costs no log lines.
+        if let quote, !Self.isValid(quote) {
+            database.logger.warning("stream: an md_quotes payload that is not the processor's was dropped",
+                                    metadata: ["payload": "\(payload.prefix(200))"])
+            return
+        }
         let key = topic.key
         do {
             switch kind {

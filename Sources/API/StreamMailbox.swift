@@ -6,9 +6,9 @@ import Synchronization
 struct StreamFrame: Sendable, Equatable {
     var name: String
     var data: String
+}
 
-    init(name: String, data: String) { (self.name, self.data) = (name, data) }
-
+extension StreamFrame {
     init(_ event: StreamEvent) throws { self.init(name: event.name.rawValue, data: try event.data()) }
 }
 

@@ -19,13 +19,12 @@ public struct MarketFeed: Sendable {
     @discardableResult
     public func run(into producer: KafkaProducer, count: Int?, duration: Duration?) async throws -> Int {
         var source = source
-        let chunkMs = chunkMilliseconds
         let started = ContinuousClock.now
         let deadline = duration.map { started + $0 }
         let limit = count ?? Int.max
         var sent = 0
         var lastReport = started
-        let chunk = rate == 0 ? 2_000 : max(1, rate * chunkMs / 1_000)
+        let chunk = rate == 0 ? 2_000 : max(1, rate * chunkMilliseconds / 1_000)
         while sent < limit {
             if let deadline, ContinuousClock.now >= deadline { break }
             var records: [KafkaProducerRecord] = []

@@ -44,12 +44,7 @@ public struct ConfigSource: Sendable {
     ///   - file: a YAML file; nil means `QUANT_CONFIG`, else `config/config.yaml` if it exists.
     ///   - environment: usually `ProcessInfo.processInfo.environment`.
     public init(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        values = [:]
-        origins = [:]
-        for key in ConfigKey.all {
-            values[key.path] = key.defaultValue
-            origins[key.path] = "default"
-        }
+        self = .defaults
         let path = file ?? environment["QUANT_CONFIG"] ?? "config/config.yaml"
         let explicit = file != nil || environment["QUANT_CONFIG"] != nil
         if FileManager.default.fileExists(atPath: path) {

@@ -44,6 +44,24 @@ import Yams
                 "\(P.channel.name): documented as \(documented)")
     }
 
+    /// The payloads heard up to and including the first that `last` accepts; ["timed out"] when
+    /// none does within 10 s, so a missing notification fails the test instead of hanging it.
+    static func payloads(_ notifications: PostgresNotificationSequence, until last: @escaping @Sendable (String) -> Bool) async throws -> [String] {
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            group.addTask {
+                var seen: [String] = []
+                for try await notification in notifications {
+                    seen.append(notification.payload)
+                    if last(notification.payload) { break }
+                }
+                return seen
+            }
+            group.addTask { try await Task.sleep(for: .seconds(10)); return ["timed out"] }
+            defer { group.cancelAll() }
+            return try await group.next() ?? []
+        }
+    }
+
     /// The top-level keys of a flat JSON object, in the order written.
     static func keys(_ json: String) -> [String] {
         json.matches(of: /"([a-z_]+)":/).map { String($0.output.1) }
@@ -70,10 +88,8 @@ import Yams
                         _ = try await client.query("INSERT INTO risk.portfolios (portfolio_id, name) VALUES ('P-doc', 'docs')", logger: db.logger)
                         _ = try await client.query("INSERT INTO risk.positions (portfolio_id, symbol, quantity) VALUES ('P-doc', 'AAPL', 1)", logger: db.logger)
                     }
-                    for try await notification in notifications {
-                        #expect(PositionsNotice.read(notification.payload) == PositionsNotice(portfolioId: "P-doc"))
-                        break
-                    }
+                    let payloads = try await Self.payloads(notifications) { _ in true }
+                    #expect(payloads.first.flatMap(PositionsNotice.read) == PositionsNotice(portfolioId: "P-doc"))
                 }
             }
         }
@@ -90,19 +106,7 @@ import Yams
                         _ = try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES ('AAA', 'equity'), ('BBB', 'equity')", logger: db.logger)
                         _ = try await client.query("SELECT pg_notify('instruments', 'marker')", logger: db.logger)
                     }
-                    return try await withThrowingTaskGroup(of: [String].self) { group in
-                        group.addTask {
-                            var seen: [String] = []
-                            for try await notification in notifications {
-                                seen.append(notification.payload)
-                                if notification.payload == "marker" { break }
-                            }
-                            return seen
-                        }
-                        group.addTask { try await Task.sleep(for: .seconds(10)); return ["timed out"] }
-                        defer { group.cancelAll() }
-                        return try await group.next() ?? []
-                    }
+                    return try await Self.payloads(notifications) { $0 == "marker" }
                 }
             }
             #expect(payloads.count == 2 && payloads.last == "marker", "one notice for the statement, then the marker: \(payloads)")
