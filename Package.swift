@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Risk", dependencies: ["MarketCore"], exclude: ["README.md"]),
         .target(name: "MarketCore", exclude: ["README.md"]),
         .target(name: "MarketMessages", dependencies: ["MarketCore"], exclude: ["README.md"]),
+        .target(name: "Accounts", dependencies: ["MarketCore", "OrderBook"], exclude: ["README.md"]),
         // The channels (and, to come, payloads and row layouts) the services share; imports nothing.
         .target(name: "PipelineContracts", exclude: ["README.md"]),
 
@@ -57,7 +58,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "MarketCore", "MarketMessages", "OrderBook", "PipelineContracts", "Telemetry",
+                "MarketCore", "MarketMessages", "OrderBook", "Accounts", "PipelineContracts", "Telemetry",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // Only for ConnectionPoolError: a closed pool is told apart by its type, not its text.
@@ -96,7 +97,7 @@ let package = Package(
         .target(
             name: "Processor",
             dependencies: [
-                "MarketCore", "MarketMessages", "OrderBook", "Store", "Kafka", "Telemetry", "PipelineContracts",
+                "MarketCore", "MarketMessages", "OrderBook", "Accounts", "Store", "Kafka", "Telemetry", "PipelineContracts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -186,12 +187,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "OrderBookTests", dependencies: ["OrderBook", "MarketCore"]),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "OrderBook", "MarketCore"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "MarketCore"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "MarketCoreTests", dependencies: ["MarketCore"]),
         .testTarget(
             name: "ProcessorTests",
-            dependencies: ["Processor", "Store", "OrderBook", "MarketMessages", "MarketCore", "Kafka", "QuantConfig", "TestSupport"]
+            dependencies: [
+                "Processor", "Store", "OrderBook", "Accounts", "MarketMessages", "MarketCore", "Kafka", "QuantConfig", "TestSupport",
+            ]
         ),
         .testTarget(name: "MarketMessagesTests", dependencies: ["MarketMessages", "MarketCore"]),
         .testTarget(name: "QuantConfigTests", dependencies: ["QuantConfig"]),

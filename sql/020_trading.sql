@@ -1,7 +1,7 @@
 -- Orders, their status and our engine's trades.
 
 CREATE VIEW api.executions AS
-SELECT ts, seq, symbol, price, quantity, aggressor_side, maker_order_id, taker_order_id
+SELECT ts, seq, symbol, price, quantity, aggressor_side, maker_order_id, taker_order_id, maker_account, taker_account
 FROM trading.executions;
 COMMENT ON VIEW api.executions IS 'Trades made by the matching engine; price is the resting order''s price.';
 

@@ -4,11 +4,30 @@ CREATE VIEW api.portfolios AS
 SELECT portfolio_id, name, base_currency, created_at, updated_at
 FROM risk.portfolios;
 
+-- A portfolio's positions: what was entered for it (risk.positions: opening positions, other
+-- books) plus what its accounts' fills made (trading.positions, issue 18). A filter on
+-- portfolio_id or symbol reaches both tables (it is pushed below the grouping).
 CREATE VIEW api.positions AS
-SELECT p.portfolio_id, p.symbol, i.kind, p.quantity, p.average_price, p.updated_at
-FROM risk.positions p
-JOIN market.instruments i USING (symbol);
-COMMENT ON VIEW api.positions IS 'Signed positions (negative = short) per portfolio.';
+SELECT h.portfolio_id, h.symbol, i.kind, sum(h.quantity) AS quantity,
+       CASE WHEN sum(h.quantity) <> 0 AND count(h.cost) = count(*) THEN round(sum(h.cost) / sum(h.quantity), 8) END
+           AS average_price,
+       max(h.updated_at) AS updated_at,
+       coalesce(sum(h.quantity) FILTER (WHERE h.source = 'entered'), 0) AS entered_quantity,
+       coalesce(sum(h.quantity) FILTER (WHERE h.source = 'traded'), 0) AS traded_quantity,
+       sum(h.realized_pnl) * i.multiplier AS realized_pnl
+FROM (
+    SELECT portfolio_id, symbol, quantity, quantity * average_price AS cost, 0::numeric AS realized_pnl, updated_at,
+           'entered' AS source
+    FROM risk.positions
+    UNION ALL
+    SELECT a.portfolio_id, p.symbol, p.quantity, p.cost_basis, p.realized_pnl, p.updated_at, 'traded'
+    FROM trading.positions p
+    JOIN trading.accounts a USING (account)
+) h
+JOIN market.instruments i USING (symbol)
+GROUP BY h.portfolio_id, h.symbol, i.kind, i.multiplier;
+COMMENT ON VIEW api.positions IS
+    'Signed positions (negative = short) per portfolio: entered (risk.positions) plus traded by its accounts (trading.positions); realized_pnl in the price''s currency.';
 
 CREATE VIEW api.risk_metrics AS
 SELECT computed_at, run_id, portfolio_id, method, confidence, horizon_days,

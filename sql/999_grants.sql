@@ -6,6 +6,9 @@ GRANT SELECT ON ALL TABLES IN SCHEMA api, analytics TO analyst;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA ops FROM PUBLIC;
 -- Instrument search (sql/051) runs with the caller's rights over api.instruments.
 GRANT EXECUTE ON FUNCTION api.search_instruments(text, integer) TO analyst;
+-- Reconciliation of positions with the fills (sql/034): readers only.
+REVOKE EXECUTE ON FUNCTION analytics.positions_from_executions() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION analytics.positions_from_executions() TO analyst;
 
 -- The services (migration 0020), each with what it uses and nothing more. Reads through views run
 -- with the views' owner's rights, so a service granted a view needs nothing under it.
@@ -13,8 +16,11 @@ GRANT USAGE ON SCHEMA market, trading, risk, ops, api, analytics TO quant_proces
 GRANT EXECUTE ON FUNCTION ops.ensure_service_partitions(regclass, date, date) TO quant_processor, quant_risk_engine;
 
 -- quant_processor: ticks, orders, executions and books in; offsets and dead letters in the same
--- transactions; engine snapshots to restart from; the instrument catalogue to check symbols.
-GRANT SELECT ON market.instruments TO quant_processor;
+-- transactions; engine snapshots to restart from; the instrument catalogue to check symbols; the
+-- accounts to check orders, the positions their fills move, and the commands it refused.
+GRANT SELECT ON market.instruments, trading.accounts TO quant_processor;
+GRANT SELECT, INSERT, UPDATE ON trading.positions TO quant_processor;
+GRANT SELECT, INSERT ON trading.refused_commands TO quant_processor;
 GRANT SELECT, INSERT ON market.quotes, market.trades, trading.orders, trading.order_events, trading.executions,
     trading.book_snapshots, ops.dead_letters TO quant_processor;
 GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_processor;

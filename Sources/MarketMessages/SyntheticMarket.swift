@@ -40,6 +40,9 @@ public struct SyntheticMarket: Sendable {
 
     public let tickUnits: Int64
     public var mix: Mix
+    /// Accounts new orders are sent for, one drawn at random per order ("" for none); empty: no
+    /// order names an account (and the random sequence is the one it always was).
+    public var accounts: [String] = []
     private var generator: SplitMix64
     private var symbols: [SymbolState]
     private var nextOrder = 0
@@ -114,7 +117,12 @@ public struct SyntheticMarket: Sendable {
             symbols[i].liveOrders.append(id)
             if symbols[i].liveOrders.count > 10_000 { symbols[i].liveOrders.removeFirst(5_000) }
         }
-        let value = #"{"type":"new","v":1,"order_id":"\#(id)","symbol":"\#(symbol)","side":"\#(buy ? "buy" : "sell")",\#(body)}"#
+        var account = ""
+        if !accounts.isEmpty {
+            let name = accounts[Int(random() % UInt64(accounts.count))]
+            if !name.isEmpty { account = #","account":"\#(name)""# }
+        }
+        let value = #"{"type":"new","v":1,"order_id":"\#(id)","symbol":"\#(symbol)","side":"\#(buy ? "buy" : "sell")",\#(body)\#(account)}"#
         return Message(topic: "orders.commands", key: symbol, value: Array(value.utf8))
     }
 

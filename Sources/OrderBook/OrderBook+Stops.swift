@@ -15,7 +15,8 @@ extension OrderBook {
         stops.map {
             DormantStopInfo(
                 id: $0.id, side: $0.side, type: $0.type, limitPrice: Price(units: $0.limit), quantity: Quantity($0.quantity),
-                timeInForce: $0.timeInForce, trigger: $0.trigger, triggerPrice: $0.triggerPrice.map(Price.init(units:)))
+                timeInForce: $0.timeInForce, trigger: $0.trigger, triggerPrice: $0.triggerPrice.map(Price.init(units:)),
+                owner: OwnerID($0.owner))
         }
     }
 
@@ -152,4 +153,5 @@ public struct DormantStopInfo: Sendable, Hashable {
     public var trigger: StopTrigger
     /// Where the trigger stands now; nil for a trail that has seen no trade yet.
     public var triggerPrice: Price?
+    public var owner: OwnerID
 }

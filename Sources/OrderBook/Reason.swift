@@ -26,6 +26,12 @@ public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
     case fillOrKill = 22
     case selfTrade = 23
     case endOfDay = 24
+    // Account checks made before a command reaches the engine (the processor's `AccountBook`): the
+    // engine never sees such a command, so these never appear in its snapshots.
+    case unknownAccount = 30
+    case maxPositionExceeded = 31
+    case maxGrossNotionalExceeded = 32
+    case maxOpenOrdersExceeded = 33
 
     /// The snake_case name used on the wire.
     public var description: String {
@@ -53,6 +59,10 @@ public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .fillOrKill: "fill_or_kill"
         case .selfTrade: "self_trade"
         case .endOfDay: "end_of_day"
+        case .unknownAccount: "unknown_account"
+        case .maxPositionExceeded: "max_position_exceeded"
+        case .maxGrossNotionalExceeded: "max_gross_notional_exceeded"
+        case .maxOpenOrdersExceeded: "max_open_orders_exceeded"
         }
     }
 

@@ -38,19 +38,37 @@ public struct PositionsNotice: NotifyPayload {
     }
 }
 
-/// `instruments`: the instrument catalogue (`market.instruments`) changed. Sent by the statement
-/// trigger of migration 0021; the processor reloads the catalogue when it hears it.
-public struct InstrumentsNotice: NotifyPayload {
-    public static let channel = NotifyChannel.instruments
-    public static let wireKeys = ["changed_at"]
-    /// The changing transaction's time, RFC 3339.
-    public var changedAt: String
+/// A reference table changed, `{"changed_at"}` (the changing transaction's time, RFC 3339): its
+/// listener reloads the whole table, whatever changed. Sent once per changing statement by a
+/// statement trigger (`ops.notify_table_change`, migration 0022).
+public protocol TableChangeNotice: NotifyPayload {
+    var changedAt: String { get }
+    init(changedAt: String)
+}
 
-    public init(changedAt: String) { self.changedAt = changedAt }
+extension TableChangeNotice {
+    public static var wireKeys: [String] { ["changed_at"] }
 
     public var payload: String {
         var o = JSONObjectText()
         o.string("changed_at", changedAt)
         return o.close()
     }
+}
+
+/// `instruments`: the instrument catalogue (`market.instruments`) changed; the processor reloads it.
+public struct InstrumentsNotice: TableChangeNotice {
+    public static let channel = NotifyChannel.instruments
+    public var changedAt: String
+
+    public init(changedAt: String) { self.changedAt = changedAt }
+}
+
+/// `accounts`: the trading accounts or their limits (`trading.accounts`) changed; the processor
+/// reloads them.
+public struct AccountsNotice: TableChangeNotice {
+    public static let channel = NotifyChannel.accounts
+    public var changedAt: String
+
+    public init(changedAt: String) { self.changedAt = changedAt }
 }

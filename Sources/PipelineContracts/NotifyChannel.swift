@@ -12,6 +12,7 @@
 /// | `risk_metrics` | the risk engine, per stored run | portfolio id, run id, computed at (docs/risk.md) |
 /// | `risk_positions` | the trigger of `risk.positions` (migration 0010) | portfolio id |
 /// | `instruments` | the trigger of `market.instruments` (migration 0021) | the change's transaction time |
+/// | `accounts` | the trigger of `trading.accounts` (migration 0022) | the change's transaction time |
 public enum NotifyChannel: String, CaseIterable, Sendable, Hashable {
     case mdQuotes = "md_quotes"
     case mdTrades = "md_trades"
@@ -21,6 +22,7 @@ public enum NotifyChannel: String, CaseIterable, Sendable, Hashable {
     case riskMetrics = "risk_metrics"
     case riskPositions = "risk_positions"
     case instruments = "instruments"
+    case accounts = "accounts"
 
     /// The channel's name as PostgreSQL knows it (for `LISTEN` and `pg_notify`).
     public var name: String { rawValue }

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import MarketCore
 import MarketMessages
@@ -16,6 +17,8 @@ public struct ProcessorCore {
     public var marketData: MarketDataIngestor
     public private(set) var instruments: [Instrument]
     public private(set) var engines: [Int32: MatchingEngine] = [:]
+    /// Accounts, their positions and open orders: the check before matching, and what fills move.
+    public var accounts: AccountBook
     public private(set) var batch = IngestBatch()
     public private(set) var outgoing: [OutgoingEvent] = []
     /// For each commands partition, the offset of the first command its engine does not reflect.
@@ -45,9 +48,11 @@ public struct ProcessorCore {
 
     public init(
         instruments: [Instrument], topics: TopicNames = .standard, limits: PreTradeLimitTable = .init(),
-        closedOrderMemory: Int = MatchingEngine.defaultClosedOrderMemory
+        closedOrderMemory: Int = MatchingEngine.defaultClosedOrderMemory, accounts: AccountBook = AccountBook()
     ) {
         self.instruments = instruments
+        self.accounts = accounts
+        self.accounts.multipliers = Self.multipliers(instruments)
         self.limits = limits
         self.closedOrderMemory = closedOrderMemory
         self.topics = topics
@@ -58,8 +63,13 @@ public struct ProcessorCore {
     public mutating func update(instruments: [Instrument]) {
         self.instruments = instruments
         marketData.knownSymbols = Set(instruments.map(\.symbol.rawValue))
+        accounts.multipliers = Self.multipliers(instruments)
         let bySymbol = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
         for partition in engines.keys { engines[partition]!.instruments = bySymbol }
+    }
+
+    static func multipliers(_ instruments: [Instrument]) -> [String: Int64] {
+        Dictionary(instruments.map { ($0.symbol.rawValue, $0.multiplier) }, uniquingKeysWith: { $1 })
     }
 
     // MARK: input
@@ -122,6 +132,7 @@ public struct ProcessorCore {
 
     /// Forgets the books of a partition that moved to another instance.
     public mutating func revoke(commandsPartition partition: Int32) {
+        accounts.forget(partition: partition)
         engines[partition] = nil
         commandOffsets[partition] = nil
         dirtyEngines.remove(partition)
@@ -133,6 +144,13 @@ public struct ProcessorCore {
         engines[partition] = engine
         commandOffsets[partition] = nextOffset
         for symbol in engine.symbols { depthDirty.insert(BookKey(partition: partition, symbol: symbol)) }
+    }
+
+    /// Takes the live orders and last prices of a partition's books into the account book, once
+    /// they are restored and replayed up to the committed offset (replays do not follow accounts).
+    public mutating func rebuildAccounts(commandsPartition partition: Int32) {
+        guard let engine = engines[partition] else { return accounts.forget(partition: partition) }
+        accounts.rebuild(partition: partition, from: engine)
     }
 
     /// Whether some book changed since its depth was last published.
@@ -204,6 +222,12 @@ public struct ProcessorCore {
         for (symbol, count) in executionCounts.sorted(by: { $0.key < $1.key }) {
             batch.announce(ExecutionsNotice(symbol: symbol, count: count))
         }
+        var portfolios = Set<String>()
+        for (key, position) in accounts.takeChangedPositions() {
+            batch.appendPosition(account: key.account, symbol: key.symbol, position)
+            if let portfolio = accounts.accounts[key.account]?.portfolioID { portfolios.insert(portfolio) }
+        }
+        for portfolio in portfolios.sorted() { batch.announce(PositionsNotice(portfolioId: portfolio)) }
         touchedBooks.removeAll(keepingCapacity: true)
         executionCounts.removeAll(keepingCapacity: true)
         batch.logIDs = logIDs
@@ -246,6 +270,9 @@ public struct ProcessorCore {
             }
             return
         }
+        if recording, let reason = accounts.refusal(of: command, partition: message.partition) {
+            return refuse(command, reason: reason, message)
+        }
         // Moved out while it changes, so the engine's storage stays uniquely referenced (no copy).
         var engine = engines.removeValue(forKey: message.partition) 
             ?? MatchingEngine(instruments: instruments, limits: limits, closedOrderMemory: closedOrderMemory)
@@ -258,19 +285,34 @@ public struct ProcessorCore {
         }
         guard recording else { return }
         if command.type == .new { batch.appendOrder(command, ts: message.timestamp, partition: message.partition, offset: message.offset) }
-        for event in events { store(event, message) }
+        for event in events { store(event, command, message) }
         if let text = command.symbol, let symbol = Symbol(text) {
             touchedBooks.insert(BookKey(partition: message.partition, symbol: symbol))
         }
     }
 
-    private mutating func store(_ event: OrderEventMessage, _ m: ConsumedMessage) {
+    /// A command the account book refused: its reject is stored and published like the engine's,
+    /// and the refusal recorded so that a replay skips it (the engine never sees it).
+    private mutating func refuse(_ command: OrderCommandMessage, reason: Reason, _ m: ConsumedMessage) {
+        if command.type == .new { batch.appendOrder(command, ts: m.timestamp, partition: m.partition, offset: m.offset) }
+        let report = ExecutionReportMessage(
+            symbol: command.symbol ?? "", rejecting: command.orderID ?? "", reason: reason, side: command.side)
+        batch.append(report, ts: m.timestamp, partition: m.partition, offset: m.offset)
+        outgoing.append(OutgoingEvent(key: report.symbol, value: encode(.report(report))))
+        batch.appendRefusal(
+            topic: m.topic, partition: m.partition, offset: m.offset, ts: m.timestamp, orderID: command.orderID,
+            symbol: command.symbol, account: command.account, reason: reason.description)
+    }
+
+    private mutating func store(_ event: OrderEventMessage, _ command: OrderCommandMessage, _ m: ConsumedMessage) {
+        let parties = accounts.observe(event, command: command, partition: m.partition)
         switch event {
         case .report(let r):
             batch.append(r, ts: m.timestamp, partition: m.partition, offset: m.offset)
             outgoing.append(OutgoingEvent(key: r.symbol, value: encode(event)))
         case .execution(let x):
-            batch.append(x, ts: m.timestamp, partition: m.partition, offset: m.offset)
+            batch.append(x, ts: m.timestamp, partition: m.partition, offset: m.offset,
+                         makerAccount: parties?.maker, takerAccount: parties?.taker)
             executionCounts[x.symbol, default: 0] += 1
             outgoing.append(OutgoingEvent(key: x.symbol, value: encode(event)))
         }

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Kafka
 import Logging
@@ -30,6 +31,9 @@ public struct ProcessorSettings: Sendable {
     public var depthInterval: Duration = .milliseconds(250)
     /// Pre-trade limits every order command must pass (`limits.*` settings).
     public var limits = PreTradeLimitTable()
+    /// Refuse orders that name no account (`processor.requireAccount`); otherwise they trade but
+    /// move no position.
+    public var requireAccount = false
     /// Closed orders per engine whose client ids are remembered (`processor.closedOrderMemory`).
     public var closedOrderMemory = MatchingEngine.defaultClosedOrderMemory
     /// How often librdkafka reports its queues (`quant_kafka_queue_*`; `kafka.statisticsIntervalMs`); 0: never.
@@ -103,7 +107,8 @@ public actor ProcessorPipeline {
         self.logger = logger
         writer = BatchWriter(client: client, consumerGroup: settings.groupID, logger: logger)
         core = ProcessorCore(
-            instruments: instruments, topics: settings.topics, limits: settings.limits, closedOrderMemory: settings.closedOrderMemory)
+            instruments: instruments, topics: settings.topics, limits: settings.limits, closedOrderMemory: settings.closedOrderMemory,
+            accounts: AccountBook(requireAccount: settings.requireAccount))
         core.eventTime = settings.eventTime
         metrics = ProcessorMetrics(topics: settings.topics.consumed)
     }
@@ -296,6 +301,17 @@ public actor ProcessorPipeline {
         logger.info("instrument catalogue reloaded", metadata: ["instruments": "\(instruments.count)"])
     }
 
+    /// Reads `trading.accounts` again and applies it between two messages: an order checked after
+    /// this meets the new accounts and limits.
+    public func reloadAccounts() async throws {
+        let accounts = try await AccountCatalog.load(client: client, logger: logger)
+        core.accounts.accounts = accounts
+        logger.info("accounts reloaded", metadata: ["accounts": "\(accounts.count)"])
+    }
+
+    /// The account book as it stands (for tests and diagnostics).
+    public var accountBook: AccountBook { core.accounts }
+
     /// The symbols the processor takes now (for tests and diagnostics).
     public var knownSymbols: Set<String> { Set(core.instruments.map(\.symbol.rawValue)) }
 
@@ -310,6 +326,9 @@ public actor ProcessorPipeline {
         lastLog.partition = KafkaPartition(rawValue: -1)
         try await flush()
         core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
+        // Positions as committed: the books are rebuilt to the same offsets below.
+        core.accounts.accounts = try await AccountCatalog.load(client: client, logger: logger)
+        core.accounts.load(positions: try await AccountCatalog.positions(client: client, logger: logger))
         var starts: [TopicPartition: KafkaOffset] = [:]
         var storedOffsets: [TopicPartition: Int64] = [:]
         var storedLogs: [TopicPartition: String] = [:]
@@ -396,6 +415,9 @@ public actor ProcessorPipeline {
             if from < stored.rawValue, !logLost.contains(tp) { replays[partition] = from..<stored.rawValue }
         }
         if !replays.isEmpty { try await rebuildBooks(replays) }
+        for tp in partitions where tp.topic == settings.topics.commands {
+            core.rebuildAccounts(commandsPartition: tp.partition.rawValue)
+        }
         ownedPartitions.formUnion(partitions)
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted().map(\.description))"])
         return starts
@@ -508,14 +530,18 @@ public actor ProcessorPipeline {
             "commands": "\(replayed)", "ranges": "\(ranges.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })"])
     }
 
-    /// The offsets of `ranges` (commands partitions) that went to dead letters when they were
-    /// consumed: the engine never saw them, so a replay skips them too.
+    /// The offsets of `ranges` (commands partitions) that went to dead letters, or were refused by
+    /// the account book, when they were consumed: the engine never saw them, so a replay skips them too.
     func deadLetteredCommands(_ ranges: [Int32: Range<Int64>]) async throws -> [Int32: Set<Int64>] {
         var result: [Int32: Set<Int64>] = [:]
         for (partition, range) in ranges {
             let log = core.logIDs[PartitionKey(topic: settings.topics.commands, partition: partition)] ?? ""
             let rows = try await client.query("""
                 SELECT kafka_offset FROM ops.dead_letters
+                WHERE topic = \(settings.topics.commands) AND kafka_partition = \(partition) AND log_id IN (\(log), '')
+                  AND kafka_offset >= \(range.lowerBound) AND kafka_offset < \(range.upperBound)
+                UNION ALL
+                SELECT kafka_offset FROM trading.refused_commands
                 WHERE topic = \(settings.topics.commands) AND kafka_partition = \(partition) AND log_id IN (\(log), '')
                   AND kafka_offset >= \(range.lowerBound) AND kafka_offset < \(range.upperBound)
                 """, logger: logger)

@@ -91,36 +91,59 @@ public struct ProcessorService: Sendable {
 }
 
 extension ProcessorService {
-    /// LISTENs on `instruments` (migration 0021) and reloads the catalogue into the pipeline after
-    /// notices, and once each time the LISTEN is (re)established, since changes made while it was
-    /// down were not announced to it. Notices are coalesced: at most one reload per
-    /// `instrumentReloadInterval`, however many arrive (any database login may NOTIFY). Returns when
-    /// cancelled.
+    /// LISTENs on `instruments` (migration 0021) and `accounts` (0022) and reloads what changed into
+    /// the pipeline after notices, and both once each time the LISTEN is (re)established, since
+    /// changes made while it was down were not announced to it. Notices are coalesced: at most one
+    /// reload of each per `instrumentReloadInterval`, however many arrive (any database login may
+    /// NOTIFY). Returns when cancelled.
     func followInstruments(_ pipeline: ProcessorPipeline) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
-                    try await connection.listen(on: InstrumentsNotice.channel.name) { notices in
-                        let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-                        try await withThrowingTaskGroup(of: Void.self) { group in
-                            group.addTask {
-                                defer { changed.finish() }
-                                for try await _ in notices { changed.yield() }
-                            }
-                            try await pipeline.reloadInstruments()
-                            for await _ in changes {
-                                try await pipeline.reloadInstruments()
-                                try await Task.sleep(for: Self.instrumentReloadInterval)
-                            }
-                            try await group.waitForAll()
+                    try await connection.listen(on: InstrumentsNotice.channel.name) { instrumentNotices in
+                        try await connection.listen(on: AccountsNotice.channel.name) { accountNotices in
+                            try await Self.reload(pipeline, instruments: instrumentNotices, accounts: accountNotices)
                         }
                     }
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("instrument listener failed; retrying in 1 s", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                logger.warning("instrument and account listener failed; retrying in 1 s", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             }
             try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Reloads both catalogues, then each after its notices, coalesced; returns when the notice
+    /// sequences end (the connection closed).
+    static func reload(
+        _ pipeline: ProcessorPipeline, instruments: PostgresNotificationSequence, accounts: PostgresNotificationSequence
+    ) async throws {
+        try await pipeline.reloadInstruments()
+        try await pipeline.reloadAccounts()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            follow(instruments, in: &group) { try await pipeline.reloadInstruments() }
+            follow(accounts, in: &group) { try await pipeline.reloadAccounts() }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Runs `reload` after notices, at most once per `instrumentReloadInterval`: however many
+    /// notices arrive meanwhile, one reload follows.
+    static func follow(
+        _ notices: PostgresNotificationSequence, in group: inout ThrowingTaskGroup<Void, any Error>,
+        reload: @escaping @Sendable () async throws -> Void
+    ) {
+        let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        group.addTask {
+            defer { changed.finish() }
+            for try await _ in notices { changed.yield() }
+        }
+        group.addTask {
+            for await _ in changes {
+                try await reload()
+                try await Task.sleep(for: instrumentReloadInterval)
+            }
         }
     }
 

@@ -56,6 +56,7 @@ extension ConfigKey {
         .init("processor.batchMaxMessages", default: "5000", "quant processor commits a batch when it holds this many messages"),
         .init("processor.batchMaxDelayMs", default: "10", "…or when its oldest message has waited this long (ms)"),
         .init("processor.publishEvents", default: "true", "Publish execution reports and executions to orders.events"),
+        .init("processor.requireAccount", default: "false", "Refuse orders that name no account (unknown_account); otherwise they trade and move no position"),
         .init("processor.snapshotIntervalSeconds", default: "60", "How often changed order books are snapshotted with the offsets (shortens replays after restarts)"),
         .init("processor.depthIntervalMs", default: "250", "How often the depth of changed order books is published (trading.book_depth, GET /orderbook)"),
         .init("processor.topicPrefix", default: "", "Prefix of every topic the processor reads and writes (isolates test and benchmark runs)"),

@@ -129,6 +129,16 @@ public struct ConfigSource: Sendable {
         return value
     }
 
+    /// `true` or `false`, in any case.
+    public func bool(_ path: String) throws -> Bool {
+        let value = string(path).trimmingCharacters(in: .whitespaces).lowercased()
+        guard ["true", "false"].contains(value) else {
+            throw LoadError.invalidValue(
+                key: path, variable: ConfigKey.named(path)!.environmentVariable, value: value, expected: "true or false")
+        }
+        return value == "true"
+    }
+
     /// One of `choices`, spelled exactly.
     public func oneOf(_ path: String, _ choices: [String]) throws -> String {
         let value = string(path).trimmingCharacters(in: .whitespaces)

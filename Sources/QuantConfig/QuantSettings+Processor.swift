@@ -4,6 +4,7 @@ extension QuantSettings {
         public var batchMaxMessages: Int
         public var batchMaxDelayMs: Int
         public var publishEvents: Bool
+        public var requireAccount: Bool
         public var topicPrefix: String
         public var snapshotIntervalSeconds: Int
         public var depthIntervalMs: Int
@@ -15,12 +16,8 @@ extension QuantSettings {
         init(_ source: ConfigSource) throws {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
             batchMaxDelayMs = try source.positiveInt("processor.batchMaxDelayMs")
-            let publish = source.string("processor.publishEvents").lowercased()
-            guard ["true", "false"].contains(publish) else {
-                throw ConfigSource.LoadError.invalidValue(
-                    key: "processor.publishEvents", variable: "QUANT_PROCESSOR_PUBLISH_EVENTS", value: publish, expected: "true or false")
-            }
-            publishEvents = publish == "true"
+            publishEvents = try source.bool("processor.publishEvents")
+            requireAccount = try source.bool("processor.requireAccount")
             topicPrefix = source.string("processor.topicPrefix")
             snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
             depthIntervalMs = try source.positiveInt("processor.depthIntervalMs")

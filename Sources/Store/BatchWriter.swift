@@ -106,6 +106,32 @@ public struct BatchWriter: Sendable {
                         depth = EXCLUDED.depth
                     """, logger: logger)
             }
+            if !batch.positions.isEmpty {
+                let p = batch.positions
+                try await connection.query("""
+                    INSERT INTO trading.positions AS t (account, symbol, quantity, cost_basis, realized_pnl, fills, updated_at)
+                    SELECT a, s, q, c::numeric, r::numeric, f, now()
+                    FROM unnest(\(p.map(\.account))::text[], \(p.map(\.symbol))::text[], \(p.map(\.quantity))::bigint[],
+                                \(p.map(\.costBasis))::text[], \(p.map(\.realizedPnL))::text[], \(p.map(\.fills))::bigint[])
+                         AS x(a, s, q, c, r, f)
+                    ON CONFLICT (account, symbol) DO UPDATE SET
+                        quantity = EXCLUDED.quantity, cost_basis = EXCLUDED.cost_basis, realized_pnl = EXCLUDED.realized_pnl,
+                        fills = EXCLUDED.fills, updated_at = EXCLUDED.updated_at
+                    """, logger: logger)
+            }
+            if !batch.refusals.isEmpty {
+                let r = batch.refusals
+                try await connection.query("""
+                    INSERT INTO trading.refused_commands (topic, kafka_partition, log_id, kafka_offset, ts, order_id, symbol, account, reason)
+                    SELECT tp, p, l, o, t::timestamptz, nullif(i, ''), nullif(s, ''), nullif(a, ''), e
+                    FROM unnest(\(r.map(\.topic))::text[], \(r.map(\.partition))::int[],
+                                \(r.map { batch.logIDs[PartitionKey(topic: $0.topic, partition: $0.partition)] ?? "" })::text[],
+                                \(r.map(\.offset))::bigint[], \(r.map(\.ts.rfc3339))::text[], \(r.map { $0.orderID ?? "" })::text[],
+                                \(r.map { $0.symbol ?? "" })::text[], \(r.map { $0.account ?? "" })::text[], \(r.map(\.reason))::text[])
+                         AS x(tp, p, l, o, t, i, s, a, e)
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
             if !batch.nextOffsets.isEmpty {
                 let keys = Array(batch.nextOffsets.keys)
                 try await connection.query("""

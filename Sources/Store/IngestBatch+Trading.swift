@@ -63,11 +63,14 @@ extension IngestBatch {
     static func executionRows() -> CopyTextRows {
         CopyTextRows(table: "trading.executions", columns: [
             "ts", "seq", "symbol", "price", "quantity", "aggressor_side", "maker_order_id",
-            "taker_order_id", "src_partition", "src_offset"])
+            "taker_order_id", "src_partition", "src_offset", "maker_account", "taker_account"])
     }
 
-    /// A `trading.executions` row for one fill of the command at (partition, offset).
-    public mutating func append(_ x: ExecutionMessage, ts: Timestamp, partition: Int32, offset: Int64) {
+    /// A `trading.executions` row for one fill of the command at (partition, offset), with the
+    /// accounts of its two orders (nil for an order that named none).
+    public mutating func append(
+        _ x: ExecutionMessage, ts: Timestamp, partition: Int32, offset: Int64, makerAccount: String? = nil, takerAccount: String? = nil
+    ) {
         executions.partitionKey(ts)
         executions.int(Int64(x.seq))
         executions.text(x.symbol)
@@ -78,6 +81,8 @@ extension IngestBatch {
         executions.text(x.takerOrderID)
         executions.int(Int64(partition))
         executions.int(offset)
+        executions.text(makerAccount)
+        executions.text(takerAccount)
         executions.endRow()
     }
 

@@ -47,6 +47,10 @@ public struct IngestBatch: Sendable {
     public var bookSnapshots = IngestBatch.bookSnapshotRows()
     /// The books' latest depth, upserted into `trading.book_depth` (one row per symbol).
     public var bookDepth: [BookDepthRow] = []
+    /// Positions the batch's fills changed (`IngestBatch+Accounts.swift`), upserted.
+    public var positions: [PositionRow] = []
+    /// Commands refused before matching, which replays skip.
+    public var refusals: [RefusedCommand] = []
     /// Further tables added by their writers.
     public var extraTables: [CopyTextRows] = []
     public var deadLetters: [DeadLetter] = []
@@ -71,7 +75,9 @@ public struct IngestBatch: Sendable {
         [quotes, trades, orders, orderEvents, executions, engineSnapshots, bookSnapshots] + extraTables
     }
 
-    public var isEmpty: Bool { messageCount == 0 && nextOffsets.isEmpty && rowCount == 0 && bookDepth.isEmpty }
+    public var isEmpty: Bool {
+        messageCount == 0 && nextOffsets.isEmpty && rowCount == 0 && bookDepth.isEmpty && positions.isEmpty && refusals.isEmpty
+    }
 
     public var rowCount: Int { tables.reduce(0) { $0 + $1.rowCount } }
 
@@ -104,6 +110,8 @@ public struct IngestBatch: Sendable {
         engineSnapshots.removeAll()
         bookSnapshots.removeAll()
         bookDepth.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+        refusals.removeAll(keepingCapacity: true)
         for i in extraTables.indices { extraTables[i].removeAll() }
         deadLetters.removeAll(keepingCapacity: true)
         nextOffsets.removeAll(keepingCapacity: true)

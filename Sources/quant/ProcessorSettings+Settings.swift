@@ -19,6 +19,7 @@ extension ProcessorSettings {
         depthInterval = .milliseconds(settings.processor.depthIntervalMs)
         limits = try PreTradeLimitTable(settings: settings)
         closedOrderMemory = settings.processor.closedOrderMemory
+        requireAccount = settings.processor.requireAccount
         eventTime = EventTimeWindow(maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
         shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
         statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs

@@ -18,6 +18,7 @@ import Yams
         RiskRunNotice(portfolioId: "P1", runId: "00000000-0000-0000-0000-000000000001", computedAt: "2026-11-27T14:30:00.5+00:00"),
         PositionsNotice(portfolioId: "P1"),
         InstrumentsNotice(changedAt: "2026-11-27T14:30:00.5+00:00"),
+        AccountsNotice(changedAt: "2026-11-27T14:30:00.5+00:00"),
     ]
 
     @Test func everyChannelHasExactlyOnePayloadType() {
@@ -95,22 +96,34 @@ import Yams
         }
     }
 
-    /// What the instruments trigger (migration 0021) sends reads as its type, once per statement: a
-    /// two-row insert, then a marker on the same channel, give exactly one notice before the marker.
+    /// What the table triggers (`ops.notify_table_change`) send reads as their type, once per
+    /// statement: a two-row insert, then a marker on the same channel, give exactly one notice
+    /// before the marker.
     @Test func whatSQLSendsOnInstrumentsReadsAsItsTypeOncePerStatement() async throws {
+        try await Self.expectOneNotice(InstrumentsNotice.self, after: [
+            "INSERT INTO market.instruments (symbol, kind) VALUES ('AAA', 'equity'), ('BBB', 'equity')"])
+    }
+
+    @Test func whatSQLSendsOnAccountsReadsAsItsTypeOncePerStatement() async throws {
+        try await Self.expectOneNotice(AccountsNotice.self, after: [
+            "INSERT INTO risk.portfolios (portfolio_id, name) VALUES ('P1', 'one')",
+            "INSERT INTO trading.accounts (account, portfolio_id, max_open_orders) VALUES ('A1', 'P1', 5), ('A2', 'P1', NULL)"])
+    }
+
+    static func expectOneNotice<N: TableChangeNotice>(_ type: N.Type, after statements: [String]) async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
             let payloads: [String] = try await db.connection { listener in
-                try await listener.listen(on: InstrumentsNotice.channel.name) { notifications in
+                try await listener.listen(on: N.channel.name) { notifications in
                     try await db.withClient { client in
-                        _ = try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES ('AAA', 'equity'), ('BBB', 'equity')", logger: db.logger)
-                        _ = try await client.query("SELECT pg_notify('instruments', 'marker')", logger: db.logger)
+                        for statement in statements { _ = try await client.query(PostgresQuery(unsafeSQL: statement), logger: db.logger) }
+                        _ = try await client.query("SELECT pg_notify(\(N.channel.name), 'marker')", logger: db.logger)
                     }
                     return try await Self.payloads(notifications) { $0 == "marker" }
                 }
             }
             #expect(payloads.count == 2 && payloads.last == "marker", "one notice for the statement, then the marker: \(payloads)")
-            #expect(payloads.first.flatMap { InstrumentsNotice.read($0) }?.changedAt.hasPrefix("20") == true)
+            #expect(payloads.first.flatMap { N.read($0) }?.changedAt.hasPrefix("20") == true)
         }
     }
 }

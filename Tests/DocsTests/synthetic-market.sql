@@ -53,10 +53,19 @@ SELECT ts + interval '1 second', 2 * n + 1, order_id, symbol, 'filled', side, pr
        quantity, 0, k % 4, n + 1
 FROM synthetic_orders WHERE n % 20 = 0 OR n % 20 = 10 AND n % 40 <> 10;
 
-INSERT INTO trading.executions (ts, seq, symbol, price, quantity, aggressor_side, maker_order_id, taker_order_id, src_partition, src_offset)
+-- The orders' accounts trade for the demo portfolios; the takers are market flow without one.
+INSERT INTO trading.accounts (account, portfolio_id, max_position) VALUES
+    ('acct-0', 'tech-long', 100000), ('acct-1', 'tech-long', NULL), ('acct-2', 'hedged-options', NULL);
+
+INSERT INTO trading.executions (ts, seq, symbol, price, quantity, aggressor_side, maker_order_id, taker_order_id, src_partition, src_offset,
+                                maker_account)
 SELECT ts + interval '1 second', 2 * n + 1, symbol, price, quantity,
-       CASE side WHEN 'buy' THEN 'sell' ELSE 'buy' END, order_id, 't-' || order_id, k % 4, n + 1
+       CASE side WHEN 'buy' THEN 'sell' ELSE 'buy' END, order_id, 't-' || order_id, k % 4, n + 1, 'acct-' || (n % 3)
 FROM synthetic_orders WHERE n % 20 = 0 OR n % 20 = 10 AND n % 40 <> 10;
+
+-- The positions those fills made, as the processor would have stored them with the fills.
+INSERT INTO trading.positions (account, symbol, quantity, cost_basis, realized_pnl, fills)
+SELECT account, symbol, quantity, cost_basis, realized_pnl, fills FROM analytics.positions_from_executions();
 
 -- A book snapshot per symbol every 30 seconds, with ten levels a side.
 INSERT INTO trading.book_snapshots (taken_at, symbol, topic, kafka_partition, next_offset, book_seq,

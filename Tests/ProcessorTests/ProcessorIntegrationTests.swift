@@ -33,8 +33,9 @@ import Testing
 
     /// Produces a realistic stream plus one malformed message in every `badEvery`; returns what was sent.
     static func produce(_ count: Int, topics: TopicNames, brokers: String, seed: UInt64, badEvery: Int = 100,
-                        orderPrefix: String = "f") async throws -> [(topic: String, key: String, value: [UInt8], bad: Bool)] {
+                        orderPrefix: String = "f", accounts: [String] = []) async throws -> [(topic: String, key: String, value: [UInt8], bad: Bool)] {
         var market = SyntheticMarket(symbols: symbols.map { (Symbol($0)!, Price("100")!) }, seed: seed, orderPrefix: orderPrefix)
+        market.accounts = accounts
         var sent: [(topic: String, key: String, value: [UInt8], bad: Bool)] = []
         let malformed = Self.malformed
         let now = Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
@@ -260,6 +261,7 @@ import Testing
             try await db.migrator().up()
             try await db.withClient { client in
                 try await Self.seedInstruments(client, logger: db.logger)
+                try await Self.seedAccounts(client, logger: db.logger)
                 let topics = try await Self.makeTopics(brokers)
                 let prefix = String(topics.quotes.dropLast("md.quotes".count))
                 let group = "g-\(UUID().uuidString.prefix(8))"
@@ -283,7 +285,7 @@ import Testing
                     return process
                 }
 
-                let first = try await Self.produce(8_000, topics: topics, brokers: brokers, seed: 5)
+                let first = try await Self.produce(8_000, topics: topics, brokers: brokers, seed: 5, accounts: Self.accounts)
                 let victim = try start()
                 // Kill it once some, but not all, batches have committed.
                 let deadline = ContinuousClock.now + .seconds(60)
@@ -298,7 +300,7 @@ import Testing
                 let committedAtKill = try await Self.count(client, "SELECT coalesce(sum(next_offset), 0)::int FROM ops.kafka_offsets", logger: db.logger)
                 #expect(committedAtKill < first.count, "the kill should land mid-stream")
 
-                let second = try await Self.produce(3_000, topics: topics, brokers: brokers, seed: 6, orderPrefix: "k")
+                let second = try await Self.produce(3_000, topics: topics, brokers: brokers, seed: 6, orderPrefix: "k", accounts: Self.accounts)
                 let survivor = try start()
                 try await Self.waitUntilCaughtUp(client, group: group, topics: topics, brokers: brokers, logger: db.logger)
                 kill(survivor.processIdentifier, SIGTERM)
@@ -307,8 +309,45 @@ import Testing
                 #expect(survivor.terminationStatus == 0)
 
                 try await Self.verify(client, sent: first + second, topics: topics, logger: db.logger)
+                try await Self.verifyPositions(client, logger: db.logger)
             }
         }
+    }
+
+    /// Accounts of two portfolios, and market flow without one ("").
+    static let accounts = ["A1", "A2", "B1", ""]
+
+    static func seedAccounts(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.query("INSERT INTO risk.portfolios (portfolio_id, name) VALUES ('PA', 'desk A'), ('PB', 'desk B')", logger: logger)
+        try await client.query("""
+            INSERT INTO trading.accounts (account, portfolio_id) VALUES ('A1', 'PA'), ('A2', 'PA'), ('B1', 'PB')
+            """, logger: logger)
+    }
+
+    /// Issue 18: every fill moved both sides' positions exactly once, whatever was killed: the
+    /// stored positions equal a recomputation from `trading.executions` alone, in SQL.
+    static func verifyPositions(_ client: PostgresClient, logger: Logger) async throws {
+        let sides = try await count(client, """
+            SELECT (count(maker_account) + count(taker_account))::int FROM trading.executions
+            """, logger: logger)
+        #expect(sides > 100, "the run should fill many orders of accounts")
+        #expect(try await count(client, "SELECT coalesce(sum(fills), 0)::int FROM trading.positions", logger: logger) == sides,
+                "each side of each fill applied once")
+        #expect(try await count(client, """
+            SELECT count(*)::int FROM (
+                (SELECT account, symbol, quantity, cost_basis, realized_pnl, fills FROM trading.positions
+                 EXCEPT SELECT * FROM analytics.positions_from_executions())
+                UNION ALL
+                (SELECT * FROM analytics.positions_from_executions()
+                 EXCEPT SELECT account, symbol, quantity, cost_basis, realized_pnl, fills FROM trading.positions)) d
+            """, logger: logger) == 0, "trading.positions equals its recomputation from the executions")
+        // Every fill has a buyer and a seller: what accounts hold sums to minus what the market flow holds.
+        #expect(try await count(client, """
+            SELECT count(*)::int FROM trading.executions WHERE maker_account IS NULL AND taker_account IS NULL
+            """, logger: logger) > 0, "some fills are between market flow only")
+        #expect(try await count(client, """
+            SELECT count(*)::int FROM api.positions WHERE traded_quantity <> 0 AND portfolio_id NOT IN ('PA', 'PB')
+            """, logger: logger) == 0)
     }
 
     @Test func twoInstancesShareThePartitionsAndIngestEverythingOnce() async throws {

@@ -14,6 +14,7 @@ import Testing
         #expect("\(settings.batchMaxMessages)" == (try Self.defaultValue("processor.batchMaxMessages")))
         #expect(settings.batchMaxDelay == .milliseconds(Int(try Self.defaultValue("processor.batchMaxDelayMs"))!))
         #expect("\(settings.publishEvents)" == (try Self.defaultValue("processor.publishEvents")))
+        #expect("\(settings.requireAccount)" == (try Self.defaultValue("processor.requireAccount")))
         #expect(settings.snapshotInterval == .seconds(Int(try Self.defaultValue("processor.snapshotIntervalSeconds"))!))
         #expect(settings.depthInterval == .milliseconds(Int(try Self.defaultValue("processor.depthIntervalMs"))!))
         #expect("\(settings.closedOrderMemory)" == (try Self.defaultValue("processor.closedOrderMemory")))

@@ -64,3 +64,10 @@ SELECT 'hedged-options', symbol, qty, NULL::numeric FROM (
     SELECT symbol, CASE WHEN strike = 200 THEN -20 ELSE 10 END AS qty FROM market.instruments WHERE underlying = 'AAPL'
     UNION ALL SELECT 'AAPL', -500) o
 ON CONFLICT (portfolio_id, symbol) DO NOTHING;
+
+-- Trading accounts of the two portfolios (docs/processor.md, "Accounts, positions and P&L"): the
+-- demo's desk trades for them, and their fills move the portfolios' positions.
+INSERT INTO trading.accounts (account, portfolio_id, max_position, max_gross_notional, max_open_orders) VALUES
+    ('desk-tech', 'tech-long', 5000, 5000000, 200),
+    ('desk-options', 'hedged-options', 2000, 1000000, 100)
+ON CONFLICT (account) DO NOTHING;
