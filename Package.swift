@@ -134,8 +134,8 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "OrderBook", "Risk", "MarketCore", "MarketMessages", "Processor", "Store", "Kafka", "PipelineContracts",
-                "QuantConfig", "AllocationCounter",
+                "OrderBook", "Risk", "MarketCore", "MarketMessages", "Processor", "RiskEngine", "PortfolioValuation", "Store",
+                "Kafka", "PipelineContracts", "QuantConfig", "AllocationCounter",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

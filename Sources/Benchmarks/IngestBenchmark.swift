@@ -38,31 +38,7 @@ public struct IngestBenchmark: Sendable {
     static let symbols = (0..<50).map { (Symbol("SYM\($0)")!, Price(whole: Int64(20 + $0 * 7))) }
 
     public func run() async throws {
-        let server = try DatabaseURL(settings.database.url, passwordFile: settings.database.passwordFile)
-        let name = "quant_bench_\(Int(Date().timeIntervalSince1970))"
-        try await server.with(database: "postgres").withConnection(logger: logger) {
-            try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        let url = server.with(database: name)
-        defer {
-            if !keep {
-                let logger = logger
-                let semaphore = DispatchSemaphore(value: 0)
-                Task {
-                    _ = try? await server.with(database: "postgres").withConnection(logger: logger) {
-                        try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-                    }
-                    semaphore.signal()
-                }
-                semaphore.wait()
-            }
-        }
-        try await Migrator(url: url, migrationsDirectory: settings.migrations.directory,
-                           sqlDirectory: settings.migrations.sqlDirectory, logger: logger).up()
-        let client = PostgresClient(configuration: url.clientConfiguration(poolSize: 4), backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await BenchmarkDatabase.with(settings: settings, keep: keep, logger: logger) { url, client in
             for (symbol, _) in Self.symbols {
                 try await client.query("INSERT INTO market.instruments (symbol, kind) VALUES (\(symbol.rawValue), 'equity')", logger: logger)
             }
@@ -238,16 +214,7 @@ public struct IngestBenchmark: Sendable {
     }
 
     func runPsql(url: DatabaseURL, command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.host, "-p", String(url.port),
-                             "-U", url.username, "-d", url.database, "-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        if let password = url.password { environment["PGPASSWORD"] = password }
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError("psql \\copy failed") }
+        try Psql.run(url: url, arguments: ["-c", command])
     }
 }
 

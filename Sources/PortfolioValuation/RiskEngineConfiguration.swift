@@ -21,6 +21,9 @@ public struct RiskEngineConfiguration: Sendable {
     public var interval: Duration
     /// Wait after the first `md_trades` notification before recomputing, collecting more.
     public var debounce: Duration
+    /// After a `risk_positions` notification a portfolio is recomputed at once; while positions
+    /// keep changing, position-driven cycles start at most once per this interval.
+    public var positionsThrottle: Duration
     /// Run on every portfolio each cycle and stored with the run (`risk.stressScenarios`).
     public var stressScenarios: [StressScenario] = []
     /// Index for portfolio betas (`risk.betaIndex`); nil: no beta.
@@ -31,7 +34,7 @@ public struct RiskEngineConfiguration: Sendable {
         horizons: [Int] = RiskModule.defaultHorizons, lookbackDays: Int = 250, minimumReturns: Int = 20,
         monteCarloPaths: Int = 100_000, seed: UInt64 = 42, riskFreeRate: Double = 0.04,
         defaultVolatility: Double = 0.25, interval: Duration = .seconds(60), debounce: Duration = .seconds(1),
-        betaIndex: Symbol? = Symbol("SPY")
+        positionsThrottle: Duration = .milliseconds(100), betaIndex: Symbol? = Symbol("SPY")
     ) {
         self.methods = methods
         self.confidences = confidences
@@ -44,6 +47,7 @@ public struct RiskEngineConfiguration: Sendable {
         self.defaultVolatility = defaultVolatility
         self.interval = interval
         self.debounce = debounce
+        self.positionsThrottle = positionsThrottle
         self.betaIndex = betaIndex
     }
 
@@ -53,7 +57,8 @@ public struct RiskEngineConfiguration: Sendable {
             horizons: settings.horizons, lookbackDays: settings.lookbackDays, minimumReturns: settings.minimumReturns,
             monteCarloPaths: settings.monteCarloPaths, seed: settings.seed, riskFreeRate: settings.riskFreeRate,
             defaultVolatility: settings.defaultVolatility, interval: .seconds(settings.intervalSeconds),
-            debounce: .milliseconds(settings.debounceMilliseconds), betaIndex: Symbol(settings.betaIndex))
+            debounce: .milliseconds(settings.debounceMilliseconds),
+            positionsThrottle: .milliseconds(settings.positionsThrottleMilliseconds), betaIndex: Symbol(settings.betaIndex))
     }
 
     /// The scenarios of `risk.stressScenarios` as core types, each checked by the core (ranges,

@@ -6,6 +6,7 @@ extension QuantSettings {
     public struct Risk: Sendable {
         public var intervalSeconds: Int
         public var debounceMilliseconds: Int
+        public var positionsThrottleMilliseconds: Int
         /// `historical`, `parametric`, `monte_carlo` (the names `risk.risk_metrics.method` uses).
         public var methods: [String]
         /// Fractions in (0, 1); the file may say 0.99 or 99.
@@ -30,6 +31,7 @@ extension QuantSettings {
             guard debounceMilliseconds >= 0 else {
                 throw Self.invalid(source, "risk.debounceMilliseconds", "a whole number of milliseconds >= 0")
             }
+            positionsThrottleMilliseconds = try source.nonNegativeInt("risk.positionsThrottleMilliseconds")
             methods = try Self.list(source, "risk.methods", "historical, parametric and/or monte_carlo") { text in
                 let name = text == "montecarlo" ? "monte_carlo" : text
                 return Self.methodNames.contains(name) ? name : nil

@@ -44,6 +44,9 @@ final class CycleRequests: Sendable {
         continuation.yield()
     }
 
+    /// Whether a portfolio's positions changed since the last `take`.
+    var hasPositionChanges: Bool { pending.withLock { !$0.portfolioIDs.isEmpty } }
+
     /// Takes everything pending, leaving nothing.
     func take() -> Work {
         pending.withLock { work in

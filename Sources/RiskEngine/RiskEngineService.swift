@@ -147,14 +147,24 @@ public struct RiskEngineService: Service {
     /// Takes pending work each time it is woken, until the requests finish (graceful shutdown) or
     /// the task is cancelled.
     private func loop(_ requests: CycleRequests) async {
+        var lastPositionCycle: ContinuousClock.Instant?
         for await _ in requests.wakes {
             var work = requests.take()
             if work.isEmpty { continue }
-            if !work.allPortfolios, configuration.debounce > .zero {
-                // Trades and position updates come in bursts: wait for the rest, then recompute once.
-                try? await Task.sleep(for: configuration.debounce)
+            if !work.allPortfolios, work.portfolioIDs.isEmpty, configuration.debounce > .zero {
+                // Prints come in bursts: wait for the rest, then recompute once; a position change
+                // (a fill) ends the wait, since someone is waiting for its VaR.
+                let deadline = ContinuousClock.now + configuration.debounce
+                while ContinuousClock.now < deadline, !requests.hasPositionChanges {
+                    try? await Task.sleep(for: min(.milliseconds(20), deadline - .now))
+                }
+                work.merge(requests.take())
+            } else if !work.portfolioIDs.isEmpty, let last = lastPositionCycle, last + configuration.positionsThrottle > .now {
+                // Positions changing fast (fills): one cycle per throttle interval takes them all.
+                try? await Task.sleep(until: last + configuration.positionsThrottle)
                 work.merge(requests.take())
             }
+            if !work.portfolioIDs.isEmpty { lastPositionCycle = .now }
             do {
                 _ = try await runCycle(work)
             } catch is CancellationError {

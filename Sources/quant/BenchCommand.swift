@@ -11,6 +11,7 @@ struct BenchCommand: ParsableCommand {
             BenchRiskCommand.self,
             BenchOrderBookCommand.self,
             BenchIngestCommand.self,
+            BenchFillRiskCommand.self,
         ]
     )
 }

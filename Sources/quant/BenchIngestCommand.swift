@@ -24,9 +24,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
     var keep = false
 
     func run() async throws {
-        let settings = try global.settings()
-        var logger = global.logger("quant.bench", settings: settings)
-        logger.logLevel = .warning
+        let (settings, logger) = try global.quietContext("quant.bench")
         var benchmark = IngestBenchmark(settings: settings, processor: try ProcessorSettings(settings: settings), logger: logger)
         (benchmark.messages, benchmark.batch, benchmark.latencyRate) = (messages, batch, latencyRate)
         (benchmark.latencySeconds, benchmark.instances, benchmark.keep) = (latencySeconds, instances, keep)

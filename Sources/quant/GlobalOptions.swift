@@ -20,4 +20,13 @@ struct GlobalOptions: ParsableArguments {
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         return logger
     }
+
+    /// The settings and a logger of warnings only, for a command that prints its own progress
+    /// (benchmarks, the demo).
+    func quietContext(_ label: String) throws -> (QuantSettings, Logger) {
+        let settings = try settings()
+        var logger = logger(label, settings: settings)
+        logger.logLevel = .warning
+        return (settings, logger)
+    }
 }

@@ -22,6 +22,7 @@ import Testing
         #expect(mine.defaultVolatility == settings.defaultVolatility)
         #expect(mine.interval == settings.interval)
         #expect(mine.debounce == settings.debounce)
+        #expect(mine.positionsThrottle == settings.positionsThrottle)
         #expect(mine.betaIndex == settings.betaIndex)
     }
 
