@@ -102,3 +102,22 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION analytics.positions_from_executions() IS
     'Every account''s position recomputed from trading.executions (average cost, docs/processor.md): for reconciliation with trading.positions.';
+
+-- P&L over time: what the risk engine records every risk.pnlIntervalSeconds (migration 0023).
+CREATE VIEW api.pnl_history AS
+SELECT taken_at, account, portfolio_id, symbol, quantity, mark, mark_source, realized_pnl, unrealized_pnl,
+       realized_pnl + coalesce(unrealized_pnl, 0) AS total_pnl
+FROM risk.pnl_snapshots;
+COMMENT ON VIEW api.pnl_history IS
+    'Each account position''s P&L as recorded every risk.pnlIntervalSeconds, in the price''s currency. Filter on taken_at.';
+
+CREATE VIEW api.portfolio_pnl AS
+SELECT taken_at, portfolio_id, sum(realized_pnl) AS realized_pnl, sum(unrealized_pnl) AS unrealized_pnl,
+       sum(realized_pnl + coalesce(unrealized_pnl, 0)) AS total_pnl, count(*) AS positions
+FROM risk.pnl_snapshots
+GROUP BY taken_at, portfolio_id;
+COMMENT ON VIEW api.portfolio_pnl IS
+    'Each portfolio''s realized, unrealized and total P&L at each recording (its accounts'' positions). Filter on taken_at and portfolio_id.';
+
+CREATE VIEW analytics.pnl_history AS SELECT * FROM api.pnl_history;
+CREATE VIEW analytics.portfolio_pnl AS SELECT * FROM api.portfolio_pnl;

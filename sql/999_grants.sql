@@ -27,9 +27,10 @@ GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_p
 GRANT SELECT, INSERT ON trading.engine_snapshots TO quant_processor;
 
 -- quant_risk_engine: valuation inputs through the reader views (sql/033), risk results out.
-GRANT SELECT ON api.portfolios, api.position_terms, api.last_activity, api.latest_mids TO quant_risk_engine;
+GRANT SELECT ON api.portfolios, api.position_terms, api.last_activity, api.latest_mids, api.account_positions TO quant_risk_engine;
 GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO quant_risk_engine;
-GRANT SELECT, INSERT ON risk.risk_metrics, risk.portfolio_greeks, risk.stress_results, risk.position_risk TO quant_risk_engine;
+GRANT SELECT, INSERT ON risk.risk_metrics, risk.portfolio_greeks, risk.stress_results, risk.position_risk, risk.pnl_snapshots
+    TO quant_risk_engine;
 
 -- quant_api: the reader views (on-demand valuation, hedge and stress test, reads them too);
 -- portfolio and position writes; its own key and idempotency records.

@@ -143,10 +143,11 @@ public struct AccountBook: Sendable {
                   let account = command.account, let side = report.side ?? command.side else { return }
             add(key, LiveOrder(account: account, side: side, leaves: leaves))
         case .partiallyFilled?, .replaced?, .triggered?:
-            guard let order = live[key] else { return }
+            // Market flow without accounts is most of the traffic: no lookup while no order is tracked.
+            guard !live.isEmpty, let order = live[key] else { return }
             setLeaves(key, order, leaves)
         case .filled?, .cancelled?, .expired?:
-            guard let order = live[key] else { return }
+            guard !live.isEmpty, let order = live[key] else { return }
             setLeaves(key, order, 0)
             live[key] = nil
             openOrders[order.account, default: 1] -= 1

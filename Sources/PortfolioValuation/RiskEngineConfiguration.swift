@@ -24,6 +24,8 @@ public struct RiskEngineConfiguration: Sendable {
     /// After a `risk_positions` notification a portfolio is recomputed at once; while positions
     /// keep changing, position-driven cycles start at most once per this interval.
     public var positionsThrottle: Duration
+    /// How often every account position's P&L is recorded (`risk.pnl_snapshots`); nil: never.
+    public var pnlInterval: Duration?
     /// Run on every portfolio each cycle and stored with the run (`risk.stressScenarios`).
     public var stressScenarios: [StressScenario] = []
     /// Index for portfolio betas (`risk.betaIndex`); nil: no beta.
@@ -34,7 +36,7 @@ public struct RiskEngineConfiguration: Sendable {
         horizons: [Int] = RiskModule.defaultHorizons, lookbackDays: Int = 250, minimumReturns: Int = 20,
         monteCarloPaths: Int = 100_000, seed: UInt64 = 42, riskFreeRate: Double = 0.04,
         defaultVolatility: Double = 0.25, interval: Duration = .seconds(60), debounce: Duration = .seconds(1),
-        positionsThrottle: Duration = .milliseconds(100), betaIndex: Symbol? = Symbol("SPY")
+        positionsThrottle: Duration = .milliseconds(100), pnlInterval: Duration? = .seconds(60), betaIndex: Symbol? = Symbol("SPY")
     ) {
         self.methods = methods
         self.confidences = confidences
@@ -48,6 +50,7 @@ public struct RiskEngineConfiguration: Sendable {
         self.interval = interval
         self.debounce = debounce
         self.positionsThrottle = positionsThrottle
+        self.pnlInterval = pnlInterval
         self.betaIndex = betaIndex
     }
 
@@ -58,7 +61,8 @@ public struct RiskEngineConfiguration: Sendable {
             monteCarloPaths: settings.monteCarloPaths, seed: settings.seed, riskFreeRate: settings.riskFreeRate,
             defaultVolatility: settings.defaultVolatility, interval: .seconds(settings.intervalSeconds),
             debounce: .milliseconds(settings.debounceMilliseconds),
-            positionsThrottle: .milliseconds(settings.positionsThrottleMilliseconds), betaIndex: Symbol(settings.betaIndex))
+            positionsThrottle: .milliseconds(settings.positionsThrottleMilliseconds),
+            pnlInterval: settings.pnlIntervalSeconds > 0 ? .seconds(settings.pnlIntervalSeconds) : nil, betaIndex: Symbol(settings.betaIndex))
     }
 
     /// The scenarios of `risk.stressScenarios` as core types, each checked by the core (ranges,

@@ -75,6 +75,7 @@ extension ConfigKey {
         .init("log.level", default: "info", "trace, debug, info, notice, warning, error or critical"),
         .init("risk.intervalSeconds", default: "60", "How often quant risk-engine recomputes every portfolio"),
         .init("risk.debounceMilliseconds", default: "1000", "After an md_trades notification, wait this long for more before recomputing"),
+        .init("risk.pnlIntervalSeconds", default: "60", "How often the risk engine records every account position's P&L (risk.pnl_snapshots, api.portfolio_pnl); 0: never"),
         .init("risk.positionsThrottleMilliseconds", default: "100", "After a risk_positions notification recompute at once; while positions keep changing, at most once per this interval"),
         .init("risk.methods", default: "historical,parametric,monte_carlo", "VaR methods the risk engine stores, comma-separated"),
         .init("risk.confidences", default: "0.95,0.975,0.99", "VaR/ES confidence levels, comma-separated"),

@@ -7,6 +7,8 @@ extension QuantSettings {
         public var intervalSeconds: Int
         public var debounceMilliseconds: Int
         public var positionsThrottleMilliseconds: Int
+        /// 0: P&L is not recorded.
+        public var pnlIntervalSeconds: Int
         /// `historical`, `parametric`, `monte_carlo` (the names `risk.risk_metrics.method` uses).
         public var methods: [String]
         /// Fractions in (0, 1); the file may say 0.99 or 99.
@@ -32,6 +34,7 @@ extension QuantSettings {
                 throw Self.invalid(source, "risk.debounceMilliseconds", "a whole number of milliseconds >= 0")
             }
             positionsThrottleMilliseconds = try source.nonNegativeInt("risk.positionsThrottleMilliseconds")
+            pnlIntervalSeconds = try source.nonNegativeInt("risk.pnlIntervalSeconds")
             methods = try Self.list(source, "risk.methods", "historical, parametric and/or monte_carlo") { text in
                 let name = text == "montecarlo" ? "monte_carlo" : text
                 return Self.methodNames.contains(name) ? name : nil

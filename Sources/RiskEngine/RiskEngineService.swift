@@ -54,6 +54,7 @@ public struct RiskEngineService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.schedule(requests) }
             group.addTask { await self.listen(requests) }
+            if let interval = configuration.pnlInterval { group.addTask { await self.recordPnL(every: interval) } }
             await withGracefulShutdownHandler {
                 await self.loop(requests)
             } onGracefulShutdown: {
@@ -179,6 +180,20 @@ public struct RiskEngineService: Service {
         while true {
             do { try await Task.sleep(for: configuration.interval) } catch { return }
             requests.requestAll()
+        }
+    }
+
+    /// Records the P&L of every account position every `interval`, until cancelled.
+    private func recordPnL(every interval: Duration) async {
+        let recorder = PnLRecorder(client: client, logger: logger)
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            do {
+                let positions = try await recorder.record()
+                logger.debug("P&L recorded", metadata: ["positions": "\(positions)"])
+            } catch {
+                logger.warning("P&L recording failed", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            }
         }
     }
 

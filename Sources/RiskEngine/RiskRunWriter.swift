@@ -28,15 +28,10 @@ public struct RiskRunWriter: Sendable {
     public func write(_ run: PortfolioRiskRun, runID: UUID) async throws -> String {
         let details = try run.measures.map { try RiskRunDetails(run: run, measure: $0).json() }
         let stress = try StressRows(run.stress)
-        do {
-            return try await insert(run, runID: runID, details: details, stress: stress)
-        } catch where PostgresErrorText.sqlState(error) == "23514" {
-            logger.notice("making today's risk partitions", metadata: ["portfolio": "\(run.portfolioID)"])
-            try await client.query("""
-                SELECT ops.ensure_service_partitions(t::regclass, (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 1)
-                FROM unnest(ARRAY['risk.risk_metrics', 'risk.portfolio_greeks', 'risk.stress_results', 'risk.position_risk']) AS t
-                """, logger: logger)
-            return try await insert(run, runID: runID, details: details, stress: stress)
+        return try await withTodaysPartitions(
+            of: ["risk.risk_metrics", "risk.portfolio_greeks", "risk.stress_results", "risk.position_risk"], client: client, logger: logger
+        ) {
+            try await insert(run, runID: runID, details: details, stress: stress)
         }
     }
 

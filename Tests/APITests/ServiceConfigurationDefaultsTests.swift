@@ -23,6 +23,7 @@ import Testing
         #expect(mine.interval == settings.interval)
         #expect(mine.debounce == settings.debounce)
         #expect(mine.positionsThrottle == settings.positionsThrottle)
+        #expect(mine.pnlInterval == settings.pnlInterval)
         #expect(mine.betaIndex == settings.betaIndex)
     }
 

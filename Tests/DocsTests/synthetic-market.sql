@@ -67,6 +67,14 @@ FROM synthetic_orders WHERE n % 20 = 0 OR n % 20 = 10 AND n % 40 <> 10;
 INSERT INTO trading.positions (account, symbol, quantity, cost_basis, realized_pnl, fills)
 SELECT account, symbol, quantity, cost_basis, realized_pnl, fills FROM analytics.positions_from_executions();
 
+-- Their P&L recorded every minute for the last half hour, the unrealized part moving with a wave.
+SELECT ops.ensure_partitions('risk.pnl_snapshots', current_date - 1, current_date);
+INSERT INTO risk.pnl_snapshots (taken_at, account, portfolio_id, symbol, quantity, mark, mark_source, realized_pnl, unrealized_pnl)
+SELECT t, account, portfolio_id, symbol, quantity, mark, mark_source, realized_pnl,
+       round(coalesce(unrealized_pnl, 0) * (1 + 0.5 * sin(extract(epoch FROM t) / 300))::numeric, 8)
+FROM analytics.account_positions
+CROSS JOIN generate_series(now() - interval '30 minutes', now(), interval '1 minute') AS t;
+
 -- A book snapshot per symbol every 30 seconds, with ten levels a side.
 INSERT INTO trading.book_snapshots (taken_at, symbol, topic, kafka_partition, next_offset, book_seq,
                                     best_bid, best_ask, bid_depth, ask_depth, snapshot, depth)
