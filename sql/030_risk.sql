@@ -14,7 +14,7 @@ SELECT h.portfolio_id, h.symbol, i.kind, sum(h.quantity) AS quantity,
        max(h.updated_at) AS updated_at,
        coalesce(sum(h.quantity) FILTER (WHERE h.source = 'entered'), 0) AS entered_quantity,
        coalesce(sum(h.quantity) FILTER (WHERE h.source = 'traded'), 0) AS traded_quantity,
-       sum(h.realized_pnl) * i.multiplier AS realized_pnl
+       round(sum(h.realized_pnl) * i.multiplier, 8) AS realized_pnl
 FROM (
     SELECT portfolio_id, symbol, quantity, quantity * average_price AS cost, 0::numeric AS realized_pnl, updated_at,
            'entered' AS source

@@ -31,10 +31,10 @@ COMMENT ON VIEW api.marks IS
 CREATE VIEW api.account_positions AS
 SELECT p.account, a.portfolio_id, p.symbol, p.quantity,
        CASE WHEN p.quantity <> 0 THEN round(p.cost_basis / p.quantity, 8) END AS average_price,
-       p.cost_basis * i.multiplier AS cost_basis,
-       p.realized_pnl * i.multiplier AS realized_pnl,
+       round(p.cost_basis * i.multiplier, 8) AS cost_basis,
+       round(p.realized_pnl * i.multiplier, 8) AS realized_pnl,
        m.mark, m.mark_source, m.mark_ts,
-       (p.quantity * m.mark - p.cost_basis) * i.multiplier AS unrealized_pnl,
+       round((p.quantity * m.mark - p.cost_basis) * i.multiplier, 8) AS unrealized_pnl,
        p.fills, p.updated_at
 FROM trading.positions p
 LEFT JOIN trading.accounts a USING (account)

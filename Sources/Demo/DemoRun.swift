@@ -69,7 +69,10 @@ public struct DemoRun: Sendable {
         // Chunks every 200 ms, not the feed's 50: the local memory broker's fetch lists every batch
         // a topic holds, and at 50 ms its CPU went from 16% to 80% of a core in four minutes even at
         // 2,000 msg/s (12% at 200 ms; docs/benchmarks.md, Soak).
-        var feedArguments = ["feed", "--rate", String(rate), "--symbols", symbols, "--chunk-ms", "200"]
+        // One order in ten is the tech desk's, one in ten the options desk's (accounts of the demo
+        // portfolios, config/demo/seed.sql): their fills move those portfolios' positions and VaR.
+        var feedArguments = ["feed", "--rate", String(rate), "--symbols", symbols, "--chunk-ms", "200",
+                             "--accounts", "desk-tech,desk-options,,,,,,,,"]
         if seconds > 0 { feedArguments += ["--duration", String(seconds)] }
         let feed = try ChildProcess.start("feed", quant, feedArguments, environment: Self.environment, logPath: ".local/logs/feed.log")
         printWhereToLook(settings)

@@ -60,6 +60,20 @@ struct DemoSummary {
             } catch {}
         }
         if !risk.isEmpty { lines.append("           risk 99% 1d historical: " + risk.joined(separator: " · ")) }
+        var desks: [String] = []
+        if let rows = try? await client.query("""
+            SELECT portfolio_id, sum(fills)::int8, count(*) FILTER (WHERE quantity <> 0)::int8,
+                   coalesce(sum(realized_pnl), 0)::float8, coalesce(sum(unrealized_pnl), 0)::float8
+            FROM api.account_positions WHERE portfolio_id IS NOT NULL GROUP BY 1 ORDER BY 1
+            """, logger: logger) {
+            do {
+                for try await (portfolio, fills, open, realized, unrealized) in rows.decode((String, Int64, Int64, Double, Double).self) {
+                    desks.append("\(portfolio) \(Self.number(Double(fills))) fills, \(open) open positions, " +
+                                 "P&L realized \(Self.number(realized)) unrealized \(Self.number(unrealized))")
+                }
+            } catch {}
+        }
+        if !desks.isEmpty { lines.append("           desks' trading: " + desks.joined(separator: " · ")) }
         return lines
     }
 

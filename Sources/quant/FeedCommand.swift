@@ -32,6 +32,10 @@ struct FeedCommand: AsyncParsableCommand {
     var seed: UInt64 = 42
     @Option(help: "Prefix of generated order ids (default: feed-<start time>-, so runs never reuse ids; the books remember every id).")
     var orderPrefix: String?
+    @Option(help: ArgumentHelp(
+        "Accounts new orders are sent for, drawn at random per order: a comma list, an empty item for none.",
+        discussion: "--accounts desk-tech,,,, sends one order in five for desk-tech (an account of trading.accounts) and the rest as market flow without an account."))
+    var accounts: String?
     @Option(help: "Replay this CSV of quotes or trades instead of generating.")
     var csv: String?
     @Option(help: "Prefix of the topics (as processor.topicPrefix).")
@@ -69,9 +73,17 @@ struct FeedCommand: AsyncParsableCommand {
         guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }), weights.reduce(0, +) > 0 else {
             throw ValidationError("--mix: expected three non-negative weights quotes:trades:orders")
         }
-        let market = SyntheticMarket(
+        var market = SyntheticMarket(
             symbols: parsed, mix: .init(quotes: weights[0], trades: weights[1], orders: weights[2]),
             seed: seed, orderPrefix: orderPrefix ?? "feed-\(Int(Date().timeIntervalSince1970))-")
+        if let accounts {
+            market.accounts = accounts.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard market.accounts.allSatisfy({ $0.isEmpty || $0.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && $0.utf8.count <= 64 }) else {
+                throw ValidationError("--accounts: accounts are 1-64 printable ASCII characters without spaces")
+            }
+        }
         return .synthetic(market, prefix: prefix)
     }
 }

@@ -68,6 +68,6 @@ ON CONFLICT (portfolio_id, symbol) DO NOTHING;
 -- Trading accounts of the two portfolios (docs/processor.md, "Accounts, positions and P&L"): the
 -- demo's desk trades for them, and their fills move the portfolios' positions.
 INSERT INTO trading.accounts (account, portfolio_id, max_position, max_gross_notional, max_open_orders) VALUES
-    ('desk-tech', 'tech-long', 5000, 5000000, 200),
-    ('desk-options', 'hedged-options', 2000, 1000000, 100)
+    ('desk-tech', 'tech-long', 20000, 50000000, 2000),
+    ('desk-options', 'hedged-options', 5000, 10000000, 1000)
 ON CONFLICT (account) DO NOTHING;
