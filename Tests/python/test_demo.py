@@ -21,6 +21,8 @@ def test_quant_demo_runs_the_pipeline_and_stops_cleanly():
     assert rates and max(rates) > 250, out
     assert re.search(r"books [1-9]", out), out
     assert re.search(r"risk 99% 1d historical: \S+ VaR [\d,]+ ES [\d,]+", out), out
+    # The desks' accounts traded: their fills moved the demo portfolios' positions (issue 18).
+    assert re.search(r"desks' trading: \S+ [1-9][\d,]* fills, \d+ open positions, P&L realized -?[\d,]+ unrealized -?[\d,]+", out), out
     for service in ("processor", "risk-engine", "api"):
         assert f"{service}: exit 0" in out, out
     assert "curl -s http://127.0.0.1:8080/api/v1/market/data/AAPL" in out
