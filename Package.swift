@@ -203,7 +203,7 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "API", "Store", "Kafka", "OrderBook", "MarketCore", "QuantConfig", "TestSupport", "Processor", "PipelineContracts",
-                "PortfolioValuation",
+                "PortfolioValuation", "RiskEngine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

@@ -4,13 +4,13 @@ CREATE VIEW api.portfolios AS
 SELECT portfolio_id, name, base_currency, created_at, updated_at
 FROM risk.portfolios;
 
--- A portfolio's positions: what was entered for it (risk.positions: opening positions, other
+-- A portfolio's holdings: what was entered for it (risk.positions: opening positions, other
 -- books) plus what its accounts' fills made (trading.positions, issue 18). A filter on
--- portfolio_id or symbol reaches both tables (it is pushed below the grouping).
-CREATE VIEW api.positions AS
-SELECT h.portfolio_id, h.symbol, i.kind, sum(h.quantity) AS quantity,
-       CASE WHEN sum(h.quantity) <> 0 AND count(h.cost) = count(*) THEN round(sum(h.cost) / sum(h.quantity), 8) END
-           AS average_price,
+-- portfolio_id or symbol reaches both tables (it is pushed below the grouping). `cost` is the
+-- holdings' combined cost (NULL when an entered position has no average price).
+CREATE VIEW api.portfolio_holdings AS
+SELECT h.portfolio_id, h.symbol, i.kind, i.multiplier, sum(h.quantity) AS quantity,
+       CASE WHEN count(h.cost) = count(*) THEN sum(h.cost) END AS cost,
        max(h.updated_at) AS updated_at,
        coalesce(sum(h.quantity) FILTER (WHERE h.source = 'entered'), 0) AS entered_quantity,
        coalesce(sum(h.quantity) FILTER (WHERE h.source = 'traded'), 0) AS traded_quantity,
@@ -26,8 +26,8 @@ FROM (
 ) h
 JOIN market.instruments i USING (symbol)
 GROUP BY h.portfolio_id, h.symbol, i.kind, i.multiplier;
-COMMENT ON VIEW api.positions IS
-    'Signed positions (negative = short) per portfolio: entered (risk.positions) plus traded by its accounts (trading.positions); realized_pnl in the price''s currency.';
+COMMENT ON VIEW api.portfolio_holdings IS
+    'Per portfolio and symbol: entered (risk.positions) plus traded by its accounts (trading.positions), with their combined cost and realized P&L.';
 
 CREATE VIEW api.risk_metrics AS
 SELECT computed_at, run_id, portfolio_id, method, confidence, horizon_days,

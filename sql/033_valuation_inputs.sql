@@ -5,12 +5,12 @@
 CREATE VIEW api.position_terms AS
 SELECT p.portfolio_id, p.symbol, p.quantity, i.kind, i.multiplier, i.underlying, u.kind AS underlying_kind,
        i.strike, i.expiry, i.option_right
-FROM api.positions p
+FROM api.portfolio_holdings p
 JOIN market.instruments i USING (symbol)
 LEFT JOIN market.instruments u ON u.symbol = i.underlying
 WHERE p.quantity <> 0;
 COMMENT ON VIEW api.position_terms IS
-    'Each position (entered plus traded, api.positions) with the terms its valuation needs (an option''s underlying and its kind, strike, expiry, right).';
+    'Each position (entered plus traded, api.portfolio_holdings) with the terms its valuation needs (an option''s underlying and its kind, strike, expiry, right).';
 
 -- Not after now(): one symbol's future-dated print must not move every valuation date.
 CREATE VIEW api.last_activity AS

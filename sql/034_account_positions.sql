@@ -28,6 +28,17 @@ LEFT JOIN LATERAL (
 COMMENT ON VIEW api.marks IS
     'Per instrument, the price positions are marked to: the last trade (market print or our execution), else the last quote mid.';
 
+-- Each portfolio's holdings (api.portfolio_holdings, sql/030) with their average price, mark and P&L.
+CREATE VIEW api.positions AS
+SELECT g.portfolio_id, g.symbol, g.kind, g.quantity,
+       CASE WHEN g.quantity <> 0 THEN round(g.cost / g.quantity, 8) END AS average_price,
+       g.updated_at, g.entered_quantity, g.traded_quantity, g.realized_pnl, m.mark,
+       round((g.quantity * m.mark - g.cost) * g.multiplier, 8) AS unrealized_pnl
+FROM api.portfolio_holdings g
+LEFT JOIN LATERAL (SELECT mk.mark FROM api.marks mk WHERE mk.symbol = g.symbol) m ON true;
+COMMENT ON VIEW api.positions IS
+    'Signed positions (negative = short) per portfolio, entered plus traded, with average price, mark and P&L in the price''s currency.';
+
 CREATE VIEW api.account_positions AS
 SELECT p.account, a.portfolio_id, p.symbol, p.quantity,
        CASE WHEN p.quantity <> 0 THEN round(p.cost_basis / p.quantity, 8) END AS average_price,

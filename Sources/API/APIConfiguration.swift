@@ -65,6 +65,8 @@ public struct APIConfiguration: Sendable {
     public var cacheMaxAge: Duration
     /// A connection with no request in progress for this long is closed (`api.idleTimeoutSeconds`).
     public var idleTimeoutSeconds: Int = 30
+    /// How long `POST /risk/portfolios/{id}/calculate` waits for the risk engine's run (`api.riskCalculateTimeoutSeconds`).
+    public var riskCalculateTimeout: Duration = .seconds(15)
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits(), access: Access = Access(),
                 idempotencyTTL: Duration = .seconds(24 * 3600), streaming: Streaming = Streaming(),
@@ -92,5 +94,6 @@ public struct APIConfiguration: Sendable {
                                        maxClientsPerAddress: settings.streamMaxClientsPerAddress),
                   cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
         idleTimeoutSeconds = settings.idleTimeoutSeconds
+        riskCalculateTimeout = .seconds(settings.riskCalculateTimeoutSeconds)
     }
 }

@@ -37,13 +37,15 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     if let orders { kafkaProbe = { try await orders.probe() } }
     HealthController(database: database, kafkaProbe: kafkaProbe).addRoutes(to: v1)
     MarketController(reader: MarketReader(database: database), limits: configuration.limits, cache: dependencies.cache).addRoutes(to: v1)
-    OrdersController(reader: OrderReader(database: database)).addRoutes(to: v1)
+    OrdersController(reader: OrderReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     OrderWritesController(market: MarketReader(database: database), orders: OrderReader(database: database), idempotency: IdempotencyStore(database: database, ttl: configuration.idempotencyTTL),
                           publisher: orders, database: database).addRoutes(to: v1)
     RiskController(reader: RiskReader(database: database), limits: configuration.limits).addRoutes(to: v1)
     let heavy = ConcurrencyGate(total: configuration.limits.heavyRequestsMax, perClient: configuration.limits.heavyRequestsPerClient)
     StressTestController(books: PortfolioBookReader(database: database, configuration: configuration.risk),
                          reader: StressResultReader(database: database), gate: heavy).addRoutes(to: v1)
+    RiskCalculateController(reader: RiskReader(database: database), database: database, gate: heavy,
+                            timeout: configuration.riskCalculateTimeout).addRoutes(to: v1)
     HedgeController(books: PortfolioBookReader(database: database, configuration: configuration.risk), gate: heavy).addRoutes(to: v1)
     DerivativesController().addRoutes(to: v1)
     SymbolSearchController(database: database, limits: configuration.limits).addRoutes(to: v1)

@@ -22,7 +22,14 @@ public struct OrderStatusBody: Codable, Sendable {
     public var stopPrice: String?
     public var trailAmount: String?
     public var trailPercent: String?
-    public var fills: [FillBody]
+    /// Every fill (`GET /orders/{id}`); absent in the blotter.
+    public var fills: [FillBody]?
+}
+
+/// `GET /orders`: a page of the blotter, newest first.
+public struct OrderListBody: Codable, Sendable {
+    public var orders: [OrderStatusBody]
+    public var nextCursor: String?
 }
 
 public struct FillBody: Codable, Sendable {

@@ -5,8 +5,9 @@ import MarketCore
 import NIOCore
 import OrderBook
 
-/// `POST /orders`, `DELETE /orders/{id}?symbol=`, `PATCH /orders/{id}`: validate, publish a `new`,
-/// `cancel` or `modify` command to `orders.commands` keyed by symbol, answer 202. The processor
+/// `POST /orders`, `DELETE /orders/{id}?symbol=`, `PATCH /orders/{id}`, `POST /orders/mass-cancel`:
+/// validate, publish a `new`, `cancel`, `modify` or `mass_cancel` command to `orders.commands` keyed
+/// by symbol, answer 202. The processor
 /// decides what happens; `GET /orders/{id}` shows it. `Idempotency-Key` makes retries safe.
 struct OrderWritesController: Sendable {
     struct AcceptedBody: Codable, Sendable {
@@ -14,6 +15,14 @@ struct OrderWritesController: Sendable {
         var symbol: String
         /// `new`, `cancel` or `modify`: the command published.
         var command: String
+        var status = "accepted_for_processing"
+    }
+
+    /// The answer to a mass cancel: the books a `mass_cancel` command went to.
+    struct MassCancelBody: Codable, Sendable {
+        var command = "mass_cancel"
+        var symbols: [String]
+        var account: String?
         var status = "accepted_for_processing"
     }
 
@@ -29,6 +38,34 @@ struct OrderWritesController: Sendable {
         group.post("orders", use: create)
         group.delete("orders/:id", use: cancel)
         group.patch("orders/:id", use: modify)
+        group.post("orders/mass-cancel", use: massCancel)
+    }
+
+    /// `POST /orders/mass-cancel {"symbol"?, "account"?}`: a `mass_cancel` command for the symbol's
+    /// book, or, with only an account, for every book where that account has open orders stored.
+    @Sendable func massCancel(_ request: Request, context: APIRequestContext) async throws -> Response {
+        var body = try await Self.body(request, context: context)
+        body.refuseUnknown(allowed: ["symbol", "account"])
+        let symbol = body.has("symbol") ? Self.symbol(&body) : nil
+        var account = body.identifier("account")
+        let trader = try Self.trader(context)
+        if account == nil, let only = trader.onlyAccount { account = only }
+        if symbol == nil, account == nil, !body.has("symbol") { body.fail("symbol", "give a symbol, an account or both") }
+        if let symbol, try await !market.instrumentExists(symbol) { body.fail("symbol", "unknown symbol \(symbol)") }
+        guard body.errors.isEmpty else { throw Problem.invalidOrder(body.errors) }
+        // Everyone's orders in a book need a key bound to every account.
+        guard trader.mayTrade(for: account) else { throw Problem.accountForbidden(key: trader.name, account: account) }
+        guard let publisher else { throw Problem.unavailable("this API was started without Kafka; orders cannot be sent") }
+        let symbols = if let symbol { [symbol] } else { try await orders.symbolsWithOpenOrders(of: account!) }
+        do {
+            for symbol in symbols {
+                let command = OrderCommandMessage(type: .massCancel, symbol: symbol, account: account)
+                try await database.withDeadline { try await publisher.publish(command) }
+            }
+        } catch {
+            throw Problem.unavailable("Kafka did not accept the command")
+        }
+        return try JSONBody.response(MassCancelBody(symbols: symbols, account: account), status: .accepted)
     }
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PipelineContracts
 
-/// `GET/POST /portfolios`, `GET/PATCH /portfolios/{id}`, `GET /portfolios/{id}/positions`,
+/// `GET/POST /portfolios`, `GET/PATCH /portfolios/{id}`, `GET /portfolios/{id}/positions`, `GET /portfolios/{id}/pnl`,
 /// `PUT/DELETE /portfolios/{id}/positions/{symbol}`. Every field reason of a 422 comes at once.
 struct PortfolioController: Sendable {
     let store: PortfolioStore
@@ -16,6 +16,7 @@ struct PortfolioController: Sendable {
         group.get("portfolios/:id", use: show)
         group.patch("portfolios/:id", use: update)
         group.get("portfolios/:id/positions", use: positions)
+        group.get("portfolios/:id/pnl", use: pnl)
         group.put("portfolios/:id/positions/:symbol", use: setPosition)
         group.delete("portfolios/:id/positions/:symbol", use: deletePosition)
     }
@@ -66,6 +67,15 @@ struct PortfolioController: Sendable {
         let id = try RequestParameters(request: request, context: context).identifier("id")
         guard try await store.portfolio(id) != nil else { throw Problem.notFound("unknown portfolio \(id)") }
         return try JSONBody.response(PositionListBody(portfolioId: id, positions: try await store.positions(id)))
+    }
+
+    @Sendable func pnl(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let p = RequestParameters(request: request, context: context)
+        let id = try p.identifier("id")
+        let range = try p.timeRange(maxDays: limits.maxRangeDays)
+        let limit = try p.int("limit", default: min(100, limits.maxPageSize), range: 1...limits.maxPageSize)
+        guard try await store.portfolio(id) != nil else { throw Problem.notFound("unknown portfolio \(id)") }
+        return try JSONBody.response(try await store.pnl(id, range: range, limit: limit))
     }
 
     @Sendable func setPosition(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -30,12 +30,39 @@ struct PortfolioStore: Sendable {
 
     func positions(_ id: String) async throws -> [PositionBody] {
         try await database.rows("""
-            SELECT symbol, kind, trim_scale(quantity)::text, trim_scale(average_price)::text, api.rfc3339(updated_at)
+            SELECT symbol, kind, trim_scale(quantity)::text, trim_scale(average_price)::text, api.rfc3339(updated_at),
+                   trim_scale(entered_quantity)::text, traded_quantity::text, trim_scale(realized_pnl)::text,
+                   trim_scale(mark)::text, trim_scale(unrealized_pnl)::text
             FROM api.positions WHERE portfolio_id = \(id) ORDER BY symbol
             """) { row in
-            let (symbol, kind, quantity, average, updated) = try row.decode((String, String, String, String?, String).self)
-            return PositionBody(symbol: symbol, kind: kind, quantity: quantity, averagePrice: average, updatedAt: updated)
+            let (symbol, kind, quantity, average, updated, entered, traded, realized, mark, unrealized) =
+                try row.decode((String, String, String, String?, String, String, String, String?, String?, String?).self)
+            return PositionBody(symbol: symbol, kind: kind, quantity: quantity, averagePrice: average, updatedAt: updated,
+                                enteredQuantity: entered, tradedQuantity: traded, realizedPnl: realized ?? "0",
+                                mark: mark, unrealizedPnl: unrealized)
         }
+    }
+
+    /// The P&L of `id`'s accounts now, and as recorded in `range` (newest first, at most `limit`).
+    func pnl(_ id: String, range: TimeRange, limit: Int) async throws -> PnLBody {
+        let point: @Sendable (PostgresRow) throws -> PnLPointBody = { row in
+            let (at, realized, unrealized, total, positions) = try row.decode((String, String, String?, String, Int64).self)
+            return PnLPointBody(takenAt: at, realizedPnl: realized, unrealizedPnl: unrealized, totalPnl: total, positions: Int(positions))
+        }
+        let current = try await database.row("""
+            SELECT api.rfc3339(now()), coalesce(trim_scale(sum(realized_pnl)), 0)::text, trim_scale(sum(unrealized_pnl))::text,
+                   coalesce(trim_scale(sum(realized_pnl + coalesce(unrealized_pnl, 0))), 0)::text, count(*)
+            FROM api.account_positions WHERE portfolio_id = \(id)
+            """, point)
+        let history = try await database.rows("""
+            SELECT api.rfc3339(taken_at), trim_scale(realized_pnl)::text, trim_scale(unrealized_pnl)::text,
+                   trim_scale(total_pnl)::text, positions
+            FROM api.portfolio_pnl
+            WHERE portfolio_id = \(id) AND taken_at >= \(range.sqlFrom)::timestamptz AND taken_at < \(range.sqlTo)::timestamptz
+            ORDER BY taken_at DESC
+            LIMIT \(limit)
+            """, point)
+        return PnLBody(portfolioId: id, current: current!, history: history)
     }
 
     /// nil when a portfolio with this id exists already.

@@ -29,8 +29,26 @@ struct RiskReader: Sendable {
                        greeks: GreeksBody(delta: delta, gamma: gamma, vega: vega, theta: theta, rho: rho))
         }
         guard let first = rows.first else { return RiskBody(portfolioId: id, metrics: []) }
-        return RiskBody(portfolioId: id, runId: first.run, computedAt: first.computed, asOf: first.asOf,
-                        portfolioValue: first.value, greeks: first.greeks, metrics: rows.map(\.metric))
+        var body = RiskBody(portfolioId: id, runId: first.run, computedAt: first.computed, asOf: first.asOf,
+                            portfolioValue: first.value, greeks: first.greeks, metrics: rows.map(\.metric))
+        body.positions = try await database.rows("""
+            SELECT position_id, method, trim_scale(confidence)::text, horizon_days, component_var, component_es, incremental_es
+            FROM api.position_risk_latest WHERE portfolio_id = \(id) AND run_id = \(first.run)::uuid
+            ORDER BY method, confidence, horizon_days, position_id
+            """) { row in
+            let (position, method, confidence, horizon, componentVar, componentES, incremental) =
+                try row.decode((String, String, String, Int32, Double, Double, Double?).self)
+            return PositionRiskBody(positionId: position, method: method, confidence: confidence, horizonDays: horizon,
+                                    componentVar: componentVar, componentEs: componentES, incrementalEs: incremental)
+        }
+        body.beta = try await database.row("""
+            SELECT beta_index, beta, dollar_beta, beta_correlation, beta_observations
+            FROM api.portfolio_beta_latest WHERE portfolio_id = \(id) AND run_id = \(first.run)::uuid AND beta IS NOT NULL
+            """) { row in
+            let (index, beta, dollar, correlation, observations) = try row.decode((String, Double, Double?, Double?, Int32?).self)
+            return BetaBody(index: index, beta: beta, dollarBeta: dollar, correlation: correlation, observations: observations)
+        }
+        return body
     }
 
     /// Stored VaR/ES results of `id` in `range`, newest first, at most `limit`.

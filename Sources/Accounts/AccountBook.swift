@@ -85,7 +85,7 @@ public struct AccountBook: Sendable {
             else { return nil }
             return exposure(order.account, symbol, order.side, adding: quantity - order.leaves) > max.value
                 ? .maxPositionExceeded : nil
-        case .cancel, .endOfDay:
+        case .cancel, .endOfDay, .massCancel:
             return nil
         }
     }

@@ -26,7 +26,7 @@ struct BaselineOrderBook {
         switch command {
         case .new(let order): submit(order)
         case .cancel(let id): cancel(id)
-        case .modify, .endOfDay: break
+        case .modify, .endOfDay, .cancelAll: break
         }
     }
 

@@ -76,6 +76,12 @@ public struct MatchingEngine: Sendable {
     mutating func apply(_ message: OrderCommandMessage, clientID: String, symbol: Symbol, to entry: inout SymbolBook) {
         let placeholder = OrderID(0)
         if message.type == .endOfDay { return entry.book.endOfDay() }
+        if message.type == .massCancel {
+            // An account that never sent an order here has nothing to cancel: no owner, no event.
+            guard let account = message.account else { return entry.book.apply(.cancelAll(owner: nil)) }
+            guard let owner = owners[account] else { return entry.book.events.removeAll() }
+            return entry.book.apply(.cancelAll(owner: owner))
+        }
         guard (1...64).contains(clientID.utf8.count) else { return entry.book.reject(placeholder, reason: .invalidCommand) }
 
         switch message.type {
@@ -118,7 +124,7 @@ public struct MatchingEngine: Sendable {
                     entry.book.apply(.modify(modify))
                 }
             }
-        case .endOfDay:
+        case .endOfDay, .massCancel:
             break
         }
     }

@@ -42,7 +42,7 @@ public struct OrderBook: Sendable {
     let lot: Int64
 
     /// The events caused by the last command, in sequence order.
-    public private(set) var events: [BookEvent] = []
+    public internal(set) var events: [BookEvent] = []
 
     /// - Parameter expectedOrders: capacity to reserve, so that a book of that size never reallocates.
     public init(instrument: Instrument, configuration: BookConfiguration = .init(), expectedOrders: Int = 1024) {
@@ -88,6 +88,7 @@ public struct OrderBook: Sendable {
         case .cancel(let id): cancel(id)
         case .modify(let modify): self.modify(modify)
         case .endOfDay: expireDayOrders()
+        case .cancelAll(let owner): cancelAll(of: owner)
         }
         // Only books that hold stops look at the trades again.
         if !stops.isEmpty || !triggeredStops.isEmpty { cascadeStops() }
@@ -178,6 +179,24 @@ public struct OrderBook: Sendable {
         let order = orders[Int(slot)]
         report(.cancelled, .requested, id, order.side, priceOf(order), filled: order.filled, leaves: 0)
         remove(slot)
+    }
+
+    /// Mass cancel: every resting order of `owner` (every one when nil) in id (acceptance) order,
+    /// then its dormant stops in their order.
+    mutating func cancelAll(of owner: OwnerID?) {
+        var slots: [(id: OrderID, slot: Int32)] = []
+        for order in allOrders() where owner == nil || order.owner == owner {
+            if let slot = index[order.id] { slots.append((order.id, slot)) }
+        }
+        for (id, slot) in slots.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+            let order = orders[Int(slot)]
+            report(.cancelled, .massCancel, id, order.side, priceOf(order), filled: order.filled, leaves: 0)
+            remove(slot)
+        }
+        let cancelled = stops.filter { owner == nil || $0.owner == owner!.rawValue }
+        guard !cancelled.isEmpty else { return }
+        for stop in cancelled { report(.cancelled, .massCancel, stop.id, stop.side, stop.limit, filled: 0, leaves: 0) }
+        stops.removeAll { owner == nil || $0.owner == owner!.rawValue }
     }
 
     mutating func modify(_ modify: ModifyOrder) {

@@ -10,6 +10,8 @@ public struct OrderCommandMessage: Codable, Sendable, Hashable {
         case new, cancel, modify
         /// Expire the day orders of `symbol`, or of every book when `symbol` is absent.
         case endOfDay = "end_of_day"
+        /// Cancel every live order in `symbol`'s book, only `account`'s when it is given.
+        case massCancel = "mass_cancel"
     }
 
     public var type: Kind

@@ -87,4 +87,7 @@ public enum OrderCommand: Sendable, Hashable {
     case modify(ModifyOrder)
     /// Expire every resting `day` order (the book has no clock; the caller decides when a day ends).
     case endOfDay
+    /// Cancel every live order of `owner` (of everyone when nil): resting orders, then dormant
+    /// stops, each in acceptance order, `cancelled` with reason `mass_cancel`.
+    case cancelAll(owner: OwnerID?)
 }

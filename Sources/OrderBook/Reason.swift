@@ -26,6 +26,7 @@ public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
     case fillOrKill = 22
     case selfTrade = 23
     case endOfDay = 24
+    case massCancel = 25
     // Account checks made before a command reaches the engine (the processor's `AccountBook`): the
     // engine never sees such a command, so these never appear in its snapshots.
     case unknownAccount = 30
@@ -59,6 +60,7 @@ public enum Reason: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .fillOrKill: "fill_or_kill"
         case .selfTrade: "self_trade"
         case .endOfDay: "end_of_day"
+        case .massCancel: "mass_cancel"
         case .unknownAccount: "unknown_account"
         case .maxPositionExceeded: "max_position_exceeded"
         case .maxGrossNotionalExceeded: "max_gross_notional_exceeded"

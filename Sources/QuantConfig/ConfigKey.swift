@@ -97,6 +97,7 @@ extension ConfigKey {
         .init("api.rateLimitPerSecond", default: "50", "Requests per second per API key (or per client address without a key)"),
         .init("api.rateLimitBurst", default: "100", "Requests a client may send at once before the per-second rate applies"),
         .init("api.idempotencyTtlHours", default: "24", "Idempotency-Key records older than this are removed and the key may be reused"),
+        .init("api.riskCalculateTimeoutSeconds", default: "15", "How long POST /risk/portfolios/{id}/calculate waits for the risk engine's run before answering 504"),
         .init("api.streamBufferEvents", default: "256", "Events buffered per streaming client; a slower client skips the oldest"),
         .init("api.streamHeartbeatSeconds", default: "15", "Seconds between heartbeat comments on an idle event stream"),
         .init("api.streamMaxClients", default: "1000", "Event-stream clients one quant api serves at once (more answer 503)"),

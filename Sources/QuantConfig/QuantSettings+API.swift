@@ -11,6 +11,7 @@ extension QuantSettings {
         public var rateLimitPerSecond: Int
         public var rateLimitBurst: Int
         public var idempotencyTtlHours: Int
+        public var riskCalculateTimeoutSeconds: Int
         public var streamBufferEvents: Int
         public var streamHeartbeatSeconds: Int
         public var streamMaxClients: Int
@@ -35,6 +36,7 @@ extension QuantSettings {
             rateLimitPerSecond = try source.positiveInt("api.rateLimitPerSecond")
             rateLimitBurst = try source.positiveInt("api.rateLimitBurst")
             idempotencyTtlHours = try source.positiveInt("api.idempotencyTtlHours")
+            riskCalculateTimeoutSeconds = try source.positiveInt("api.riskCalculateTimeoutSeconds")
             streamBufferEvents = try source.positiveInt("api.streamBufferEvents")
             streamHeartbeatSeconds = try source.positiveInt("api.streamHeartbeatSeconds")
             streamMaxClients = try source.positiveInt("api.streamMaxClients")

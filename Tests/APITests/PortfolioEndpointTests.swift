@@ -84,6 +84,41 @@ import Testing
         }
     }
 
+    /// Issue 18: a position is what was entered plus what the portfolio's accounts traded, with its
+    /// P&L marked to the last trade; /pnl gives the accounts' P&L now and as recorded.
+    @Test func positionsAddTradedToEnteredWithTheirPnL() async throws {
+        try await APITest.withAPI { client, pg, logger in
+            for statement: PostgresQuery in [
+                "INSERT INTO trading.accounts (account, portfolio_id) VALUES ('desk-a', 'alpha')",
+                // Bought 40 AAA at 10 and sold 10 at 10.50: 30 left costing 300, 5 realized.
+                "INSERT INTO trading.positions (account, symbol, quantity, cost_basis, realized_pnl, fills) VALUES ('desk-a', 'AAA', 30, 300, 5, 2)",
+                """
+                INSERT INTO risk.pnl_snapshots (taken_at, account, portfolio_id, symbol, quantity, mark, mark_source, realized_pnl, unrealized_pnl)
+                VALUES (now() - interval '2 minutes', 'desk-a', 'alpha', 'AAA', 30, 10, 'trade', 5, 0),
+                       (now() - interval '1 minute', 'desk-a', 'alpha', 'AAA', 30, 10.1, 'trade', 5, 3)
+                """,
+            ] { _ = try await pg.query(statement, logger: logger) }
+            _ = try await client.send(.put, "/api/v1/portfolios/alpha/positions/AAA", json: #"{"quantity":100,"average_price":"8"}"#)
+            let listed = try APITest.decode(PositionListBody.self, try await client.get("/api/v1/portfolios/alpha/positions"))
+            // Marked to AAA's last print, 10.20: 130 × 10.20 − (800 + 300) = 226.
+            #expect(listed.positions == [PositionBody(
+                symbol: "AAA", kind: "equity", quantity: "130", averagePrice: "8.46153846", updatedAt: listed.positions[0].updatedAt,
+                enteredQuantity: "100", tradedQuantity: "30", realizedPnl: "5", mark: "10.2", unrealizedPnl: "226")])
+
+            let pnl = try APITest.decode(PnLBody.self, try await client.get("/api/v1/portfolios/alpha/pnl"))
+            #expect(pnl.portfolioId == "alpha")
+            #expect((pnl.current.realizedPnl, pnl.current.unrealizedPnl, pnl.current.totalPnl, pnl.current.positions) == ("5", "6", "11", 1))
+            #expect(pnl.history.map(\.unrealizedPnl) == ["3", "0"], "newest first")
+            let one = try APITest.decode(PnLBody.self, try await client.get("/api/v1/portfolios/alpha/pnl?limit=1"))
+            #expect(one.history.count == 1)
+            let none = try APITest.decode(PnLBody.self, try await client.get("/api/v1/portfolios/empty/pnl"))
+            #expect((none.current.realizedPnl, none.current.unrealizedPnl, none.current.positions, none.history.count) == ("0", nil, 0, 0))
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios/nope/pnl"), .notFound)
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios/alpha/pnl?from=yesterday"), .badRequest)
+            try APITest.expectProblem(try await client.get("/api/v1/portfolios/alpha/pnl?limit=0"), .badRequest)
+        }
+    }
+
     /// A PUT through the API is announced on risk_positions, which the risk engine listens to.
     @Test func aPositionWriteNotifiesTheRiskEngine() async throws {
         try await APITest.withAPI { client, pg, logger in

@@ -40,6 +40,7 @@ import Testing
         #expect(mine.access.ratePerSecond == settings.access.ratePerSecond)
         #expect(mine.access.burst == settings.access.burst)
         #expect(mine.idempotencyTTL == settings.idempotencyTTL)
+        #expect(mine.riskCalculateTimeout == settings.riskCalculateTimeout)
         #expect(mine.streaming.bufferEvents == settings.streaming.bufferEvents)
         #expect(mine.streaming.heartbeat == settings.streaming.heartbeat)
         #expect(mine.streaming.maxClients == settings.streaming.maxClients)

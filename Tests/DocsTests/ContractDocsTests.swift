@@ -142,9 +142,13 @@ import Yams
                        metrics: [RiskMetricBody(method: "historical", confidence: "0.99", horizonDays: 1, var: "1", expectedShortfall: "2",
                                                 computedAt: "t", runId: "r", portfolioValue: "10")],
                        history: [RiskMetricBody(method: "historical", confidence: "0.99", horizonDays: 1, var: "1", expectedShortfall: "2",
-                                                computedAt: "t", runId: "r", portfolioValue: "10")])),
+                                                computedAt: "t", runId: "r", portfolioValue: "10")],
+                       positions: [PositionRiskBody(positionId: "AAPL", method: "historical", confidence: "0.99", horizonDays: 1,
+                                                    componentVar: 1, componentEs: 2, incrementalEs: 3)],
+                       beta: BetaBody(index: "SPY", beta: 1.1, dollarBeta: 2, correlation: 0.9, observations: 250))),
         .positions(PositionListBody(portfolioId: "P1", positions: [
-            PositionBody(symbol: "AAPL", kind: "equity", quantity: "1", averagePrice: "2", updatedAt: "t")])),
+            PositionBody(symbol: "AAPL", kind: "equity", quantity: "1", averagePrice: "2", updatedAt: "t", enteredQuantity: "0",
+                         tradedQuantity: "1", realizedPnl: "3", mark: "4", unrealizedPnl: "2")])),
         .dropped(DroppedEvent(dropped: 3)),
     ]
 

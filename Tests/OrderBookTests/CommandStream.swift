@@ -40,6 +40,8 @@ struct CommandStream {
 
         let roll = random.below(1000)
         if roll < 2 { return .endOfDay }
+        // A mass cancel, of one owner's orders (owner 0 is "no account") or of everyone's.
+        if roll == 2 { return .cancelAll(owner: random.chance(25) ? nil : OwnerID(UInt32(random.below(4)))) }
         if inBurst && random.chance(45), let id = pick(live) { return .cancel(id) }
         // Keep the book small enough for the reference matcher's linear scans.
         if live.count > 250 && random.chance(live.count > 400 ? 60 : 25), let id = pick(live) { return .cancel(id) }

@@ -15,6 +15,8 @@ struct MatchingEngineSnapshotTests {
         case .cancel(let id): OrderCommandMessage(type: .cancel, orderID: "o-\(id)", symbol: symbol)
         case .modify(let m): OrderCommandMessage(type: .modify, orderID: "o-\(m.id)", symbol: symbol, price: m.price, quantity: m.quantity)
         case .endOfDay: OrderCommandMessage(type: .endOfDay, symbol: symbol)
+        case .cancelAll(let owner):
+            OrderCommandMessage(type: .massCancel, symbol: symbol, account: owner.map { "acct-\($0)" })
         }
     }
 

@@ -67,3 +67,39 @@ struct MatchingEngineTests {
         #expect(events.suffix(2).compactMap { Self.report($0).map { "\($0.symbol):\($0.orderID):\($0.status)" } } == ["A:d2:expired", "B:d1:expired"])
     }
 }
+
+/// Mass cancel (issue 18): every live order of an account in a book, or every one, resting and
+/// dormant, in acceptance order; others untouched; an account with no orders there cancels nothing.
+@Suite("Mass cancel")
+struct MassCancelTests {
+    static func new(_ id: String, _ side: String, _ price: String, account: String?, type: String = "limit", extra: String = "") -> OrderCommandMessage {
+        let account = account.map { #","account":"\#($0)""# } ?? ""
+        let terms = type == "stop" ? #""stop_price":"\#(price)""# : #""price":"\#(price)""#
+        let json = #"{"type":"new","order_id":"\#(id)","symbol":"AAA","side":"\#(side)","order_type":"\#(type)",\#(terms),"quantity":10\#(account)\#(extra)}"#
+        return try! JSONDecoder().decode(OrderCommandMessage.self, from: Data(json.utf8))
+    }
+
+    @Test func cancelsOneAccountsOrdersOrEveryOne() {
+        var engine = MatchingEngine(defaultInstrument: Instrument(symbol: Symbol("X")!))
+        for command in [Self.new("a1", "buy", "9", account: "A"), Self.new("b1", "buy", "9.5", account: "B"), Self.new("a2", "sell", "11", account: "A"),
+                        Self.new("a3", "buy", "12", account: "A", type: "stop"), Self.new("n1", "sell", "12", account: nil)] {
+            _ = engine.handle(command)
+        }
+        func cancelled(_ events: [OrderEventMessage]) -> [String] {
+            events.compactMap { if case .report(let r) = $0, r.status == "cancelled" { "\(r.orderID):\(r.reason ?? "")" } else { nil } }
+        }
+        let none = engine.handle(OrderCommandMessage(type: .massCancel, symbol: "AAA", account: "Z"))
+        #expect(none.isEmpty, "an account without orders here cancels nothing")
+        let a = engine.handle(OrderCommandMessage(type: .massCancel, symbol: "AAA", account: "A"))
+        #expect(cancelled(a) == ["a1:mass_cancel", "a2:mass_cancel", "a3:mass_cancel"], "resting in acceptance order, then stops")
+        #expect(engine.book(Symbol("AAA")!)!.allOrders().count == 2)
+        let again = engine.handle(OrderCommandMessage(type: .massCancel, symbol: "AAA", account: "A"))
+        #expect(cancelled(again).isEmpty)
+        let all = engine.handle(OrderCommandMessage(type: .massCancel, symbol: "AAA"))
+        #expect(cancelled(all) == ["b1:mass_cancel", "n1:mass_cancel"])
+        #expect(engine.book(Symbol("AAA")!)!.allOrders().isEmpty)
+        // A cancelled id stays taken (remembered as closed) until the end of day.
+        let reused = engine.handle(Self.new("a1", "buy", "9", account: "A"))
+        if case .report(let r)? = reused.first { #expect(r.reason == "duplicate_order_id") } else { Issue.record("no report") }
+    }
+}

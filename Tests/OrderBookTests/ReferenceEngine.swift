@@ -100,7 +100,7 @@ struct ReferenceEngine {
                 return book.matcher.reject(record.id, reason: .invalidCommand)
             }
             book.matcher.apply(.modify(ModifyOrder(id: record.id, price: message.price, quantity: message.quantity, stopPrice: message.stopPrice)))
-        case .endOfDay: break
+        case .endOfDay, .massCancel: break
         }
     }
 

@@ -106,6 +106,15 @@ struct ReferenceMatcher {
                 report(.expired, .endOfDay, stop.id, stop.side, stop.limit, filled: 0, leaves: 0)
             }
             stops.removeAll { $0.timeInForce == .day }
+        case .cancelAll(let owner):
+            for order in resting.sorted(by: { $0.id.rawValue < $1.id.rawValue }) where owner == nil || order.owner == owner!.rawValue {
+                report(.cancelled, .massCancel, order.id, order.side, order.price, filled: order.filled, leaves: 0)
+            }
+            resting.removeAll { owner == nil || $0.owner == owner!.rawValue }
+            for stop in stops where owner == nil || stop.owner == owner!.rawValue {
+                report(.cancelled, .massCancel, stop.id, stop.side, stop.limit, filled: 0, leaves: 0)
+            }
+            stops.removeAll { owner == nil || $0.owner == owner!.rawValue }
         }
     }
 
