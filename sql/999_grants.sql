@@ -37,5 +37,7 @@ GRANT SELECT, INSERT ON risk.risk_metrics, risk.portfolio_greeks, risk.stress_re
 GRANT SELECT ON ALL TABLES IN SCHEMA api, analytics TO quant_api;
 GRANT EXECUTE ON FUNCTION api.search_instruments(text, integer) TO quant_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON risk.portfolios, risk.positions TO quant_api;
+-- POST /instruments adds instruments (its trigger tells the processor).
+GRANT INSERT ON market.instruments TO quant_api;
 GRANT SELECT, UPDATE (last_used_at) ON ops.api_keys TO quant_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ops.idempotency_keys TO quant_api;

@@ -44,6 +44,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     let heavy = ConcurrencyGate(total: configuration.limits.heavyRequestsMax, perClient: configuration.limits.heavyRequestsPerClient)
     StressTestController(books: PortfolioBookReader(database: database, configuration: configuration.risk),
                          reader: StressResultReader(database: database), gate: heavy).addRoutes(to: v1)
+    InstrumentWritesController(market: MarketReader(database: database), database: database).addRoutes(to: v1)
     RiskCalculateController(reader: RiskReader(database: database), database: database, gate: heavy,
                             timeout: configuration.riskCalculateTimeout).addRoutes(to: v1)
     HedgeController(books: PortfolioBookReader(database: database, configuration: configuration.risk), gate: heavy).addRoutes(to: v1)

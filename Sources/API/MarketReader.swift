@@ -18,13 +18,14 @@ struct MarketReader: Sendable {
             """) { try $0.decode((String, Int64, Bool).self) }
     }
 
-    func instruments(after: String?, limit: Int) async throws -> [InstrumentBody] {
+    /// Instruments by symbol after `after`; only `only` when given.
+    func instruments(after: String?, limit: Int, only: String? = nil) async throws -> [InstrumentBody] {
         let after = after ?? ""
         return try await database.rows("""
             SELECT symbol, name, kind, currency::text, trim_scale(tick_size)::text, lot_size,
                    trim_scale(multiplier)::text, underlying, trim_scale(strike)::text, expiry::text,
                    option_right, active
-            FROM api.instruments WHERE symbol > \(after) ORDER BY symbol LIMIT \(limit)
+            FROM api.instruments WHERE symbol > \(after) AND (\(only)::text IS NULL OR symbol = \(only)) ORDER BY symbol LIMIT \(limit)
             """) { row in
             let (symbol, name, kind, currency, tick, lot, multiplier, underlying, strike, expiry, right, active) =
                 try row.decode((String, String?, String, String, String, Int64, String, String?, String?, String?, String?, Bool).self)

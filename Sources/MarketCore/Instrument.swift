@@ -4,7 +4,7 @@ public struct Instrument: Sendable, Hashable, Codable {
         case equity, option, future, index
     }
 
-    public enum OptionRight: String, Sendable, Hashable, Codable {
+    public enum OptionRight: String, Sendable, Hashable, Codable, CaseIterable {
         case call, put
     }
 
