@@ -21,6 +21,9 @@ GRANT EXECUTE ON FUNCTION ops.ensure_service_partitions(regclass, date, date) TO
 GRANT SELECT ON market.instruments, trading.accounts TO quant_processor;
 GRANT SELECT, INSERT, UPDATE ON trading.positions TO quant_processor;
 GRANT SELECT, INSERT ON trading.refused_commands TO quant_processor;
+-- The session scheduler: the calendars, and the closes it claims and marks sent.
+GRANT SELECT ON market.trading_calendars, market.calendar_holidays TO quant_processor;
+GRANT SELECT, INSERT, UPDATE ON trading.session_closes TO quant_processor;
 GRANT SELECT, INSERT ON market.quotes, market.trades, trading.orders, trading.order_events, trading.executions,
     trading.book_snapshots, ops.dead_letters TO quant_processor;
 GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_processor;

@@ -31,6 +31,9 @@ public struct ProcessorSettings: Sendable {
     public var depthInterval: Duration = .milliseconds(250)
     /// Pre-trade limits every order command must pass (`limits.*` settings).
     public var limits = PreTradeLimitTable()
+    /// The session scheduler (end_of_day at each close, `processor.sessions`); nil: off. `quant
+    /// processor` turns it on from the settings (on by default); a pipeline made in code has it off.
+    public var sessions: SessionScheduler.Settings?
     /// Refuse orders that name no account (`processor.requireAccount`); otherwise they trade but
     /// move no position.
     public var requireAccount = false

@@ -68,6 +68,14 @@ public struct ProcessorService: Sendable {
                     }
                 }
                 group.addTask { await self.followInstruments(pipeline) }
+                if let sessions = settings.sessions {
+                    let producer = try KafkaProducer(configuration: Self.eventsProducerConfiguration(settings), logger: logger)
+                    group.addTask {
+                        await SessionScheduler(settings: sessions, client: client, producer: producer,
+                                               commandsTopic: settings.topics.commands, logger: logger).run()
+                        await producer.shutdown()
+                    }
+                }
                 try await pipeline.consume(consumer.messages)
                 group.cancelAll()
             }

@@ -5,6 +5,10 @@ extension QuantSettings {
         public var batchMaxDelayMs: Int
         public var publishEvents: Bool
         public var requireAccount: Bool
+        /// Send `end_of_day` at each session's close (`processor.sessions`).
+        public var sessions: Bool
+        public var defaultCalendar: String
+        public var sessionCheckIntervalMs: Int
         public var topicPrefix: String
         public var snapshotIntervalSeconds: Int
         public var depthIntervalMs: Int
@@ -18,6 +22,14 @@ extension QuantSettings {
             batchMaxDelayMs = try source.positiveInt("processor.batchMaxDelayMs")
             publishEvents = try source.bool("processor.publishEvents")
             requireAccount = try source.bool("processor.requireAccount")
+            sessions = try source.bool("processor.sessions")
+            defaultCalendar = source.string("processor.defaultCalendar").trimmingCharacters(in: .whitespaces)
+            guard defaultCalendar.range(of: "^[A-Za-z0-9._-]{1,64}$", options: .regularExpression) != nil else {
+                throw ConfigSource.LoadError.invalidValue(
+                    key: "processor.defaultCalendar", variable: "QUANT_PROCESSOR_DEFAULT_CALENDAR", value: defaultCalendar,
+                    expected: "a calendar id of market.trading_calendars (1-64 of A-Z a-z 0-9 . _ -)")
+            }
+            sessionCheckIntervalMs = try source.positiveInt("processor.sessionCheckIntervalMs")
             topicPrefix = source.string("processor.topicPrefix")
             snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
             depthIntervalMs = try source.positiveInt("processor.depthIntervalMs")

@@ -20,6 +20,10 @@ extension ProcessorSettings {
         limits = try PreTradeLimitTable(settings: settings)
         closedOrderMemory = settings.processor.closedOrderMemory
         requireAccount = settings.processor.requireAccount
+        if settings.processor.sessions {
+            sessions = SessionScheduler.Settings(
+                defaultCalendar: settings.processor.defaultCalendar, checkInterval: .milliseconds(settings.processor.sessionCheckIntervalMs))
+        }
         eventTime = EventTimeWindow(maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
         shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
         statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs

@@ -207,3 +207,10 @@ FROM synthetic_runs r, (VALUES ('tech-long', 1.18, 0.93), ('hedged-options', 0.0
 WHERE g.run_id = r.run_id AND b.portfolio_id = g.portfolio_id;
 
 ANALYZE;
+
+-- Session closes the scheduler sent: yesterday's close of each symbol, its command in Kafka 40 ms later.
+INSERT INTO trading.session_closes (symbol, calendar_id, closes_at, claimed_at, sent_at)
+SELECT symbol, 'XNYS', ((current_date - 1) + time '16:00') AT TIME ZONE 'America/New_York',
+       ((current_date - 1) + time '16:00') AT TIME ZONE 'America/New_York' + interval '10 ms',
+       ((current_date - 1) + time '16:00') AT TIME ZONE 'America/New_York' + interval '40 ms'
+FROM synthetic_symbols;

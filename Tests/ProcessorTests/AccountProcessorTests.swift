@@ -41,7 +41,10 @@ import Testing
             let position = book.positions[account]?["AAA"]
             parts.append("\(account): orders \(book.openOrderCount(account)) open \(open.buy)/\(open.sell) position \(position.map { "\($0.quantity)@\($0.costBasis) pnl \($0.realizedPnL)" } ?? "-")")
         }
-        for partition in 0..<4 { parts.append("\(partition): \(await pipeline.depth(partition: Int32(partition)))") }
+        for partition in 0..<4 {
+            let books = await pipeline.depth(partition: Int32(partition)).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            parts.append("\(partition): \(books)")
+        }
         return parts.joined(separator: "\n")
     }
 

@@ -121,6 +121,7 @@ struct APIProcess: Sendable {
         environment["QUANT_DATABASE_PASSWORD_FILE"] = (environment["QUANT_SECRETS_DIR"] ?? "") + "/quant_api"
         environment["KAFKA_BROKERS"] = f.brokers
         environment["QUANT_PROCESSOR_TOPIC_PREFIX"] = String(f.topics.quotes.dropLast("md.quotes".count))
+        environment["QUANT_PROCESSOR_SESSIONS"] = "false"  // no end_of_day beside what the test sends
         environment["QUANT_API_HOST"] = "127.0.0.1"
         environment["QUANT_API_PORT"] = String(port)
         environment["QUANT_API_IDLE_TIMEOUT_SECONDS"] = String(idleTimeoutSeconds)

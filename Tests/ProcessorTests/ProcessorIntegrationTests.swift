@@ -270,6 +270,7 @@ import Testing
                 environment["KAFKA_BROKERS"] = brokers
                 environment["QUANT_KAFKA_GROUP_ID"] = group
                 environment["QUANT_PROCESSOR_TOPIC_PREFIX"] = prefix
+                environment["QUANT_PROCESSOR_SESSIONS"] = "false"  // no end_of_day beside what the test sends
                 environment["QUANT_PROCESSOR_BATCH_MAX_MESSAGES"] = "100"
                 environment["QUANT_PROCESSOR_BATCH_MAX_DELAY_MS"] = "20"
                 environment["QUANT_PROCESSOR_SNAPSHOT_INTERVAL_SECONDS"] = "1"

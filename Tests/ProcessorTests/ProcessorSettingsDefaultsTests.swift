@@ -15,6 +15,11 @@ import Testing
         #expect(settings.batchMaxDelay == .milliseconds(Int(try Self.defaultValue("processor.batchMaxDelayMs"))!))
         #expect("\(settings.publishEvents)" == (try Self.defaultValue("processor.publishEvents")))
         #expect("\(settings.requireAccount)" == (try Self.defaultValue("processor.requireAccount")))
+        // The scheduler is off in a pipeline made in code (tests, benchmarks); its own defaults are the settings'.
+        let sessions = SessionScheduler.Settings()
+        #expect(sessions.defaultCalendar == (try Self.defaultValue("processor.defaultCalendar")))
+        #expect(sessions.checkInterval == .milliseconds(Int(try Self.defaultValue("processor.sessionCheckIntervalMs"))!))
+        #expect(try Self.defaultValue("processor.sessions") == "true", "quant processor closes sessions unless told not to")
         #expect(settings.snapshotInterval == .seconds(Int(try Self.defaultValue("processor.snapshotIntervalSeconds"))!))
         #expect(settings.depthInterval == .milliseconds(Int(try Self.defaultValue("processor.depthIntervalMs"))!))
         #expect("\(settings.closedOrderMemory)" == (try Self.defaultValue("processor.closedOrderMemory")))

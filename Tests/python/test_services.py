@@ -84,6 +84,7 @@ def stack():
     ports = {name: free_port() for name in ("processor", "risk", "api", "api_http")}
     env = dict(os.environ,
                QUANT_PROCESSOR_TOPIC_PREFIX=prefix, QUANT_KAFKA_GROUP_ID=f"{run_id}-group",
+               QUANT_PROCESSOR_SESSIONS="false",  # the message counts below are the feed's alone
                QUANT_METRICS_PROCESSOR_PORT=str(ports["processor"]),
                QUANT_METRICS_RISK_ENGINE_PORT=str(ports["risk"]),
                QUANT_METRICS_API_PORT=str(ports["api"]), QUANT_API_PORT=str(ports["api_http"]),
