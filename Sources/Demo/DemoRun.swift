@@ -23,6 +23,8 @@ public struct DemoRun: Sendable {
     public var seconds = 0
     /// Seconds between two summary lines.
     public var every = 5
+    /// Simulated sessions of this many minutes for every instrument (a calendar `demo`); 0: their own calendars.
+    public var sessionMinutes = 0
     /// The `quant` executable the children run.
     let quant: String
     let settings: QuantSettings
@@ -59,6 +61,7 @@ public struct DemoRun: Sendable {
 
     /// Runs the services and the feed until Ctrl-C (or `seconds`), printing the summary every `every` s.
     public func runPipeline(client: PostgresClient, logger: Logger) async throws {
+        try await useSessions(client: client, logger: logger)
         var services: [ChildProcess] = []
         for (name, role) in [("processor", "quant_processor"), ("risk-engine", "quant_risk_engine"), ("api", "quant_api")] {
             services.append(try ChildProcess.start(
@@ -72,7 +75,7 @@ public struct DemoRun: Sendable {
         // One order in ten is the tech desk's, one in ten the options desk's (accounts of the demo
         // portfolios, config/demo/seed.sql): their fills move those portfolios' positions and VaR.
         var feedArguments = ["feed", "--rate", String(rate), "--symbols", symbols, "--chunk-ms", "200",
-                             "--accounts", "desk-tech,desk-options,,,,,,,,"]
+                             "--accounts", "desk-tech,desk-options,,,,,,,,", "--day-orders"]
         if seconds > 0 { feedArguments += ["--duration", String(seconds)] }
         let feed = try ChildProcess.start("feed", quant, feedArguments, environment: Self.environment, logPath: ".local/logs/feed.log")
         printWhereToLook(settings)
@@ -104,6 +107,23 @@ public struct DemoRun: Sendable {
               \(Self.psql(as: "analyst", settings: settings)) -c 'select * from analytics.risk_latest'
               logs: .local/logs/    stop the stack: quant dev stop    delete everything: quant dev down
             """)
+    }
+
+    /// With `sessionMinutes`, every instrument trades on a calendar `demo` whose session closes
+    /// every so many minutes (the processor's scheduler then expires DAY orders at each close);
+    /// without, they go back to their own (the default) calendar.
+    func useSessions(client: PostgresClient, logger: Logger) async throws {
+        if sessionMinutes > 0 {
+            try await client.query("""
+                INSERT INTO market.trading_calendars (calendar_id, name, time_zone, session_minutes)
+                VALUES ('demo', 'quant demo: simulated sessions', 'UTC', \(sessionMinutes))
+                ON CONFLICT (calendar_id) DO UPDATE SET session_minutes = EXCLUDED.session_minutes
+                """, logger: logger)
+            try await client.query("UPDATE market.instruments SET calendar_id = 'demo'", logger: logger)
+            Self.say("a simulated session closes every \(sessionMinutes) min: DAY orders expire at each close")
+        } else {
+            try await client.query("UPDATE market.instruments SET calendar_id = NULL WHERE calendar_id = 'demo'", logger: logger)
+        }
     }
 
     static var environment: [String: String] { ProcessInfo.processInfo.environment }

@@ -74,6 +74,12 @@ struct DemoSummary {
             } catch {}
         }
         if !desks.isEmpty { lines.append("           desks' trading: " + desks.joined(separator: " · ")) }
+        if let sessions = try? await Self.first(client, logger, """
+            SELECT (SELECT to_char(max(closes_at), 'HH24:MI:SS') FROM api.session_closes WHERE sent_at IS NOT NULL),
+                   (SELECT count(*) FROM api.order_events WHERE event = 'expired' AND reason = 'end_of_day' AND ts > now() - interval '1 day')::int8
+            """, as: (String?, Int64).self), let last = sessions.0 {
+            lines.append("           sessions: last close \(last), DAY orders expired \(Self.number(Double(sessions.1)))")
+        }
         return lines
     }
 

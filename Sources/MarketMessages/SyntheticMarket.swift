@@ -43,6 +43,9 @@ public struct SyntheticMarket: Sendable {
     /// Accounts new orders are sent for, one drawn at random per order ("" for none); empty: no
     /// order names an account (and the random sequence is the one it always was).
     public var accounts: [String] = []
+    /// Send a third of the limit orders as `day` orders; off: all `gtc` (and the random sequence
+    /// is the one it always was).
+    public var dayOrders = false
     private var generator: SplitMix64
     private var symbols: [SymbolState]
     private var nextOrder = 0
@@ -113,7 +116,8 @@ public struct SyntheticMarket: Sendable {
         } else {
             // Near the touch: up to 5 ticks behind the best price on the order's own side.
             let ticks = buy ? mid - 1 - Int64(random() % 5) : mid + 1 + Int64(random() % 5)
-            body = #""order_type":"limit","price":"\#(Price(units: ticks * tickUnits).decimalString)","quantity":\#(quantity),"time_in_force":"gtc""#
+            let tif = dayOrders && random() % 3 == 0 ? "day" : "gtc"
+            body = #""order_type":"limit","price":"\#(Price(units: ticks * tickUnits).decimalString)","quantity":\#(quantity),"time_in_force":"\#(tif)""#
             symbols[i].liveOrders.append(id)
             if symbols[i].liveOrders.count > 10_000 { symbols[i].liveOrders.removeFirst(5_000) }
         }

@@ -16,6 +16,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Messages per second of the synthetic feed.") var rate = 2_000
     @Option(help: "Stop by itself after this many seconds (0: run until Ctrl-C).") var seconds = 0
     @Option(help: "Seconds between two summary lines.") var every = 5
+    @Option(help: "Close a simulated trading session every this many minutes (0: the instruments' own calendars): DAY orders expire at each close.")
+    var sessionMinutes = 0
 
     func run() async throws {
         guard let root = ProjectRoot.locate() else {
@@ -24,7 +26,8 @@ struct DemoCommand: AsyncParsableCommand {
         try await DemoRun.startStack(root: root)
         let settings = try global.settings()
         var demo = DemoRun(quant: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, settings: settings)
-        (demo.rate, demo.seconds, demo.every) = (rate, seconds, every)
+        guard (0...1440).contains(sessionMinutes) else { throw ValidationError("--session-minutes: 0 to 1440") }
+        (demo.rate, demo.seconds, demo.every, demo.sessionMinutes) = (rate, seconds, every, sessionMinutes)
         try await demo.prepare()
 
         var logger = Logger(label: "quant.demo")

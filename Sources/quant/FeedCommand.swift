@@ -36,6 +36,8 @@ struct FeedCommand: AsyncParsableCommand {
         "Accounts new orders are sent for, drawn at random per order: a comma list, an empty item for none.",
         discussion: "--accounts desk-tech,,,, sends one order in five for desk-tech (an account of trading.accounts) and the rest as market flow without an account."))
     var accounts: String?
+    @Flag(help: "Send a third of the limit orders as DAY orders (they expire at their session's close).")
+    var dayOrders = false
     @Option(help: "Replay this CSV of quotes or trades instead of generating.")
     var csv: String?
     @Option(help: "Prefix of the topics (as processor.topicPrefix).")
@@ -76,6 +78,7 @@ struct FeedCommand: AsyncParsableCommand {
         var market = SyntheticMarket(
             symbols: parsed, mix: .init(quotes: weights[0], trades: weights[1], orders: weights[2]),
             seed: seed, orderPrefix: orderPrefix ?? "feed-\(Int(Date().timeIntervalSince1970))-")
+        market.dayOrders = dayOrders
         if let accounts {
             market.accounts = accounts.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces)

@@ -22,6 +22,8 @@ def test_quant_demo_runs_the_pipeline_and_stops_cleanly():
     assert re.search(r"books [1-9]", out), out
     assert re.search(r"risk 99% 1d historical: \S+ VaR [\d,]+ ES [\d,]+", out), out
     # The desks' accounts traded: their fills moved the demo portfolios' positions (issue 18).
+    # The session scheduler sent the last close of the instruments' calendar at start (issue 18).
+    assert re.search(r"sessions: last close \d\d:\d\d:\d\d, DAY orders expired [\d,]+", out), out
     assert re.search(r"desks' trading: \S+ [1-9][\d,]* fills, \d+ open positions, P&L realized -?[\d,]+ unrealized -?[\d,]+", out), out
     for service in ("processor", "risk-engine", "api"):
         assert f"{service}: exit 0" in out, out
