@@ -27,6 +27,11 @@ import Testing
             let dependencies = APIDependencies(database: ReaderDatabase(client: pg, timeout: .seconds(1), logger: logger))
             let app = Application(router: buildRouter(configuration: APIConfiguration(), dependencies: dependencies))
             try await app.test(.router) { client in
+                // A fresh cluster on a loaded machine may take a moment to answer within the 1 s deadline.
+                let up = ContinuousClock.now + .seconds(30)
+                while try await client.get("/api/v1/health").status != .ok, ContinuousClock.now < up {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
                 #expect(try await client.get("/api/v1/health").status == .ok)
                 #expect(try await client.get("/api/v1/instruments").status == .ok)
 
