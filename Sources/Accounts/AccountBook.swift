@@ -135,6 +135,9 @@ public struct AccountBook: Sendable {
     }
 
     private mutating func follow(_ report: ExecutionReportMessage, command: OrderCommandMessage, partition: Int32) {
+        // Market flow (no account) while no account order is live: nothing to follow, and no
+        // status to parse, on the hot path.
+        guard !live.isEmpty || command.account != nil else { return }
         let key = LiveKey(partition: partition, symbol: report.symbol, clientID: report.orderID)
         let leaves = report.leavesQuantity.value
         switch ExecutionReport.Kind(name: report.status) {
@@ -143,11 +146,10 @@ public struct AccountBook: Sendable {
                   let account = command.account, let side = report.side ?? command.side else { return }
             add(key, LiveOrder(account: account, side: side, leaves: leaves))
         case .partiallyFilled?, .replaced?, .triggered?:
-            // Market flow without accounts is most of the traffic: no lookup while no order is tracked.
-            guard !live.isEmpty, let order = live[key] else { return }
+            guard let order = live[key] else { return }
             setLeaves(key, order, leaves)
         case .filled?, .cancelled?, .expired?:
-            guard !live.isEmpty, let order = live[key] else { return }
+            guard let order = live[key] else { return }
             setLeaves(key, order, 0)
             live[key] = nil
             openOrders[order.account, default: 1] -= 1
@@ -175,7 +177,7 @@ public struct AccountBook: Sendable {
     private mutating func fill(_ x: ExecutionMessage, command: OrderCommandMessage, partition: Int32) -> Parties {
         marks[x.symbol] = x.price.units
         func account(_ clientID: String) -> String? {
-            if let order = live[LiveKey(partition: partition, symbol: x.symbol, clientID: clientID)] { return order.account }
+            if !live.isEmpty, let order = live[LiveKey(partition: partition, symbol: x.symbol, clientID: clientID)] { return order.account }
             // A taker that filled in full at once may never have been live (no `accepted` first).
             return command.type == .new && command.orderID == clientID ? command.account : nil
         }
