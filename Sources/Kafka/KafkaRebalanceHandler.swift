@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What the application does when the group gives it partitions or takes them away.
 ///
 /// Both run on the consumer's poll thread, which waits for them: nothing is fetched for the
@@ -25,14 +27,24 @@ public struct KafkaRebalanceHandler: Sendable {
 
 /// Partitions given to a group member, with the identity of each topic's log as the broker
 /// described it just before the assignment.
-public struct KafkaAssignment: Sendable {
-    public var partitions: [TopicPartition]
+public final class KafkaAssignment: Sendable {
+    public let partitions: [TopicPartition]
     /// The id of each assigned topic's log. A topic is missing when the broker gives no ids (before
-    /// Kafka 2.8) or could not be asked: the application cannot then tell a replaced log by its id.
-    public var topicIDs: [String: KafkaTopicID]
+    /// Kafka 2.8) or could not describe it just now (a restarted broker re-creating its topics).
+    public let topicIDs: [String: KafkaTopicID]
+    private let expected = Mutex<[TopicPartition: KafkaTopicID]>([:])
 
     public init(partitions: [TopicPartition], topicIDs: [String: KafkaTopicID] = [:]) {
         self.partitions = partitions
         self.topicIDs = topicIDs
     }
+
+    /// For a partition of a topic missing from `topicIDs`: the application's starting offset
+    /// belongs to log `id`. The consumer then holds the partition (fetches nothing) until the
+    /// broker describes the topic, and reads it from the beginning if its log is another one.
+    public func expectLog(_ id: KafkaTopicID, of partition: TopicPartition) {
+        expected.withLock { $0[partition] = id }
+    }
+
+    var expectedLogs: [TopicPartition: KafkaTopicID] { expected.withLock { $0 } }
 }

@@ -49,6 +49,8 @@ public struct ProcessorSettings: Sendable {
     /// before the processor gives up without committing (`processor.shutdownGraceSeconds`); what it
     /// had not committed is read again after a restart.
     public var shutdownGrace: Duration = .seconds(30)
+    /// Extra librdkafka properties of the consumer, for diagnosis (for example `debug`); empty by default.
+    public var consumerProperties: [String: String] = [:]
 
     public init(brokers: String, groupID: String, clientID: String = "quant-processor",
                 sessionTimeoutMilliseconds: Int = 6_000,
@@ -358,6 +360,13 @@ public actor ProcessorPipeline {
                                      metadata: ["partition": "\(tp)", "stored": "\(position.nextOffset)",
                                                 "stored_log": "\(position.logID)", "log": "\(currentLog)"])
                     }
+                } else if !position.logID.isEmpty {
+                    // The broker could not describe the topic just now (a restarted broker still
+                    // re-creating its topics): the consumer holds the partition until it can, and
+                    // reads it from its beginning if the log is not the stored one (`followLog`
+                    // then commits the switch).
+                    assignment.expectLog(KafkaTopicID(rawValue: position.logID), of: tp)
+                    lost = false
                 } else {
                     // No id to compare (offsets stored before migration 0018, or a broker without
                     // topic ids): only a stored offset beyond the end of the log reveals a lost log.

@@ -39,6 +39,7 @@ public struct ProcessorService: Sendable {
         configuration.fetchWaitMaxMilliseconds = settings.fetchWaitMaxMilliseconds
         configuration.statisticsIntervalMilliseconds = settings.statisticsIntervalMilliseconds
         configuration.security = settings.kafkaSecurity
+        configuration.properties = settings.consumerProperties
         let consumer = try KafkaConsumer(
             configuration: configuration,
             rebalance: KafkaRebalanceHandler(

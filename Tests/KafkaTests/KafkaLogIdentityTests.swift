@@ -71,6 +71,32 @@ import TestSupport
         }
     }
 
+    /// An assignment the broker could not describe (a restarted broker re-creating its topics): the
+    /// application names the log its offsets belong to, and the consumer holds the partitions until
+    /// it can compare. A partition of another log is read from its beginning; one of the same log
+    /// from the application's offset.
+    @Test func aHeldPartitionOfAnotherLogStartsFromItsBeginningAndOneOfTheSameLogAtItsOffset() async throws {
+        let (admin, topic) = try await makeTopic("held", partitions: 2)
+        let id = try #require(try await admin.topicIDs([topic])[topic])
+        let producer = try makeProducer()
+        _ = try await producer.sendAll((0..<40).map {
+            KafkaProducerRecord(topic: topic, partition: KafkaPartition(rawValue: Int32($0 % 2)), key: nil, value: "m\($0)")
+        })
+        await producer.shutdown()
+        let consumer = try makeConsumer(group: uniqueName("held"), rebalance: KafkaRebalanceHandler(assigned: { assignment in
+            for partition in assignment.partitions {
+                assignment.expectLog(partition.partition.rawValue == 0 ? KafkaTopicID(rawValue: "a-log-the-broker-lost") : id, of: partition)
+            }
+            return Dictionary(uniqueKeysWithValues: assignment.partitions.map { ($0, KafkaOffset(rawValue: 5)) })
+        }))
+        try consumer.subscribe(topics: [topic])
+        let messages = try await take(35, from: consumer, timeout: .seconds(30))
+        await consumer.close()
+        #expect(messages.filter { $0.partition.rawValue == 0 }.map(\.offset.rawValue) == Array(0..<20), "another log: from its beginning")
+        #expect(messages.filter { $0.partition.rawValue == 1 }.map(\.offset.rawValue) == Array(5..<20), "the same log: from the offset")
+        #expect(messages.allSatisfy { $0.topicID == id })
+    }
+
     @Test func topicIDsAreTheBrokersAndAbsentForUnknownTopics() async throws {
         let (admin, topic) = try await makeTopic("ids", partitions: 2)
         let ids = try await admin.topicIDs([topic, uniqueName("missing")])

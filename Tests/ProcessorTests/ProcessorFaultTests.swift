@@ -286,8 +286,12 @@ struct BrokerFaultRun: Sendable {
         return logger
     }
 
+    /// QUANT_FAULT_KAFKA_DEBUG=cgrp,topic,fetch (librdkafka's `debug`) logs the consumer's
+    /// librdkafka debug lines too (with QUANT_FAULT_TEST_LOG=debug).
     func start() -> Task<Void, any Error> {
-        Task { [settings, client, logger] in try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
+        var settings = settings
+        if let debug = ProcessInfo.processInfo.environment["QUANT_FAULT_KAFKA_DEBUG"] { settings.consumerProperties["debug"] = debug }
+        return Task { [settings, client, logger] in try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in } }
     }
 
     /// Lets anything written twice show up, then stops the processor (SIGTERM's path).

@@ -13,10 +13,11 @@ import Testing
 @Suite(.serialized) struct SessionProcessorTests {
     @Test func dayOrdersExpireAtTheCloseAndAReplayAgrees() async throws {
         try await ProcessorIntegrationTests.withFixture { f in
-            // AAA trades on a UTC calendar closing eight seconds from now (and closed 24 h ago).
+            // AAA trades on a UTC calendar closing an hour from now (so it closed 23 h ago); once the
+            // orders are in, the close moves to a second from now (however slow the machine was).
             try await f.client.query("""
                 INSERT INTO market.trading_calendars (calendar_id, time_zone, opens_at, closes_at, weekdays)
-                VALUES ('T', 'UTC', '00:00', ((now() AT TIME ZONE 'UTC') + interval '8 seconds')::time, '{1,2,3,4,5,6,7}')
+                VALUES ('T', 'UTC', '00:00', ((now() AT TIME ZONE 'UTC') + interval '1 hour')::time, '{1,2,3,4,5,6,7}')
                 """, logger: f.logger)
             try await f.client.query("UPDATE market.instruments SET calendar_id = 'T' WHERE symbol = 'AAA'", logger: f.logger)
             var configured = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics, batchMaxMessages: 100,
@@ -39,6 +40,15 @@ import Testing
                     #"{"type":"new","v":1,"order_id":"day-1","symbol":"AAA","side":"buy","order_type":"limit","price":"10","quantity":5,"time_in_force":"day"}"#,
                     #"{"type":"new","v":1,"order_id":"gtc-1","symbol":"AAA","side":"buy","order_type":"limit","price":"9","quantity":5,"time_in_force":"gtc"}"#,
                 ], f)
+                let accepted = ContinuousClock.now + .seconds(30)
+                func events() async throws -> Int {
+                    try await ProcessorIntegrationTests.count(f.client, "SELECT count(*)::int FROM trading.order_events", logger: f.logger)
+                }
+                while try await events() < 2, ContinuousClock.now < accepted { try await Task.sleep(for: .milliseconds(50)) }
+                try await f.client.query("""
+                    UPDATE market.trading_calendars SET closes_at = ((now() AT TIME ZONE 'UTC') + interval '1 second')::time
+                    WHERE calendar_id = 'T'
+                    """, logger: f.logger)
                 let closed = ContinuousClock.now + .seconds(20)
                 while try await sentCloses() < 2, ContinuousClock.now < closed { try await Task.sleep(for: .milliseconds(100)) }
                 #expect(try await sentCloses() == 2, "today's close was sent")

@@ -31,7 +31,13 @@ public struct PrivateBroker: Sendable {
         guard status == 0 else { throw TestDatabase.MissingService(description: "scripts/stack restart-broker failed (\(status))") }
     }
 
+    /// With QUANT_KEEP_BROKER_LOGS=<folder>, the broker's log is kept there (start the tests with
+    /// RUST_LOG=info for Tansu's group coordinator messages).
     public func remove() {
+        if let keep = ProcessInfo.processInfo.environment["QUANT_KEEP_BROKER_LOGS"] {
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try? FileManager.default.copyItem(atPath: "\(folder)/local/tansu.log", toPath: "\(keep)/tansu-\(port)-\(UUID().uuidString.prefix(4)).log")
+        }
         if let pid = try? String(contentsOfFile: "\(folder)/local/tansu.pid", encoding: .utf8), let p = Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
             kill(p, SIGKILL)
         }

@@ -67,7 +67,7 @@ final class RDKafkaConsumerContext: RDKafkaCallbackContext, @unchecked Sendable 
                 _ = rd_kafka_pause_partitions(rk, list)
                 fail(error)
             } else {
-                logGuard.assigned(rk, partitions)
+                logGuard.assigned(rk, partitions, expecting: assignment.expectedLogs)
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             buffer.revoke(Set(partitions))

@@ -15,7 +15,10 @@ import Synchronization
 /// - on any consumer error (a broker restart always brings one: its connections drop before the
 ///   new log exists), pauses every assigned partition at once (librdkafka then drops what it
 ///   fetched since), asks the broker for the ids again, and resumes only when they are known: a
-///   topic whose id changed is read again from its beginning, its messages tagged with the new id.
+///   topic whose id changed is read again from its beginning, its messages tagged with the new id;
+/// - holds the partitions of an assignment whose topic the broker could not describe (it is
+///   re-creating its topics) but whose log the application expects (`KafkaAssignment.expectLog`)
+///   the same way, until the topic is described: a partition of another log starts from its beginning.
 ///
 /// `describeForAssignment` may run on any thread (a manual `assign`); everything else runs on the
 /// poll thread, which also serves the rebalance callbacks.
@@ -30,6 +33,8 @@ final class RDKafkaLogGuard: @unchecked Sendable {
     private(set) var isVerifying = false
     /// What the guard paused and has not resumed (a rebalance may take partitions away meanwhile).
     private var paused: Set<TopicPartition> = []
+    /// Held partitions of undescribed topics, with the log their starting offsets belong to.
+    private var expected: [TopicPartition: KafkaTopicID] = [:]
     private var nextAttempt = ContinuousClock.now
     private var attempts = 0
     private let logger: Logger
@@ -44,7 +49,7 @@ final class RDKafkaLogGuard: @unchecked Sendable {
     /// messages carry no id.
     func describeForAssignment(_ handle: OpaquePointer, topics: Set<String>) -> [String: KafkaTopicID] {
         var described: [String: KafkaTopicID?] = [:]
-        for attempt in 1...10 {
+        for attempt in 1...Self.assignmentAttempts {
             do {
                 described = try RDKafkaTopicIDs.describe(handle, topics: topics.sorted(), timeoutMilliseconds: 3_000)
                 if described.count == topics.count { break }
@@ -52,7 +57,7 @@ final class RDKafkaLogGuard: @unchecked Sendable {
                 logger.warning("topic ids unavailable for the assignment", metadata: [
                     "topics": "\(topics.sorted())", "attempt": "\(attempt)", "error": "\(error)"])
             }
-            if attempt < 10 { usleep(500_000) }
+            if attempt < Self.assignmentAttempts { usleep(500_000) }
         }
         let found = described.compactMapValues { $0 }
         ids.withLock { known in for topic in topics { known[topic] = found[topic] } }
@@ -60,14 +65,32 @@ final class RDKafkaLogGuard: @unchecked Sendable {
         return found
     }
 
+    /// How often an assignment asks for ids (half a second apart) before it goes to the application
+    /// without them: the rebalance callback waits meanwhile, and `hold` covers the rest.
+    static let assignmentAttempts = 4
+
     /// After the application accepted an assignment: its partitions were checked against fresh ids
-    /// just now, so a pause the guard left on them (librdkafka keeps it across a rebalance) goes.
-    func assigned(_ handle: OpaquePointer, _ partitions: [TopicPartition]) {
-        let held = partitions.filter { paused.contains($0) }
-        guard !held.isEmpty else { return }
-        let list = RDKafkaTopicPartitionList(held)
-        if rd_kafka_resume_partitions(handle, list.pointer) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            paused.subtract(held)
+    /// just now, so a pause the guard left on them (librdkafka keeps it across a rebalance) goes;
+    /// partitions whose log the application expects but the broker did not describe are held.
+    func assigned(_ handle: OpaquePointer, _ partitions: [TopicPartition], expecting: [TopicPartition: KafkaTopicID]) {
+        expected = expecting
+        let held = partitions.filter { paused.contains($0) && expecting[$0] == nil }
+        if !held.isEmpty {
+            let list = RDKafkaTopicPartitionList(held)
+            if rd_kafka_resume_partitions(handle, list.pointer) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                paused.subtract(held)
+            }
+        }
+        guard !expecting.isEmpty else { return }
+        let hold = RDKafkaTopicPartitionList(Array(expecting.keys))
+        _ = rd_kafka_pause_partitions(handle, hold.pointer)
+        paused.formUnion(expecting.keys)
+        logger.notice("the broker did not describe assigned topics: their partitions wait until it does", metadata: [
+            "partitions": "\(expecting.keys.sorted().map(\.description))"])
+        if !isVerifying {
+            isVerifying = true
+            attempts = 0
+            nextAttempt = .now
         }
     }
 
@@ -108,14 +131,20 @@ final class RDKafkaLogGuard: @unchecked Sendable {
         let known = topicIDs
         for topic in topics.sorted() {
             guard let id = described[topic] ?? nil else { continue }  // no ids from this broker
-            guard let old = known[topic], old != id else {
+            // The whole topic when its log changed under the assignment; else the held partitions
+            // whose starting offsets belong to another log.
+            let replaced = known[topic].map { $0 != id } ?? false
+            let partitions = assignment.filter {
+                $0.topic == topic && (replaced || expected[$0].map { $0 != id } ?? false)
+            }
+            guard let first = partitions.first else {
                 if known[topic] != id {
                     ids.withLock { $0[topic] = id }
                     changes.add(1, ordering: .releasing)
                 }
                 continue
             }
-            let partitions = assignment.filter { $0.topic == topic }
+            let old = replaced ? known[topic]! : expected[first]!
             let list = RDKafkaTopicPartitionList(partitions, offset: .beginning)
             if let error = rd_kafka_seek_partitions(handle, list.pointer, 5_000) {
                 let text = String(cString: rd_kafka_error_string(error))
@@ -133,6 +162,7 @@ final class RDKafkaLogGuard: @unchecked Sendable {
             ids.withLock { $0[topic] = id }
             changes.add(1, ordering: .releasing)
         }
+        expected = [:]
         // Resume what is assigned now; what a rebalance took away meanwhile is resumed when it
         // comes back (`assigned`).
         let resumable = assignment.filter { paused.contains($0) }
