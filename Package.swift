@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "QuantConfig", "PipelineContracts", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["Store", "QuantConfig", "PipelineContracts", "TestSupport", "MarketCore", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
     ]
 )

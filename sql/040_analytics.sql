@@ -8,20 +8,7 @@ CREATE VIEW analytics.risk_latest AS SELECT * FROM api.risk_latest;
 CREATE VIEW analytics.instruments AS SELECT * FROM api.instruments;
 CREATE VIEW analytics.positions AS SELECT * FROM api.positions;
 
--- One-minute OHLCV bars from trade prints; filter on symbol and bucket.
-CREATE VIEW analytics.ohlcv_1m AS
-SELECT symbol,
-       date_trunc('minute', ts) AS bucket,
-       (array_agg(price ORDER BY ts))[1] AS open,
-       max(price) AS high,
-       min(price) AS low,
-       (array_agg(price ORDER BY ts DESC))[1] AS close,
-       sum(size) AS volume,
-       round(sum(price * size) / nullif(sum(size), 0), 8) AS vwap,
-       count(*) AS trade_count
-FROM market.trades
-GROUP BY symbol, date_trunc('minute', ts);
-COMMENT ON VIEW analytics.ohlcv_1m IS 'One-minute OHLCV bars and VWAP from trade prints (UTC buckets).';
+-- Bars (analytics.ohlcv, ohlcv_1m/1h/1d, bars, bars_filled): sql/041_bars.sql.
 
 -- Pipeline health: how far each consumer has got, and what was rejected.
 CREATE VIEW analytics.consumer_offsets AS

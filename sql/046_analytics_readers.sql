@@ -60,16 +60,12 @@ GROUP BY symbol, date_trunc('minute', ts);
 COMMENT ON VIEW analytics.spread_stats_1m IS
     'Per symbol and UTC minute: quote count, mean/min/max spread, mean spread in basis points of the mid, mean sizes.';
 
--- VWAP per minute from trade prints (also a column of analytics.ohlcv_1m).
+-- VWAP per minute from trade prints, from the stored one-minute bars (also a column of analytics.ohlcv_1m).
 CREATE VIEW analytics.vwap_1m AS
-SELECT symbol, date_trunc('minute', ts) AS bucket,
-       round(sum(price * size) / sum(size), 8) AS vwap,
-       sum(size) AS volume,
-       sum(price * size) AS notional,
-       count(*) AS trade_count
-FROM market.trades
-GROUP BY symbol, date_trunc('minute', ts);
-COMMENT ON VIEW analytics.vwap_1m IS 'Per symbol and UTC minute: volume-weighted average price, volume, notional, prints.';
+SELECT symbol, bucket, round(notional / volume, 8) AS vwap, volume, notional, trade_count
+FROM market.bars
+WHERE width = interval '1 minute' AND trade_count > 0;
+COMMENT ON VIEW analytics.vwap_1m IS 'Per symbol and UTC minute: volume-weighted average price, volume, notional, prints (stored bars).';
 
 -- The history of our books as snapshotted by the processor (without the snapshot bytes).
 CREATE VIEW analytics.book_depth AS

@@ -62,6 +62,8 @@ public struct BarBody: Codable, Sendable {
     public var volume: String
     public var vwap: String?
     public var tradeCount: Int64
+    /// `trade`, or `quote_mid` for a bucket without trades made of two-sided quotes' mids.
+    public var source: String
 }
 
 public struct BarListBody: Codable, Sendable {

@@ -105,16 +105,18 @@ struct MarketReader: Sendable {
         return book
     }
 
-    /// OHLCV bars of `width` (a Postgres interval, e.g. `5 minutes`) from `api.bars`, oldest first.
+    /// OHLCV bars of `width` (a Postgres interval, e.g. `5 minutes`) starting in [from, to), from
+    /// the stored rollups through `api.bars`, oldest first.
     func bars(_ symbol: String, width: String, from: String, to: String) async throws -> [BarBody] {
         try await database.rows("""
             SELECT api.rfc3339(bucket), trim_scale(open)::text, trim_scale(high)::text, trim_scale(low)::text,
-                   trim_scale(close)::text, trim_scale(volume)::text, trim_scale(vwap)::text, trade_count
+                   trim_scale(close)::text, trim_scale(volume)::text, trim_scale(vwap)::text, trade_count, source
             FROM api.bars(\(symbol), \(width)::interval, \(from)::timestamptz, \(to)::timestamptz)
             """) { row in
-            let (start, open, high, low, close, volume, vwap, count) =
-                try row.decode((String, String, String, String, String, String, String?, Int64).self)
-            return BarBody(start: start, open: open, high: high, low: low, close: close, volume: volume, vwap: vwap, tradeCount: count)
+            let (start, open, high, low, close, volume, vwap, count, source) =
+                try row.decode((String, String, String, String, String, String, String?, Int64, String).self)
+            return BarBody(start: start, open: open, high: high, low: low, close: close, volume: volume, vwap: vwap,
+                           tradeCount: count, source: source)
         }
     }
 

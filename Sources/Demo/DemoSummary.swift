@@ -60,6 +60,17 @@ struct DemoSummary {
             } catch {}
         }
         if !risk.isEmpty { lines.append("           risk 99% 1d historical: " + risk.joined(separator: " · ")) }
+        // The latest one-minute bar of AAPL as `api.bars` reads it from the stored rollups (issue 19).
+        if let bar = try? await Self.first(client, logger, """
+            SELECT (SELECT count(*) FROM api.ohlcv WHERE width = interval '1 minute' AND bucket > now() - interval '1 day')::int8,
+                   to_char(b.bucket, 'HH24:MI'), b.open::float8, b.high::float8, b.low::float8, b.close::float8,
+                   b.volume::float8, b.source
+            FROM api.bars('AAPL', interval '1 minute', now() - interval '5 minutes', now()) b ORDER BY b.bucket DESC LIMIT 1
+            """, as: (Int64, String, Double, Double, Double, Double, Double, String).self) {
+            lines.append("           bars (stored rollups): \(Self.number(Double(bar.0))) one-minute bars today · AAPL \(bar.1) " +
+                         "O \(Self.price(bar.2)) H \(Self.price(bar.3)) L \(Self.price(bar.4)) C \(Self.price(bar.5)) " +
+                         "V \(Self.number(bar.6)) (\(bar.7))")
+        }
         var desks: [String] = []
         if let rows = try? await client.query("""
             SELECT portfolio_id, sum(fills)::int8, count(*) FILTER (WHERE quantity <> 0)::int8,
@@ -97,6 +108,8 @@ struct DemoSummary {
         for try await row in try await client.query(sql, logger: logger).decode((repeat each T).self) { return row }
         return nil
     }
+
+    static func price(_ value: Double) -> String { String(format: "%.2f", value) }
 
     static func number(_ value: Double) -> String {
         let formatter = NumberFormatter()

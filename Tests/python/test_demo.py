@@ -24,6 +24,8 @@ def test_quant_demo_runs_the_pipeline_and_stops_cleanly():
     # The desks' accounts traded: their fills moved the demo portfolios' positions (issue 18).
     # The session scheduler sent the last close of the instruments' calendar at start (issue 18).
     assert re.search(r"sessions: last close \d\d:\d\d:\d\d, DAY orders expired [\d,]+", out), out
+    # Bars come from the stored rollups (issue 19).
+    assert re.search(r"bars \(stored rollups\): [1-9][\d,]* one-minute bars today · AAPL \d\d:\d\d O [\d.]+ H [\d.]+ L [\d.]+ C [\d.]+ V [\d,]+ \((trade|quote_mid)\)", out), out
     assert re.search(r"desks' trading: \S+ [1-9][\d,]* fills, \d+ open positions, P&L realized -?[\d,]+ unrealized -?[\d,]+", out), out
     for service in ("processor", "risk-engine", "api"):
         assert f"{service}: exit 0" in out, out
