@@ -59,15 +59,21 @@ COMMENT ON FUNCTION api.bar_range(interval, timestamptz, timestamptz) IS
 CREATE FUNCTION api.bars_from_ticks(p_symbol text, p_width interval, p_from timestamptz, p_to timestamptz)
 RETURNS TABLE (bucket timestamptz, open numeric, high numeric, low numeric, close numeric,
                volume numeric, vwap numeric, trade_count bigint, source text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
 AS $$
-    WITH r AS (SELECT * FROM api.bar_range(p_width, p_from, p_to)),
-    trades AS (
+#variable_conflict use_column
+DECLARE
+    r record;
+BEGIN
+    -- The bounds as values (not a join), so only the partitions of the range are read.
+    r := api.bar_range(p_width, p_from, p_to);
+    RETURN QUERY
+    WITH trades AS (
         SELECT date_bin(p_width, t.ts, timestamptz '2000-01-01 00:00:00+00') AS bucket,
                (array_agg(t.price ORDER BY t.ts, t.price))[1] AS open, max(t.price) AS high, min(t.price) AS low,
                (array_agg(t.price ORDER BY t.ts DESC, t.price DESC))[1] AS close,
                sum(t.size)::numeric AS volume, round(sum(t.price * t.size) / sum(t.size), 8) AS vwap, count(*) AS n
-        FROM market.trades t, r
+        FROM market.trades t
         WHERE t.symbol = p_symbol AND t.ts >= r.first_bucket AND t.ts < r.end_bucket
         GROUP BY 1
     ),
@@ -76,7 +82,7 @@ AS $$
                (array_agg(q.mid ORDER BY q.ts, q.mid))[1] AS open, max(q.mid) AS high, min(q.mid) AS low,
                (array_agg(q.mid ORDER BY q.ts DESC, q.mid DESC))[1] AS close
         FROM (SELECT qq.ts, round((qq.bid + qq.ask) / 2, 8) AS mid
-              FROM market.quotes qq, r
+              FROM market.quotes qq
               WHERE qq.symbol = p_symbol AND qq.ts >= r.first_bucket AND qq.ts < r.end_bucket
                 AND qq.bid > 0 AND qq.ask >= qq.bid) q
         GROUP BY 1
@@ -86,7 +92,8 @@ AS $$
            coalesce(t.volume, 0), t.vwap, coalesce(t.n, 0),
            CASE WHEN t.bucket IS NOT NULL THEN 'trade' ELSE 'quote_mid' END
     FROM trades t FULL JOIN mids m ON m.bucket = t.bucket
-    ORDER BY 1
+    ORDER BY 1;
+END
 $$;
 COMMENT ON FUNCTION api.bars_from_ticks(text, interval, timestamptz, timestamptz) IS
     'Bars recomputed from raw ticks (the reference for api.bars): buckets starting in [p_from, p_to), oldest first.';

@@ -14,6 +14,8 @@ GRANT EXECUTE ON FUNCTION analytics.positions_from_executions() TO analyst;
 -- with the views' owner's rights, so a service granted a view needs nothing under it.
 GRANT USAGE ON SCHEMA market, trading, risk, ops, api, analytics TO quant_processor, quant_risk_engine, quant_api;
 GRANT EXECUTE ON FUNCTION ops.ensure_service_partitions(regclass, date, date) TO quant_processor, quant_risk_engine;
+-- The processor runs the periodic upkeep and retention (migration 0027).
+GRANT EXECUTE ON FUNCTION ops.run_upkeep(integer) TO quant_processor;
 
 -- quant_processor: ticks, orders, executions and books in; offsets and dead letters in the same
 -- transactions; engine snapshots to restart from; the instrument catalogue to check symbols; the

@@ -49,6 +49,9 @@ public struct ProcessorSettings: Sendable {
     /// before the processor gives up without committing (`processor.shutdownGraceSeconds`); what it
     /// had not committed is read again after a restart.
     public var shutdownGrace: Duration = .seconds(30)
+    /// Partition upkeep and retention every `partitions.maintenanceIntervalSeconds` (`PartitionUpkeep`);
+    /// nil: off. `quant processor` turns it on; a pipeline made in code has it off.
+    public var upkeep: PartitionUpkeep.Settings?
     /// Extra librdkafka properties of the consumer, for diagnosis (for example `debug`); empty by default.
     public var consumerProperties: [String: String] = [:]
 

@@ -69,6 +69,9 @@ public struct ProcessorService: Sendable {
                     }
                 }
                 group.addTask { await self.followInstruments(pipeline) }
+                if let upkeep = settings.upkeep {
+                    group.addTask { await PartitionUpkeep(settings: upkeep, client: client, logger: logger).run() }
+                }
                 if let sessions = settings.sessions {
                     let producer = try KafkaProducer(configuration: Self.eventsProducerConfiguration(settings), logger: logger)
                     group.addTask {

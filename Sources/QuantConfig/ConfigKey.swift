@@ -74,7 +74,7 @@ extension ConfigKey {
         .init("migrations.directory", default: "migrations", "Folder of numbered migration files NNNN_name.sql"),
         .init("migrations.sqlDirectory", default: "sql", "Folder of idempotent view and function files re-applied after migrations"),
         .init("partitions.premakeDays", default: "7", "Daily partitions created ahead of today"),
-        .init("partitions.maintenanceIntervalSeconds", default: "3600", "How often services run partition upkeep and retention"),
+        .init("partitions.maintenanceIntervalSeconds", default: "3600", "How often the processor runs partition upkeep and retention"),
         .init("log.level", default: "info", "trace, debug, info, notice, warning, error or critical"),
         .init("risk.intervalSeconds", default: "60", "How often quant risk-engine recomputes every portfolio"),
         .init("risk.debounceMilliseconds", default: "1000", "After an md_trades notification, wait this long for more before recomputing"),

@@ -24,6 +24,8 @@ extension ProcessorSettings {
             sessions = SessionScheduler.Settings(
                 defaultCalendar: settings.processor.defaultCalendar, checkInterval: .milliseconds(settings.processor.sessionCheckIntervalMs))
         }
+        upkeep = PartitionUpkeep.Settings(
+            interval: .seconds(settings.partitions.maintenanceIntervalSeconds), premakeDays: settings.partitions.premakeDays)
         eventTime = EventTimeWindow(maxLeadSeconds: settings.processor.maxEventLeadSeconds, maxAgeDays: settings.processor.maxEventAgeDays)
         shutdownGrace = .seconds(settings.processor.shutdownGraceSeconds)
         statisticsIntervalMilliseconds = settings.kafka.statisticsIntervalMs
