@@ -56,10 +56,12 @@ COMMENT ON FUNCTION api.bar_range(interval, timestamptz, timestamptz) IS
 -- Bars recomputed from the raw ticks: the reference the stored bars are tested against, the
 -- baseline of the bars benchmark, and what api.bars falls back to for widths finer than a minute.
 -- Reads every tick of the range: keep it short.
+-- JIT off: over a long range the plan has a scan per daily partition, and compiling them took
+-- longer than the scan itself (seconds for a year).
 CREATE FUNCTION api.bars_from_ticks(p_symbol text, p_width interval, p_from timestamptz, p_to timestamptz)
 RETURNS TABLE (bucket timestamptz, open numeric, high numeric, low numeric, close numeric,
                volume numeric, vwap numeric, trade_count bigint, source text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
