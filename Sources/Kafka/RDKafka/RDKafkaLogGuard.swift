@@ -44,9 +44,9 @@ final class RDKafkaLogGuard: @unchecked Sendable {
     }
 
     /// Before an assignment is handed to the application: the ids of its topics. While the broker
-    /// does not know a topic yet (it is re-creating its topics), asks again for up to about five
-    /// seconds; a topic it still does not describe, or gives no id for, is left out, and its
-    /// messages carry no id.
+    /// does not know a topic yet (it is re-creating its topics), asks again for about two seconds
+    /// (`assignmentAttempts`); a topic it still does not describe, or gives no id for, is left out
+    /// (the application may then name the log it expects: `KafkaAssignment.expectLog`).
     func describeForAssignment(_ handle: OpaquePointer, topics: Set<String>) -> [String: KafkaTopicID] {
         var described: [String: KafkaTopicID?] = [:]
         for attempt in 1...Self.assignmentAttempts {
@@ -66,7 +66,7 @@ final class RDKafkaLogGuard: @unchecked Sendable {
     }
 
     /// How often an assignment asks for ids (half a second apart) before it goes to the application
-    /// without them: the rebalance callback waits meanwhile, and `hold` covers the rest.
+    /// without them: the rebalance callback waits meanwhile, and `assigned(_:_:expecting:)` holds the rest.
     static let assignmentAttempts = 4
 
     /// After the application accepted an assignment: its partitions were checked against fresh ids
