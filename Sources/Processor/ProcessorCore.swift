@@ -240,9 +240,12 @@ public struct ProcessorCore {
     // MARK: orders
 
     private mutating func handleCommand(_ message: ConsumedMessage, recording: Bool) {
-        // Even an undecodable command is consumed: the engine state after it is the same.
+        // Even an undecodable command is consumed: the engine state after it is the same. The
+        // engine counts as changed, so the next snapshot is taken at this offset (a restart then
+        // has nothing to replay, and a lost log nothing it cannot replay).
         if engines[message.partition] != nil || commandOffsets[message.partition] != nil {
             commandOffsets[message.partition] = message.offset + 1
+            dirtyEngines.insert(message.partition)
         }
         let command: OrderCommandMessage
         do {

@@ -52,6 +52,10 @@ public struct ProcessorSettings: Sendable {
     /// Partition upkeep and retention every `partitions.maintenanceIntervalSeconds` (`PartitionUpkeep`);
     /// nil: off. `quant processor` turns it on; a pipeline made in code has it off.
     public var upkeep: PartitionUpkeep.Settings?
+    /// How long an assignment waits for the broker to describe the commands topic when the
+    /// consumer could not (a restarted broker re-creating its topics) and the books must be rebuilt
+    /// from the stored log; then the consumer stops with an error rather than replay an unknown log.
+    public var logResolutionTimeout: Duration = .seconds(60)
     /// Extra librdkafka properties of the consumer, for diagnosis (for example `debug`); empty by default.
     public var consumerProperties: [String: String] = [:]
 
@@ -344,7 +348,16 @@ public actor ProcessorPipeline {
         var admin: KafkaAdmin?
         for topic in Set(partitions.map(\.topic)) {
             let stored = try await BatchWriter.storedPositions(client: client, group: settings.groupID, topic: topic, logger: logger)
-            let currentLog = assignment.topicIDs[topic]?.rawValue
+            var currentLog = assignment.topicIDs[topic]?.rawValue
+            if currentLog == nil, topic == settings.topics.commands,
+               partitions.contains(where: { $0.topic == topic && stored[$0.partition.rawValue].map { !$0.logID.isEmpty } == true }) {
+                // Rebuilding the books below replays the stored log from the broker: the consumer's
+                // hold (`expectLog`) would come too late to keep another log out of the books.
+                let a = try admin ?? makeAdmin()
+                admin = a
+                currentLog = try await LogResolution(admin: a, timeout: settings.logResolutionTimeout, logger: logger)
+                    .id(of: topic)?.rawValue
+            }
             var ends: [KafkaPartition: KafkaOffset]?
             for tp in partitions where tp.topic == topic {
                 let key = PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)
@@ -374,9 +387,7 @@ public actor ProcessorPipeline {
                     // No id to compare (offsets stored before migration 0018, or a broker without
                     // topic ids): only a stored offset beyond the end of the log reveals a lost log.
                     if ends == nil {
-                        var adminConfiguration = KafkaAdminConfiguration(brokers: settings.brokers)
-                        adminConfiguration.security = settings.kafkaSecurity
-                        let a = try admin ?? KafkaAdmin(configuration: adminConfiguration, logger: logger)
+                        let a = try admin ?? makeAdmin()
                         admin = a
                         ends = try await endOffsets(a, topic: topic)
                     }
@@ -429,7 +440,11 @@ public actor ProcessorPipeline {
             // Nothing to replay from a log that was lost: the restored books go on with the new one.
             if from < stored.rawValue, !logLost.contains(tp) { replays[partition] = from..<stored.rawValue }
         }
-        if !replays.isEmpty { try await rebuildBooks(replays) }
+        if !replays.isEmpty {
+            let a = try admin ?? makeAdmin()
+            admin = a
+            try await rebuildBooks(replays, admin: a)
+        }
         for tp in partitions where tp.topic == settings.topics.commands {
             core.rebuildAccounts(commandsPartition: tp.partition.rawValue)
         }
@@ -471,6 +486,12 @@ public actor ProcessorPipeline {
         committedNext[key] = 0
     }
 
+    func makeAdmin() throws -> KafkaAdmin {
+        var configuration = KafkaAdminConfiguration(brokers: settings.brokers)
+        configuration.security = settings.kafkaSecurity
+        return try KafkaAdmin(configuration: configuration, logger: logger)
+    }
+
     static func now() -> Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
 
     /// The end offsets of `topic`, asked up to three times. Without them a lost log cannot be told
@@ -510,7 +531,16 @@ public actor ProcessorPipeline {
 
     /// Replays `orders.commands` offsets (from a snapshot's offset, or the beginning, up to the
     /// committed offset) with a private consumer, applying commands without writing anything.
-    func rebuildBooks(_ ranges: [Int32: Range<Int64>]) async throws {
+    func rebuildBooks(_ ranges: [Int32: Range<Int64>], admin: KafkaAdmin) async throws {
+        // Offsets the log does not hold would be waited for forever, in the rebalance callback.
+        let ends = try await endOffsets(admin, topic: settings.topics.commands)
+        for (partition, range) in ranges.sorted(by: { $0.key < $1.key }) {
+            let end = ends[KafkaPartition(rawValue: partition)]?.rawValue ?? 0
+            guard end >= range.upperBound else {
+                throw LogResolution.Failure(
+                    "\(settings.topics.commands)/\(partition) ends at offset \(end), before the stored offset \(range.upperBound), under the same topic id: the broker lost committed messages; the books cannot be rebuilt")
+            }
+        }
         var configuration = KafkaConsumerConfiguration(
             brokers: settings.brokers, groupID: "\(settings.groupID)-rebuild-\(UUID().uuidString.prefix(8))",
             clientID: "\(settings.clientID)-rebuild")
@@ -531,6 +561,11 @@ public actor ProcessorPipeline {
             for try await message in replayer.messages {
                 let p = message.partition.rawValue
                 guard let target = remaining[p], message.offset.rawValue < target else { continue }
+                let log = core.logIDs[PartitionKey(topic: message.topic, partition: p)] ?? ""
+                if let id = message.topicID?.rawValue, !log.isEmpty, id != log {
+                    throw LogResolution.Failure(
+                        "replaying \(message.topic)/\(p): the broker's log \(id) is not the stored log \(log)")
+                }
                 core.replay(Self.convert(message), skipped: skipped[p]?.contains(message.offset.rawValue) == true)
                 replayed += 1
                 if message.offset.rawValue + 1 >= target { remaining[p] = nil }

@@ -69,6 +69,31 @@ struct KafkaGroupTests {
     }
 }
 
+extension KafkaGroupTests {
+    /// A restarted broker re-creates its topics one by one, and the group may rejoin in between: a
+    /// subscribed topic that appears after the join must still be assigned within seconds (with
+    /// librdkafka's default metadata refresh it waited five minutes, unread).
+    @Test("a subscribed topic created after the group joined is assigned within seconds")
+    func aTopicCreatedAfterTheJoinIsAssigned() async throws {
+        let (admin, early) = try await makeTopic("early", partitions: 2)
+        let late = uniqueName("late")
+        let consumer = try makeConsumer(group: uniqueName("group"), rebalance: KafkaRebalanceHandler())
+        try consumer.subscribe(topics: [early, late])
+        let reading = Task { try await take(1, from: consumer, timeout: .seconds(40)) }
+        try await waitUntil { (try? consumer.assignment().isEmpty == false) ?? false }
+        #expect(try consumer.assignment().allSatisfy { $0.topic == early })
+        try await admin.createTopic(late, partitions: 2)
+        let created = ContinuousClock.now
+        let producer = try makeProducer()
+        _ = try await producer.sendAll([KafkaProducerRecord(topic: late, key: "k", value: "late")])
+        await producer.shutdown()
+        let messages = try await reading.value
+        #expect(messages.map(\.topic) == [late])
+        #expect(ContinuousClock.now - created < .seconds(20))
+        await consumer.close()
+    }
+}
+
 /// Polls `condition` every 50 ms for up to `timeout`.
 func waitUntil(timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout

@@ -246,6 +246,41 @@ extension LostLogTests {
     }
 }
 
+extension LostLogTests {
+    /// An assignment the consumer could not describe (the broker was re-creating its topics) must not
+    /// rebuild books by replaying whatever log the broker has now. The pipeline asks the broker for
+    /// the commands topic's id itself: a partition of the stored log is replayed up to its stored
+    /// offset; one of a lost log is read from its beginning, and nothing waits for offsets that the
+    /// new log does not hold (this hung the rebalance callback, and the processor with it).
+    @Test func anUndescribedAssignmentReplaysOnlyTheStoredLog() async throws {
+        try await ProcessorIntegrationTests.withFixture { f in
+            _ = try await ProcessorIntegrationTests.produce(600, topics: f.topics, brokers: f.brokers, seed: 35)
+            let commands = f.topics.commands
+            let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: f.brokers))
+            let id = try #require(try await admin.topicIDs([commands])[commands]).rawValue
+            let ends = try await admin.endOffsets(topic: commands)
+            let kept = try #require(ends.filter { $0.value.rawValue > 0 }.keys.min(), "no commands were produced")
+            for partition in 0..<Int32(4) {
+                let (offset, log) = partition == kept.rawValue ? (ends[kept]!.rawValue, id) : (5_000, "a-log-the-broker-lost")
+                try await f.client.query("""
+                    INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, log_id)
+                    VALUES (\(f.group), \(commands), \(partition), \(offset), \(log))
+                    """, logger: f.logger)
+            }
+            let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics)
+            let pipeline = ProcessorPipeline(settings: settings, client: f.client, producer: nil, instruments: [], logger: f.logger)
+            let partitions = (0..<Int32(4)).map { TopicPartition(commands, KafkaPartition(rawValue: $0)) }
+            let assigning = Task { try await pipeline.assigned(KafkaAssignment(partitions: partitions, topicIDs: [:])) }
+            let starts = try await value(of: assigning, within: .seconds(60), "the assignment")
+            for tp in partitions {
+                let expected = tp.partition == kept ? ends[kept]! : KafkaOffset.beginning
+                #expect(starts[tp] == expected, "\(tp)")
+            }
+            #expect(await pipeline.depth(partition: kept.rawValue).isEmpty == false, "the kept log's books were rebuilt")
+        }
+    }
+}
+
 /// A processor on a private broker (which a test may restart, losing its logs) and a fresh database.
 struct BrokerFaultRun: Sendable {
     let broker: PrivateBroker

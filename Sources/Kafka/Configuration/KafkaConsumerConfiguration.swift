@@ -40,9 +40,14 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// `statistics.interval.ms`: how often librdkafka reports its queues (`KafkaStatistics`) to the
     /// handler given at init; 0 turns statistics off.
     public var statisticsIntervalMilliseconds: Int = 0
-    /// Any other librdkafka property, passed through as is (it wins over the fields above, except the
+    /// `topic.metadata.refresh.interval.ms`: how soon a subscribed topic that did not exist when the
+    /// group was joined (created late, or re-created by a restarted broker) is noticed and assigned.
+    /// librdkafka's default (5 minutes) left such a topic unread that long; a metadata request of the
+    /// subscribed topics every few seconds costs the broker next to nothing.
+    public var metadataRefreshIntervalMilliseconds: Int = 5_000
     /// TLS and SASL towards the brokers (`security.protocol`, `ssl.*`, `sasl.*`).
     public var security = KafkaSecurity()
+    /// Any other librdkafka property, passed through as is (it wins over the fields above, except the
     /// two offset-ownership settings, which this wrapper relies on).
     public var properties: [String: String] = [:]
 
@@ -67,6 +72,7 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
             "fetch.wait.max.ms": String(fetchWaitMaxMilliseconds),
             "fetch.queue.backoff.ms": String(fetchQueueBackoffMilliseconds),
             "statistics.interval.ms": String(statisticsIntervalMilliseconds),
+            "topic.metadata.refresh.interval.ms": String(metadataRefreshIntervalMilliseconds),
         ]
         p.merge(security.properties) { _, secured in secured }
         p.merge(properties) { _, passthrough in passthrough }
