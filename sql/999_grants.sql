@@ -46,3 +46,6 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON risk.portfolios, risk.positions TO quant
 GRANT INSERT ON market.instruments TO quant_api;
 GRANT SELECT, UPDATE (last_used_at) ON ops.api_keys TO quant_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ops.idempotency_keys TO quant_api;
+
+-- Every service checks at start that the schema is new enough (Store.SchemaRequirement).
+GRANT SELECT ON public.schema_migrations TO quant_processor, quant_risk_engine, quant_api;

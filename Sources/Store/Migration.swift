@@ -52,6 +52,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
     case appliedFileMissing(version: Int, name: String)
     case outOfOrder(version: Int, fileName: String, latestApplied: Int)
     case statementFailed(file: String, statement: String, message: String)
+    case badTarget(target: Int, current: Int, head: Int)
 
     public var description: String {
         switch self {
@@ -63,6 +64,10 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
         case let .appliedFileMissing(v, name): "migration \(v) (\(name)) is in the ledger but its file is gone"
         case let .outOfOrder(v, file, latest):
             "\(file): version \(v) is pending but \(latest) is already applied; number new migrations above the latest"
+        case let .badTarget(target, current, head):
+            target > head
+                ? "there is no migration \(target): the latest is \(head)"
+                : "the database is at migration \(current), past \(target): migrations only go forward"
         case let .statementFailed(file, statement, message):
             "\(file): \(message)\n  in statement: \(statement.prefix(300))"
         }

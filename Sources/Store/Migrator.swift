@@ -4,13 +4,16 @@ import PostgresNIO
 
 /// Applies `migrations/` and then `sql/` to a database.
 ///
-/// - Each migration runs in its own transaction together with its ledger row, so a file is either
-///   fully applied and recorded or not at all.
+/// - An upgrade is one transaction: the pending migrations with their ledger rows, `sql/` and
+///   partition upkeep commit together or not at all, so readers see the old schema until the new
+///   one is complete, and a failing migration leaves the database as it was.
+/// - The reader schemas (`api`, `analytics`) belong to `sql/`: before pending migrations run they
+///   are emptied, so no reader view of the old version can stand in a migration's way, and `sql/`
+///   re-creates them. Below the head (`up(to:)`) they stay empty: `sql/` is written for the head.
 /// - A session-level advisory lock serialises concurrent migrators: the second waits, then finds
 ///   nothing pending.
 /// - Applied files are checksummed (SHA-256, computed by the server); a changed file stops everything.
-/// - After migrations, every `sql/` file is re-applied in one transaction (reader views and
-///   functions are `CREATE OR REPLACE` or drop-and-create), then partitions are made ahead of time.
+/// - `rehearse` runs all of it and rolls back: what an upgrade would do, how long each step takes.
 public struct Migrator: Sendable {
     /// The ledger lives in `public` so that it exists before any migration created a schema.
     public static let ledgerTable = "public.schema_migrations"
@@ -49,27 +52,80 @@ public struct Migrator: Sendable {
     }
 
     public struct UpReport: Sendable {
+        /// Versions applied (or, rehearsing, that would be), in order, with how long each took.
         public var applied: [Int] = []
+        public var durations: [Int: Duration] = [:]
+        /// `sql/` files re-applied; empty below the head.
         public var sqlFiles: [String] = []
+        /// The highest migration on disk, and the version the ledger names afterwards.
+        public var head = 0
+        public var version = 0
+        /// True when everything was rolled back (`rehearse`).
+        public var rehearsed = false
     }
 
-    // MARK: commands
-
-    /// Applies every pending migration, then `sql/`, then partition upkeep.
+    /// Applies every pending migration up to `target` (all when nil; forward only), then, when the
+    /// head is reached, `sql/` and partition upkeep: one transaction. With `rehearse`, rolls it all
+    /// back at the end and reports what would have been applied.
     @discardableResult
-    public func up() async throws -> UpReport {
+    public func up(to target: Int? = nil, rehearse: Bool = false) async throws -> UpReport {
         try await withLockedConnection { connection in
             try await ensureLedger(connection)
             let plan = try await self.plan(connection)
             if let problem = plan.problems.first { throw problem }
             var report = UpReport()
-            for migration in plan.pending {
-                try await apply(migration, checksum: plan.checksums[migration.version]!, on: connection)
-                report.applied.append(migration.version)
+            report.head = plan.head
+            let current = plan.statuses.filter { $0.state == .applied }.map(\.version).max() ?? 0
+            if let target, target < current || (target > plan.head) {
+                throw MigrationError.badTarget(target: target, current: current, head: plan.head)
             }
-            report.sqlFiles = try await applyScripts(on: connection)
-            try await connection.query("SELECT ops.maintain_partitions(\(Int32(premakeDays)))", logger: logger)
+            let pending = plan.pending.filter { target == nil || $0.version <= target! }
+            let reachesHead = (target ?? plan.head) >= plan.head
+            try await transaction(on: connection, rollback: rehearse) {
+                if !pending.isEmpty { try await emptyReaderSchemas(on: connection) }
+                for migration in pending {
+                    report.durations[migration.version] =
+                        try await apply(migration, checksum: plan.checksums[migration.version]!, on: connection)
+                    report.applied.append(migration.version)
+                }
+                if reachesHead {
+                    report.sqlFiles = try await applyScripts(on: connection)
+                    try await connection.query("SELECT ops.maintain_partitions(\(Int32(premakeDays)))", logger: logger)
+                }
+            }
+            report.version = pending.last?.version ?? current
+            report.rehearsed = rehearse
             return report
+        }
+    }
+
+    /// What `up(to:)` would do, without doing it.
+    public struct UpgradePlan: Sendable {
+        public var current = 0
+        public var head = 0
+        public var pending: [(version: Int, name: String, statements: Int)] = []
+        /// True when `sql/` and partition upkeep would run (the head is reached).
+        public var reachesHead = true
+        /// What would make `up` refuse (a changed or missing applied file).
+        public var problems: [MigrationError] = []
+    }
+
+    public func upgradePlan(to target: Int? = nil) async throws -> UpgradePlan {
+        try await withConnection { connection in
+            try await ensureLedger(connection)
+            let plan = try await self.plan(connection)
+            var result = UpgradePlan()
+            result.head = plan.head
+            result.current = plan.statuses.filter { $0.state == .applied }.map(\.version).max() ?? 0
+            result.problems = plan.problems
+            if let target, target < result.current || target > plan.head {
+                result.problems.append(.badTarget(target: target, current: result.current, head: plan.head))
+            }
+            result.reachesHead = (target ?? plan.head) >= plan.head
+            result.pending = plan.pending.filter { target == nil || $0.version <= target! }.map {
+                ($0.version, $0.name, SQLScript.statements($0.sql).count)
+            }
+            return result
         }
     }
 
@@ -95,6 +151,7 @@ public struct Migrator: Sendable {
         var problems: [MigrationError] = []
         var statuses: [Status] = []
         var checksums: [Int: String] = [:]
+        var head = 0
     }
 
     func plan(_ connection: PostgresConnection) async throws -> Plan {
@@ -103,6 +160,7 @@ public struct Migrator: Sendable {
         let appliedByVersion = Dictionary(uniqueKeysWithValues: applied.map { ($0.version, $0) })
         let latestApplied = applied.map(\.version).max() ?? 0
         var plan = Plan()
+        plan.head = files.map(\.version).max() ?? 0
         for file in files {
             let checksum = try await sha256(file.sql, on: connection)
             plan.checksums[file.version] = checksum
@@ -135,26 +193,33 @@ public struct Migrator: Sendable {
 
     // MARK: applying
 
-    func apply(_ migration: Migration, checksum: String, on connection: PostgresConnection) async throws {
+    /// Runs a migration and records it in the ledger, inside the caller's transaction.
+    func apply(_ migration: Migration, checksum: String, on connection: PostgresConnection) async throws -> Duration {
         let started = ContinuousClock.now
-        try await transaction(on: connection) {
-            try await execute(migration.sql, file: migration.fileName, on: connection)
-            let elapsed = started.duration(to: .now)
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            try await connection.query("""
-                INSERT INTO public.schema_migrations (version, name, checksum, duration_ms)
-                VALUES (\(migration.version), \(migration.name), \(checksum), \(ms))
-                """, logger: logger)
-        }
+        try await execute(migration.sql, file: migration.fileName, on: connection)
+        let elapsed = started.duration(to: .now)
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        try await connection.query("""
+            INSERT INTO public.schema_migrations (version, name, checksum, duration_ms)
+            VALUES (\(migration.version), \(migration.name), \(checksum), \(ms))
+            """, logger: logger)
         logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        return elapsed
+    }
+
+    /// The reader schemas hold only what `sql/` makes (sql/000_reader_schemas.sql): dropping them
+    /// before migrations keeps an old version's views from blocking a column change under them.
+    func emptyReaderSchemas(on connection: PostgresConnection) async throws {
+        for statement in ["DROP SCHEMA IF EXISTS api CASCADE", "DROP SCHEMA IF EXISTS analytics CASCADE",
+                          "CREATE SCHEMA api", "CREATE SCHEMA analytics"] {
+            try await execute(statement, file: "(reader schemas)", on: connection)
+        }
     }
 
     func applyScripts(on connection: PostgresConnection) async throws -> [String] {
         let scripts = try Migration.loadScripts(from: sqlDirectory)
-        try await transaction(on: connection) {
-            for script in scripts {
-                try await execute(script.sql, file: "\(sqlDirectory)/\(script.fileName)", on: connection)
-            }
+        for script in scripts {
+            try await execute(script.sql, file: "\(sqlDirectory)/\(script.fileName)", on: connection)
         }
         return scripts.map(\.fileName)
     }
@@ -170,11 +235,11 @@ public struct Migrator: Sendable {
         }
     }
 
-    func transaction(on connection: PostgresConnection, _ body: () async throws -> Void) async throws {
+    func transaction(on connection: PostgresConnection, rollback: Bool = false, _ body: () async throws -> Void) async throws {
         try await connection.query("BEGIN", logger: logger)
         do {
             try await body()
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.query(rollback ? "ROLLBACK" : "COMMIT", logger: logger)
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error

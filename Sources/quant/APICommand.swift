@@ -23,6 +23,7 @@ struct APICommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try global.settings()
         let logger = global.logger("quant.api", settings: settings)
+        try await SchemaCheck.require(settings, service: "api", logger: logger)
         let client = try PostgresClient.fromSettings(settings, applicationName: "quant-api", logger: logger)
         var configuration = APIConfiguration(settings: settings.api)
         if let host { configuration.host = host }

@@ -24,6 +24,7 @@ struct ProcessorCommand: AsyncParsableCommand {
             throw ValidationError("database.poolSize must be at least 2 for the processor: one connection listens for instrument changes")
         }
         let logger = global.logger("quant.processor", settings: settings)
+        try await SchemaCheck.require(settings, service: "processor", logger: logger)
         let client = try PostgresClient.fromSettings(settings, applicationName: "quant-processor", logger: logger)
         let processorSettings = try ProcessorSettings(settings: settings)
         let processor = ProcessorService(settings: processorSettings, client: client, logger: logger)

@@ -24,6 +24,7 @@ struct RiskEngineCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try global.settings()
         let logger = global.logger("quant.risk-engine", settings: settings)
+        try await SchemaCheck.require(settings, service: "risk-engine", logger: logger)
         let client = try PostgresClient.fromSettings(settings, applicationName: "quant-risk-engine", logger: logger)
         var configuration = RiskEngineConfiguration(settings: settings.risk)
         do {
