@@ -196,3 +196,39 @@ import Testing
         }
     }
 }
+
+extension MigrateCommandTests {
+    /// The operator's view: `up --to`, `plan`, `plan --rehearse`, and a service refusing the older
+    /// schema (exit 3, the missing migrations named), then starting once it is migrated.
+    @Test func stepwiseUpgradeFromTheCommandLine() async throws {
+        let binary = "\(TestDatabase.repositoryRoot)/.build/debug/quant"
+        try await TestDatabase.with { db in
+            func quant(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = arguments
+                var environment = ProcessInfo.processInfo.environment
+                environment["DATABASE_URL"] = "postgres://\(db.url.username)@\(db.url.host):\(db.url.port)/\(db.url.database)"
+                process.environment = environment
+                process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.repositoryRoot)
+                let output = try await process.runCollectingOutput(withStandardError: true)
+                return (process.terminationStatus, output)
+            }
+            let required = SchemaRequirement.required
+            let partway = try await quant(["migrate", "up", "--to", String(required - 2)])
+            #expect(partway.status == 0 && partway.output.contains("sql: not applied below the head"), "\(partway.output)")
+            let plan = try await quant(["migrate", "plan"])
+            #expect(plan.status == 0, "\(plan.output)")
+            #expect(plan.output.contains("apply  \(String(format: "%04d", required - 1))") && plan.output.contains("re-apply"), "\(plan.output)")
+            let rehearsal = try await quant(["migrate", "plan", "--rehearse"])
+            #expect(rehearsal.status == 0 && rehearsal.output.contains("rehearsal rolled back"), "\(rehearsal.output)")
+            let refused = try await quant(["api"])
+            #expect(refused.status == 3, "\(refused.output)")
+            #expect(refused.output.contains("Run `quant migrate up` first") && refused.output.contains(String(format: "%04d", required)), "\(refused.output)")
+            let backwards = try await quant(["migrate", "up", "--to", "1"])
+            #expect(backwards.status == 2 && backwards.output.contains("only go forward"), "\(backwards.output)")
+            let rest = try await quant(["migrate", "up"])
+            #expect(rest.status == 0 && rest.output.contains("re-applied"), "\(rest.output)")
+        }
+    }
+}
