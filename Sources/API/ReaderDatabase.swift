@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import PostgresNIO
 
 /// The API's one door to PostgreSQL: pooled queries over the reader views, each bounded by a
@@ -29,17 +30,40 @@ public struct ReaderDatabase: Sendable {
         try await rows(query, transform).first
     }
 
-    /// Runs `body` but gives up with `DatabaseTimeout` after `timeout`.
+    /// Runs `body` but gives up with `DatabaseTimeout` after `timeout`, cancelling it. The answer
+    /// does not wait for `body` to end: a task group racing it against a sleep would (a group
+    /// awaits every child), so a driver call that ignored cancellation while the server was gone
+    /// would hang the request instead of answering 503.
     func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = timeout
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw DatabaseTimeout()
+        let work = Task { try await body() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let answer = FirstAnswer(continuation)
+                let timer = Task {
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    work.cancel()
+                    answer.resume(with: .failure(DatabaseTimeout()))
+                }
+                Task {
+                    let result = await work.result
+                    timer.cancel()
+                    answer.resume(with: result)
+                }
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        } onCancel: {
+            work.cancel()
         }
+    }
+}
+
+/// A continuation that the first of two racers resumes; the other finds it gone.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
+
+    func resume(with result: Result<T, any Error>) {
+        continuation.withLock { $0.take() }?.resume(with: result)
     }
 }
