@@ -4,10 +4,12 @@ import PostgresNIO
 
 /// A parsed `postgres://user[:password]@host[:port]/database[?sslmode=…&application_name=…]` URL.
 ///
-/// `sslmode` follows libpq's names: `disable` (default), `prefer`, `require` (encrypt, do not verify)
-/// and `verify-full` (encrypt and verify the server certificate and host name).
+/// `sslmode` follows libpq's names: `disable` (default), `prefer`, `require` (encrypt, do not verify),
+/// `verify-ca` (encrypt and verify the server certificate's chain) and `verify-full` (and its host
+/// name too). `sslrootcert` names a PEM file of the certificate authorities to trust (libpq's
+/// parameter); without it the system's trust store is used.
 public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
-    public enum SSLMode: String, Sendable { case disable, prefer, require, verifyFull = "verify-full" }
+    public enum SSLMode: String, Sendable { case disable, prefer, require, verifyCA = "verify-ca", verifyFull = "verify-full" }
 
     public var host: String
     public var port: Int
@@ -15,6 +17,8 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var sslMode: SSLMode
+    /// `sslrootcert`: the CA certificates (PEM) that verify the server; nil: the system's.
+    public var sslRootCertificate: String?
     public var applicationName: String?
 
     public struct InvalidURL: Error, CustomStringConvertible {
@@ -37,9 +41,15 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let mode = query["sslmode"] ?? "disable"
         guard let sslMode = SSLMode(rawValue: mode) else {
-            throw InvalidURL(description: "unsupported sslmode '\(mode)': use disable, prefer, require or verify-full")
+            throw InvalidURL(description: "unsupported sslmode '\(mode)': use disable, prefer, require, verify-ca or verify-full")
         }
         self.sslMode = sslMode
+        if let rootCertificate = query["sslrootcert"], !rootCertificate.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: rootCertificate) else {
+                throw InvalidURL(description: "cannot read sslrootcert \(rootCertificate)")
+            }
+            sslRootCertificate = rootCertificate
+        }
         self.applicationName = query["application_name"]
         if !passwordFile.isEmpty {
             guard let secret = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
@@ -63,7 +73,12 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     private var tlsConfiguration: TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
-        if sslMode != .verifyFull { tls.certificateVerification = .none }
+        switch sslMode {
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        default: tls.certificateVerification = .none
+        }
+        if let sslRootCertificate { tls.trustRoots = .file(sslRootCertificate) }
         return tls
     }
 
@@ -72,7 +87,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         switch sslMode {
         case .disable: tls = .disable
         case .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration))
-        case .require, .verifyFull: tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+        case .require, .verifyCA, .verifyFull: tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
         }
         var config = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
@@ -85,7 +100,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         switch sslMode {
         case .disable: tls = .disable
         case .prefer: tls = .prefer(tlsConfiguration)
-        case .require, .verifyFull: tls = .require(tlsConfiguration)
+        case .require, .verifyCA, .verifyFull: tls = .require(tlsConfiguration)
         }
         var config = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
