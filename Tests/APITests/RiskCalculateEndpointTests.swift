@@ -24,6 +24,10 @@ import Testing
                 FROM generate_series(current_date - 90, current_date - 1, interval '1 day') AS d
                 """,
                 "INSERT INTO risk.positions (portfolio_id, symbol, quantity) VALUES ('alpha', 'AAA', 100)",
+                // The seeded run is dated today 10:00: before that hour it lies in the future and
+                // would stay alpha's latest run whatever the engine stores.
+                "DELETE FROM risk.risk_metrics WHERE portfolio_id = 'alpha'",
+                "DELETE FROM risk.portfolio_greeks WHERE portfolio_id = 'alpha'",
             ] { _ = try await pg.query(statement, logger: logger) }
             let engine = RiskEngineService(
                 client: pg, configuration: RiskEngineConfiguration(methods: [.historical], monteCarloPaths: 1_000, interval: .seconds(3600)),
