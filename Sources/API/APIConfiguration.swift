@@ -43,12 +43,15 @@ public struct APIConfiguration: Sendable {
         public var maxClients: Int
         /// Clients one address may hold at once, so one address cannot take every slot.
         public var maxClientsPerAddress: Int
+        /// Most prints a `trades:` channel catches up on (after `Last-Event-ID` or a drop); beyond, it reloads.
+        public var resumeMaxTrades: Int
         public init(bufferEvents: Int = 256, heartbeat: Duration = .seconds(15), maxClients: Int = 1000,
-                    maxClientsPerAddress: Int = 20) {
+                    maxClientsPerAddress: Int = 20, resumeMaxTrades: Int = 10_000) {
             self.bufferEvents = bufferEvents
             self.heartbeat = heartbeat
             self.maxClients = maxClients
             self.maxClientsPerAddress = maxClientsPerAddress
+            self.resumeMaxTrades = resumeMaxTrades
         }
     }
 
@@ -91,7 +94,8 @@ public struct APIConfiguration: Sendable {
                   streaming: Streaming(bufferEvents: settings.streamBufferEvents,
                                        heartbeat: .seconds(settings.streamHeartbeatSeconds),
                                        maxClients: settings.streamMaxClients,
-                                       maxClientsPerAddress: settings.streamMaxClientsPerAddress),
+                                       maxClientsPerAddress: settings.streamMaxClientsPerAddress,
+                                       resumeMaxTrades: settings.streamResumeMaxTrades),
                   cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
         idleTimeoutSeconds = settings.idleTimeoutSeconds
         riskCalculateTimeout = .seconds(settings.riskCalculateTimeoutSeconds)

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import PipelineContracts
 import NIOCore
@@ -7,9 +8,14 @@ import ServiceLifecycle
 /// (`text/event-stream`) fed by `StreamHub`. First a `subscribed` event naming the channels, then
 /// `trade`, `quote`, `risk` and `positions` events as they are committed; `dropped` with a count
 /// when this client was too slow and missed the oldest events; a `: heartbeat` comment when idle.
+/// Every event carries the stream's position as its `id` (`StreamPosition`): reconnecting with
+/// `Last-Event-ID` (or `?lastEventId=`) sends what the client missed (`StreamCatchUp`), and so
+/// does a stream after its buffer overflowed.
 /// The stream ends when the client goes or the server shuts down.
 struct StreamController: Sendable {
     let hub: StreamHub
+
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("stream", use: stream)
@@ -19,9 +25,11 @@ struct StreamController: Sendable {
         let p = RequestParameters(request: request, context: context)
         guard let text = p.query("channels") else { throw Problem.badParameter("channels", "required, e.g. trades:AAPL,quotes:AAPL,risk:P1") }
         let topics = try StreamTopic.parse(text).get()
-        let (id, mailbox): (Int, StreamMailbox)
+        let resumeFrom = (request.headers[Self.lastEventID] ?? p.query("lastEventId")).map { StreamPosition.resume($0, topics: topics) }
+        if case .failure(.malformed(let reason)) = resumeFrom { throw Problem.badParameter("Last-Event-ID", reason) }
+        let subscription: StreamHub.Subscription
         switch try await hub.subscribe(topics, address: context.remoteAddress?.ipAddress ?? "unknown") {
-        case .success(let subscription): (id, mailbox) = subscription
+        case .success(let s): subscription = s
         case .failure(.full): throw Problem.unavailable("this server streams to \(hub.configuration.maxClients) clients already")
         case .failure(.addressFull):
             throw Problem(.tooManyRequests, type: "urn:quant:problem:too-many-streams", title: "Too many streams",
@@ -29,16 +37,33 @@ struct StreamController: Sendable {
         }
         let hub = hub
         let heartbeat = hub.configuration.heartbeat
+        let catchUp = StreamCatchUp(hub: hub, maxTrades: hub.configuration.resumeMaxTrades)
         let subscribed = try StreamFrame(.subscribed(SubscribedEvent(channels: topics.map(\.description))))
         let body = ResponseBody { writer in
-            defer { hub.unsubscribe(id) }
+            defer { hub.unsubscribe(subscription.id) }
+            let mailbox = subscription.mailbox
             try await withGracefulShutdownHandler {
-                try await writer.write(ByteBuffer(string: "retry: 2000\n" + Self.frame(subscribed)))
+                var position = StreamPosition(topics: topics, cursors: subscription.tradeCursors)
+                if case .success(let resumed) = resumeFrom { position = resumed }
+                try await writer.write(ByteBuffer(string: "retry: 2000\n" + Self.frame(subscribed, id: position.id)))
+                switch resumeFrom {
+                case nil: break
+                case .success:
+                    try await catchUp.run(&position) { try await writer.write(ByteBuffer(string: Self.frame($0, id: $1.id))) }
+                case .failure:
+                    try await catchUp.run(&position, reloadAll: "the Last-Event-ID was written for another list of channels") {
+                        try await writer.write(ByteBuffer(string: Self.frame($0, id: $1.id)))
+                    }
+                }
                 loop: while true {
                     switch await mailbox.next(timeout: heartbeat) {
-                    case .event(let event): try await writer.write(ByteBuffer(string: Self.frame(event)))
+                    case .event(let event):
+                        if let trade = event.trade, !position.advance(trade.symbol, to: trade.cursor) { continue }
+                        try await writer.write(ByteBuffer(string: Self.frame(event, id: position.id)))
                     case .dropped(let count):
-                        try await writer.write(ByteBuffer(string: Self.frame(try StreamFrame(.dropped(DroppedEvent(dropped: count))))))
+                        let dropped = try StreamFrame(.dropped(DroppedEvent(dropped: count)))
+                        try await writer.write(ByteBuffer(string: Self.frame(dropped, id: position.id)))
+                        try await catchUp.run(&position) { try await writer.write(ByteBuffer(string: Self.frame($0, id: $1.id))) }
                     case .idle: try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     case .closed: break loop
                     }
@@ -54,8 +79,8 @@ struct StreamController: Sendable {
     /// One SSE frame. `data` is one line of JSON; should it ever hold a line break, each line goes
     /// out as its own `data:` field (the client joins them again), so nothing inside the data can
     /// end the frame or start another event.
-    static func frame(_ event: StreamFrame) -> String {
+    static func frame(_ event: StreamFrame, id: String) -> String {
         let lines = event.data.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        return "event: \(event.name)\n" + lines.map { "data: \($0)\n" }.joined() + "\n"
+        return "id: \(id)\nevent: \(event.name)\n" + lines.map { "data: \($0)\n" }.joined() + "\n"
     }
 }

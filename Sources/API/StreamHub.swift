@@ -19,8 +19,6 @@ import Synchronization
 /// - `risk_positions` sends the portfolio's positions as `positions`.
 /// Each client has a bounded `StreamMailbox`; the hub never waits for a client.
 final class StreamHub: Sendable {
-    private struct TradeCursor: Sendable { var ts: String; var partition: Int32; var offset: Int64 }
-
     private struct State {
         var clients: [Int: (mailbox: StreamMailbox, topics: [StreamTopic], address: String)] = [:]
         var clientsByAddress: [String: Int] = [:]
@@ -45,12 +43,19 @@ final class StreamHub: Sendable {
 
     enum Refusal: Error { case full, addressFull }
 
+    struct Subscription: Sendable {
+        var id: Int
+        var mailbox: StreamMailbox
+        /// Where each `trades:` channel's live prints start: the mailbox gets the prints after these.
+        var tradeCursors: [String: TradeCursor]
+    }
+
     /// A mailbox receiving `topics`' events for a client at `address`; refused when `maxClients`
     /// are connected already, or `maxClientsPerAddress` from that address.
-    func subscribe(_ topics: [StreamTopic], address: String) async throws -> Result<(id: Int, mailbox: StreamMailbox), Refusal> {
+    func subscribe(_ topics: [StreamTopic], address: String) async throws -> Result<Subscription, Refusal> {
         for topic in topics where topic.kind == .trades { try await startTradeCursor(topic.key) }
         let mailbox = StreamMailbox(capacity: configuration.bufferEvents)
-        let id: Result<Int, Refusal> = state.withLock { s in
+        let id: Result<(Int, [String: TradeCursor]), Refusal> = state.withLock { s in
             guard s.clients.count < configuration.maxClients else { return .failure(.full) }
             guard s.clientsByAddress[address, default: 0] < configuration.maxClientsPerAddress else { return .failure(.addressFull) }
             s.clientsByAddress[address, default: 0] += 1
@@ -63,11 +68,16 @@ final class StreamHub: Sendable {
                 s.listener = Task { await self.listen(generation: generation) }
             }
             APIMetrics.streamClientsGauge.record(s.clients.count)
-            return .success(s.nextID)
+            var starts: [String: TradeCursor] = [:]
+            for topic in topics where topic.kind == .trades { starts[topic.key] = s.tradeCursors[topic.key] ?? .origin }
+            return .success((s.nextID, starts))
         }
-        guard case .success(let id) = id else { return id.map { ($0, mailbox) } }
-        try await waitUntilListening()
-        return .success((id, mailbox))
+        switch id {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let (id, starts)):
+            try await waitUntilListening()
+            return .success(Subscription(id: id, mailbox: mailbox, tradeCursors: starts))
+        }
     }
 
     /// Waits (at most 5 s) until the LISTENs are in place, so that `subscribed` promises every
@@ -123,11 +133,15 @@ final class StreamHub: Sendable {
     }
 
     private func listen(generation: Int) async {
+        var again = false
         while !Task.isCancelled {
             do {
-                try await database.client.withConnection { connection in
+                try await database.client.withConnection { [again] connection in
                     try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel.name), started: {
                         self.setListening(true, generation: generation)
+                        // Listening again after a failure (PostgreSQL restarted): what was announced
+                        // meanwhile was missed, so every subscribed channel is read afresh.
+                        if again { Task { await self.refreshSubscribed() } }
                     }) { channel, payload in
                         guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel.name == channel }) else { return }
                         await self.handle(kind, payload: payload)
@@ -138,7 +152,24 @@ final class StreamHub: Sendable {
                 database.logger.warning("stream listener failed; retrying in 1 s", metadata: ["error": "\(error)"])
             }
             setListening(false, generation: generation)
+            again = true
             try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Sends every subscribed channel's news: trades after the hub's cursors, current states.
+    private func refreshSubscribed() async {
+        let topics = state.withLock { Array($0.subscribers.keys) }
+        for topic in topics {
+            do {
+                if topic.kind == .trades {
+                    try await publishNewTrades(topic.key)
+                } else if let frame = try await currentState(of: topic) {
+                    publish(frame, to: topic)
+                }
+            } catch {
+                database.logger.warning("stream: reading \(topic) failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -171,25 +202,39 @@ final class StreamHub: Sendable {
                                     metadata: ["payload": "\(payload.prefix(200))"])
             return
         }
-        let key = topic.key
         do {
-            switch kind {
-            case .quotes:
-                if let quote { publish(try StreamFrame(.quote(quote)), to: topic) }
-            case .trades:
-                try await publishNewTrades(key)
-            case .book:
-                guard let book = try await MarketReader(database: database).orderBook(key, depth: 10) else { return }
-                publish(try StreamFrame(.book(book)), to: topic)
-            case .risk:
-                let risk = try await RiskReader(database: database).latest(key)
-                publish(try StreamFrame(.risk(risk)), to: topic)
-            case .positions:
-                let positions = try await PortfolioStore(database: database).positions(key)
-                publish(try StreamFrame(.positions(PositionListBody(portfolioId: key, positions: positions))), to: topic)
+            if let quote {
+                publish(try StreamFrame(.quote(quote)), to: topic)
+            } else if kind == .trades {
+                try await publishNewTrades(topic.key)
+            } else if let frame = try await currentState(of: topic) {
+                publish(frame, to: topic)
             }
         } catch {
             database.logger.warning("stream: reading \(topic) failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The event carrying a state channel's present state (the latest quote, the published book,
+    /// the latest risk run, the positions): what a notification announces, and what a resumed
+    /// stream sends once in place of the events it missed. Nil for `trades:` and when there is none.
+    func currentState(of topic: StreamTopic) async throws -> StreamFrame? {
+        let key = topic.key
+        switch topic.kind {
+        case .trades:
+            return nil
+        case .quotes:
+            guard let q = try await MarketReader(database: database).latestQuote(key) else { return nil }
+            return try StreamFrame(.quote(QuoteNotice(symbol: key, ts: q.ts, bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize)))
+        case .book:
+            guard let book = try await MarketReader(database: database).orderBook(key, depth: 10) else { return nil }
+            return try StreamFrame(.book(book))
+        case .risk:
+            let risk = try await RiskReader(database: database).latest(key)
+            return risk.runId == nil ? nil : try StreamFrame(.risk(risk))
+        case .positions:
+            let positions = try await PortfolioStore(database: database).positions(key)
+            return try StreamFrame(.positions(PositionListBody(portfolioId: key, positions: positions)))
         }
     }
 
@@ -206,11 +251,7 @@ final class StreamHub: Sendable {
     /// Starts the symbol's cursor at its newest trade, so a subscriber gets trades from now on.
     private func startTradeCursor(_ symbol: String) async throws {
         guard state.withLock({ $0.tradeCursors[symbol] == nil }) else { return }
-        let newest = try await database.row("""
-            SELECT api.rfc3339(ts), src_partition, src_offset FROM api.trade_ticks WHERE symbol = \(symbol)
-            ORDER BY ts DESC, src_partition DESC, src_offset DESC LIMIT 1
-            """) { try $0.decode((String, Int32, Int64).self) }
-        let cursor = newest.map { TradeCursor(ts: $0.0, partition: $0.1, offset: $0.2) } ?? TradeCursor(ts: "-infinity", partition: -1, offset: -1)
+        let cursor = try await TradeTape(database: database).newest(symbol)
         state.withLock { s in if s.tradeCursors[symbol] == nil { s.tradeCursors[symbol] = cursor } }
     }
 
@@ -223,20 +264,14 @@ final class StreamHub: Sendable {
                 if hasSubscribers(topic) { try await startTradeCursor(symbol) }
                 return
             }
-            let rows = try await database.rows("""
-                SELECT api.rfc3339(ts), trim_scale(price)::text, size, src_partition, src_offset
-                FROM api.trade_ticks
-                WHERE symbol = \(symbol) AND ts >= \(cursor.ts)::timestamptz
-                  AND (ts, src_partition, src_offset) > (\(cursor.ts)::timestamptz, \(cursor.partition), \(cursor.offset))
-                ORDER BY ts, src_partition, src_offset LIMIT 1000
-                """) { try $0.decode((String, String, Int64, Int32, Int64).self) }
-            for (ts, price, size, _, _) in rows {
-                publish(try StreamFrame(.trade(TradeEvent(symbol: symbol, ts: ts, price: price, size: size))), to: topic)
+            let rows = try await TradeTape(database: database).after(cursor, symbol: symbol, limit: 1000)
+            for (cursor, event) in rows {
+                var frame = try StreamFrame(.trade(event))
+                frame.trade = (symbol, cursor)
+                publish(frame, to: topic)
             }
             guard let last = rows.last else { return }
-            state.withLock { s in
-                if s.tradeCursors[symbol] != nil { s.tradeCursors[symbol] = TradeCursor(ts: last.0, partition: last.3, offset: last.4) }
-            }
+            state.withLock { s in if s.tradeCursors[symbol] != nil { s.tradeCursors[symbol] = last.cursor } }
             if rows.count < 1000 { return }
         }
     }

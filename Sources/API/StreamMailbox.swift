@@ -6,6 +6,13 @@ import Synchronization
 struct StreamFrame: Sendable, Equatable {
     var name: String
     var data: String
+    /// A `trade` event's symbol and place: a client sends a print only after its cursor (so a
+    /// print caught up from the table is not sent again live) and moves its position with it.
+    var trade: (symbol: String, cursor: TradeCursor)? = nil
+
+    static func == (a: StreamFrame, b: StreamFrame) -> Bool {
+        a.name == b.name && a.data == b.data && a.trade?.symbol == b.trade?.symbol && a.trade?.cursor == b.trade?.cursor
+    }
 }
 
 extension StreamFrame {

@@ -18,9 +18,12 @@ public enum StreamEvent: Sendable, Equatable {
     case positions(PositionListBody)
     /// This client was too slow and missed the `dropped` oldest events.
     case dropped(DroppedEvent)
+    /// A resumed stream (`Last-Event-ID`) cannot send what this channel missed: read it again
+    /// through the REST API; live events follow.
+    case reload(ReloadEvent)
 
     public enum Name: String, CaseIterable, Sendable {
-        case subscribed, trade, quote, book, risk, positions, dropped
+        case subscribed, trade, quote, book, risk, positions, dropped, reload
     }
 
     public var name: Name {
@@ -32,6 +35,7 @@ public enum StreamEvent: Sendable, Equatable {
         case .risk: .risk
         case .positions: .positions
         case .dropped: .dropped
+        case .reload: .reload
         }
     }
 
@@ -45,6 +49,7 @@ public enum StreamEvent: Sendable, Equatable {
         case .risk(let body): try WireJSON.text(body)
         case .positions(let body): try WireJSON.text(body)
         case .dropped(let body): try WireJSON.text(body)
+        case .reload(let body): try WireJSON.text(body)
         }
     }
 
@@ -61,6 +66,7 @@ public enum StreamEvent: Sendable, Equatable {
         case .risk: .risk(try decoder.decode(RiskBody.self, from: bytes))
         case .positions: .positions(try decoder.decode(PositionListBody.self, from: bytes))
         case .dropped: .dropped(try decoder.decode(DroppedEvent.self, from: bytes))
+        case .reload: .reload(try decoder.decode(ReloadEvent.self, from: bytes))
         }
     }
 
@@ -79,6 +85,14 @@ public struct SubscribedEvent: Codable, Sendable, Equatable {
 public struct DroppedEvent: Codable, Sendable, Equatable {
     public var dropped: Int
     public init(dropped: Int) { self.dropped = dropped }
+}
+
+public struct ReloadEvent: Codable, Sendable, Equatable {
+    /// The channel, e.g. `trades:AAPL`.
+    public var channel: String
+    /// Why its missed events cannot be sent.
+    public var reason: String
+    public init(channel: String, reason: String) { (self.channel, self.reason) = (channel, reason) }
 }
 
 public struct TradeEvent: Codable, Sendable, Equatable {

@@ -105,6 +105,7 @@ extension ConfigKey {
         .init("api.streamHeartbeatSeconds", default: "15", "Seconds between heartbeat comments on an idle event stream"),
         .init("api.streamMaxClients", default: "1000", "Event-stream clients one quant api serves at once (more answer 503)"),
         .init("api.streamMaxClientsPerAddress", default: "20", "Event-stream clients one client address may hold at once (more answer 429)"),
+        .init("api.streamResumeMaxTrades", default: "10000", "Prints a trades: channel of an event stream catches up on after Last-Event-ID or a drop; beyond, it tells the client to reload"),
         .init("api.cacheMaxAgeMs", default: "1000", "Longest the read cache serves a body without a change announcement (0: no cache)"),
         .init("api.heavyRequestsMax", default: "4", "Hedge and custom stress-test requests one quant api runs at once (more answer 429)"),
         .init("api.heavyRequestsPerClient", default: "2", "Hedge and custom stress-test requests one client (key or address) may run at once"),

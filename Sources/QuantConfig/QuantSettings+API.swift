@@ -16,6 +16,7 @@ extension QuantSettings {
         public var streamHeartbeatSeconds: Int
         public var streamMaxClients: Int
         public var streamMaxClientsPerAddress: Int
+        public var streamResumeMaxTrades: Int
         public var cacheMaxAgeMs: Int
         public var heavyRequestsMax: Int
         public var heavyRequestsPerClient: Int
@@ -41,6 +42,7 @@ extension QuantSettings {
             streamHeartbeatSeconds = try source.positiveInt("api.streamHeartbeatSeconds")
             streamMaxClients = try source.positiveInt("api.streamMaxClients")
             streamMaxClientsPerAddress = try source.positiveInt("api.streamMaxClientsPerAddress")
+            streamResumeMaxTrades = try source.positiveInt("api.streamResumeMaxTrades")
             heavyRequestsMax = try source.positiveInt("api.heavyRequestsMax")
             heavyRequestsPerClient = try source.positiveInt("api.heavyRequestsPerClient")
             idleTimeoutSeconds = try source.positiveInt("api.idleTimeoutSeconds")

@@ -36,8 +36,8 @@ import Testing
     }
 
     @Test func aFrameNeverCarriesARawLineBreakInsideItsData() {
-        let frame = StreamController.frame(StreamFrame(name: "quote", data: "{\"a\":1}\nevent: trade\r\ndata: x"))
-        #expect(frame == "event: quote\ndata: {\"a\":1}\ndata: event: trade\ndata: data: x\n\n")
+        let frame = StreamController.frame(StreamFrame(name: "quote", data: "{\"a\":1}\nevent: trade\r\ndata: x"), id: "1.0")
+        #expect(frame == "id: 1.0\nevent: quote\ndata: {\"a\":1}\ndata: event: trade\ndata: data: x\n\n")
     }
 
     /// Finding 10: one client address took 805 of 1,000 stream slots. Now an address holds at most

@@ -150,6 +150,7 @@ import Yams
             PositionBody(symbol: "AAPL", kind: "equity", quantity: "1", averagePrice: "2", updatedAt: "t", enteredQuantity: "0",
                          tradedQuantity: "1", realizedPnl: "3", mark: "4", unrealizedPnl: "2")])),
         .dropped(DroppedEvent(dropped: 3)),
+        .reload(ReloadEvent(channel: "trades:AAPL", reason: "more than 10000 prints were missed")),
     ]
 
     static func spec() throws -> [String: Any] {

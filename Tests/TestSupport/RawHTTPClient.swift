@@ -86,6 +86,15 @@ public final class RawHTTPClient: @unchecked Sendable {
         return ContinuousClock.now - start
     }
 
+    /// The `id:` of the last complete SSE frame that had one: what a reconnecting client sends as `Last-Event-ID`.
+    public var lastEventID: String? {
+        let text = received.replacingOccurrences(of: "\r\n", with: "\n")
+        for frame in text.components(separatedBy: "\n\n").dropLast().reversed() {
+            if let line = frame.split(separator: "\n").first(where: { $0.hasPrefix("id: ") }) { return String(line.dropFirst(4)) }
+        }
+        return nil
+    }
+
     /// `(event, data)` of every complete SSE frame received so far. The chunked encoding's size
     /// lines fall between frames and are ignored; the last piece may be incomplete and is left out.
     /// ("\r\n" is one Character in Swift, so it is turned into "\n" before splitting.)
