@@ -29,7 +29,7 @@ GRANT SELECT, INSERT, UPDATE ON trading.session_closes TO quant_processor;
 GRANT SELECT, INSERT ON market.quotes, market.trades, trading.orders, trading.order_events, trading.executions,
     trading.book_snapshots, ops.dead_letters TO quant_processor;
 GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_processor;
-GRANT SELECT, INSERT ON trading.engine_snapshots TO quant_processor;
+GRANT SELECT, INSERT ON trading.engine_snapshots, trading.command_log TO quant_processor;
 
 -- quant_risk_engine: valuation inputs through the reader views (sql/033), risk results out.
 GRANT SELECT ON api.portfolios, api.position_terms, api.last_activity, api.latest_mids, api.account_positions TO quant_risk_engine;

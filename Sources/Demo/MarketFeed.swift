@@ -10,6 +10,8 @@ public struct MarketFeed: Sendable {
     public var source: FeedSource
     public var rate: Int
     public var chunkMilliseconds: Int
+    /// Where each delivered message is recorded with its place in the log, if anywhere.
+    public var deliveryLog: DeliveryLog?
 
     public init(source: FeedSource, rate: Int, chunkMilliseconds: Int) {
         (self.source, self.rate, self.chunkMilliseconds) = (source, rate, chunkMilliseconds)
@@ -33,7 +35,8 @@ public struct MarketFeed: Sendable {
                 records.append(KafkaProducerRecord(topic: m.topic, key: Array(m.key.utf8), value: m.value))
             }
             if records.isEmpty { break }
-            _ = try await producer.sendAll(records)
+            let reports = try await producer.sendAll(records)
+            deliveryLog?.append(records, reports)
             sent += records.count
             if rate > 0 {
                 let due = started + .milliseconds(Int(Double(sent) / Double(rate) * 1000))
@@ -45,6 +48,7 @@ public struct MarketFeed: Sendable {
             }
         }
         report(sent: sent, since: started, final: true)
+        deliveryLog?.close()
         return sent
     }
 
@@ -57,15 +61,18 @@ public struct MarketFeed: Sendable {
 
 /// Where `quant feed` takes its messages from.
 public enum FeedSource: Sendable {
-    case synthetic(SyntheticMarket, prefix: String)
+    case synthetic(SyntheticMarket, prefix: String, lastMicros: Int64 = 0)
     case csv(CSVMarketReplay)
 
     public mutating func next() -> SyntheticMarket.Message? {
         switch self {
-        case .synthetic(var market, let prefix):
-            var m = market.next(at: Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)))
+        case .synthetic(var market, let prefix, let last):
+            // Strictly increasing event times, as an exchange stamps them: each message of a run has
+            // its own time, so (topic, symbol, ts) names it.
+            let now = max(Int64(Date().timeIntervalSince1970 * 1_000_000), last + 1)
+            var m = market.next(at: Timestamp(microseconds: now))
             m.topic = prefix + m.topic
-            self = .synthetic(market, prefix: prefix)
+            self = .synthetic(market, prefix: prefix, lastMicros: now)
             return m
         case .csv(var replay):
             let m = replay.next()
@@ -73,6 +80,30 @@ public enum FeedSource: Sendable {
             return m
         }
     }
+}
+
+/// `quant feed --delivery-log`: one line per message the broker acknowledged,
+/// `topic<TAB>partition<TAB>offset<TAB>message`, appended after each chunk (the messages are one-line JSON).
+public final class DeliveryLog: @unchecked Sendable {
+    private let handle: FileHandle
+
+    public init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw DemoError("cannot write \(path)") }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    func append(_ records: [KafkaProducerRecord], _ reports: [KafkaDeliveryReport]) {
+        var text = ""
+        for (record, report) in zip(records, reports) {
+            text += "\(report.topicPartition.topic)\t\(report.topicPartition.partition.rawValue)\t\(report.offset.rawValue)\t"
+            text += String(decoding: record.value, as: UTF8.self) + "\n"
+        }
+        handle.write(Data(text.utf8))
+    }
+
+    func close() { try? handle.synchronize(); try? handle.close() }
 }
 
 /// Reads a CSV of quotes or trades (chosen by its header) and turns each line into a message.

@@ -41,6 +41,8 @@ public struct ProcessorCore {
     struct BookKey: Hashable { var partition: Int32; var symbol: Symbol }
 
     public let topics: TopicNames
+    /// Written with each logged command (`trading.command_log`), as the offsets are.
+    public var consumerGroup = ""
     /// Pre-trade limits of every engine (configuration: not in the snapshots).
     public let limits: PreTradeLimitTable
     /// Closed orders per engine whose client ids are remembered (configuration: not in the snapshots).
@@ -137,6 +139,13 @@ public struct ProcessorCore {
         commandOffsets[partition] = nil
         dirtyEngines.remove(partition)
         depthDirty = depthDirty.filter { $0.partition != partition }
+    }
+
+    /// The partition's books now reflect every command before `nextOffset` of its current log (the
+    /// commands logged after their snapshot were replayed, or there were none).
+    public mutating func caughtUp(commandsPartition partition: Int32, nextOffset: Int64) {
+        guard engines[partition] != nil || commandOffsets[partition] != nil else { return }
+        commandOffsets[partition] = nextOffset
     }
 
     /// Installs books restored from a snapshot that reflects commands up to `nextOffset` (exclusive).
@@ -287,6 +296,10 @@ public struct ProcessorCore {
             depthDirty.insert(BookKey(partition: message.partition, symbol: symbol))
         }
         guard recording else { return }
+        batch.appendCommand(
+            consumerGroup: consumerGroup, topic: message.topic, partition: message.partition,
+            logID: logIDs[PartitionKey(topic: message.topic, partition: message.partition)] ?? "", offset: message.offset,
+            ts: message.timestamp, key: message.key, payload: message.value)
         if command.type == .new { batch.appendOrder(command, ts: message.timestamp, partition: message.partition, offset: message.offset) }
         for event in events { store(event, command, message) }
         if let text = command.symbol, let symbol = Symbol(text) {

@@ -122,6 +122,7 @@ public actor ProcessorPipeline {
             instruments: instruments, topics: settings.topics, limits: settings.limits, closedOrderMemory: settings.closedOrderMemory,
             accounts: AccountBook(requireAccount: settings.requireAccount))
         core.eventTime = settings.eventTime
+        core.consumerGroup = settings.groupID
         metrics = ProcessorMetrics(topics: settings.topics.consumed)
     }
 
@@ -420,25 +421,33 @@ public actor ProcessorPipeline {
             let partition = tp.partition.rawValue
             core.revoke(commandsPartition: partition)
             let storedOffset = storedOffsets[tp] ?? 0
-            guard storedOffset > 0 else { continue }
-            let stored = KafkaOffset(rawValue: storedOffset)
-            var from: Int64 = 0
-            if let snapshot = try await EngineSnapshotStore.latest(
+            guard storedOffset > 0 || logLost.contains(tp) else { continue }
+            let snapshot = try await EngineSnapshotStore.latest(
                 client: client, group: settings.groupID, topic: tp.topic, partition: partition,
-                logID: storedLogs[tp] ?? "", notAfter: stored.rawValue, logger: logger) {
+                logID: storedLogs[tp] ?? "", notAfter: storedOffset, logger: logger)
+            var restored = false
+            if let snapshot {
                 do {
                     let engine = try MatchingEngine(
                         restoring: snapshot.bytes, instruments: core.instruments, limits: core.limits,
                         closedOrderMemory: core.closedOrderMemory)
                     core.restore(commandsPartition: partition, engine: engine, nextOffset: snapshot.nextOffset)
-                    from = snapshot.nextOffset
+                    restored = true
                 } catch {
-                    logger.warning("unusable book snapshot; replaying the partition from its beginning",
+                    logger.warning("unusable book snapshot; rebuilding the books from the whole command log",
                                    metadata: ["partition": "\(tp)", "error": "\(error)"])
                 }
             }
-            // Nothing to replay from a log that was lost: the restored books go on with the new one.
-            if from < stored.rawValue, !logLost.contains(tp) { replays[partition] = from..<stored.rawValue }
+            if let seq = restored ? snapshot?.commandSeq : 0 {
+                // The commands applied after the snapshot, from PostgreSQL: committed with their
+                // effects, so the books come back exactly as committed, whatever the broker still holds.
+                try await replayLoggedCommands(partition: partition, afterSeq: seq)
+                // A lost log's partition follows the new log from its first message (`followLog`).
+                if !logLost.contains(tp) { core.caughtUp(commandsPartition: partition, nextOffset: storedOffset) }
+            } else if let snapshot, snapshot.nextOffset < storedOffset, !logLost.contains(tp) {
+                // A snapshot from before migration 0029: the commands after it are only in the broker's log.
+                replays[partition] = snapshot.nextOffset..<storedOffset
+            }
         }
         if !replays.isEmpty {
             let a = try admin ?? makeAdmin()
@@ -578,6 +587,25 @@ public actor ProcessorPipeline {
         await replayer.close()
         logger.info("order books rebuilt", metadata: [
             "commands": "\(replayed)", "ranges": "\(ranges.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })"])
+    }
+
+    /// Applies the commands logged for a commands partition after `afterSeq` (`trading.command_log`,
+    /// in commit order) to its books, writing nothing.
+    func replayLoggedCommands(partition: Int32, afterSeq: Int64) async throws {
+        let topic = settings.topics.commands
+        let rows = try await client.query("""
+            SELECT kafka_offset, (extract(epoch FROM message_ts) * 1000000)::int8, message_key, payload FROM trading.command_log
+            WHERE consumer_group = \(settings.groupID) AND topic = \(topic) AND kafka_partition = \(partition) AND seq > \(afterSeq)
+            ORDER BY seq
+            """, logger: logger)
+        var replayed = 0
+        for try await (offset, micros, key, payload) in rows.decode((Int64, Int64, ByteBuffer?, ByteBuffer).self) {
+            core.replay(ConsumedMessage(topic: topic, partition: partition, offset: offset, key: key.map { Array(buffer: $0) },
+                                        value: Array(buffer: payload), timestamp: Timestamp(microseconds: micros)))
+            replayed += 1
+        }
+        logger.info("order books rebuilt from the command log",
+                    metadata: ["partition": "\(topic)/\(partition)", "after_seq": "\(afterSeq)", "commands": "\(replayed)"])
     }
 
     /// The offsets of `ranges` (commands partitions) that went to dead letters, or were refused by

@@ -86,6 +86,28 @@ extension IngestBatch {
         executions.endRow()
     }
 
+    static func commandLogRows() -> CopyTextRows {
+        CopyTextRows(table: "trading.command_log", columns: [
+            "consumer_group", "topic", "kafka_partition", "log_id", "kafka_offset", "message_ts", "message_key", "payload"])
+    }
+
+    /// A `trading.command_log` row: a command a matching engine applied, as it came from the log
+    /// (`logID` of `topic`/`partition`, '' when unknown), for rebuilding the books without the broker.
+    public mutating func appendCommand(
+        consumerGroup: String, topic: String, partition: Int32, logID: String, offset: Int64, ts: Timestamp,
+        key: [UInt8]?, payload: [UInt8]
+    ) {
+        commandLog.text(consumerGroup)
+        commandLog.text(topic)
+        commandLog.int(Int64(partition))
+        commandLog.text(logID)
+        commandLog.int(offset)
+        commandLog.timestamp(ts)
+        if let key { commandLog.bytea(key) } else { commandLog.null() }
+        commandLog.bytea(payload)
+        commandLog.endRow()
+    }
+
     static func engineSnapshotRows() -> CopyTextRows {
         CopyTextRows(table: "trading.engine_snapshots", columns: [
             "taken_at", "consumer_group", "topic", "kafka_partition", "next_offset", "book_count", "snapshot", "log_id"])

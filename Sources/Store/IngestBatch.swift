@@ -43,6 +43,9 @@ public struct IngestBatch: Sendable {
     public var orders = IngestBatch.orderRows()
     public var orderEvents = IngestBatch.orderEventRows()
     public var executions = IngestBatch.executionRows()
+    /// Commands the engines applied (`trading.command_log`): copied before the engine snapshots,
+    /// whose insert trigger reads how far the log goes.
+    public var commandLog = IngestBatch.commandLogRows()
     public var engineSnapshots = IngestBatch.engineSnapshotRows()
     public var bookSnapshots = IngestBatch.bookSnapshotRows()
     /// The books' latest depth, upserted into `trading.book_depth` (one row per symbol).
@@ -72,7 +75,7 @@ public struct IngestBatch: Sendable {
     }
 
     public var tables: [CopyTextRows] {
-        [quotes, trades, orders, orderEvents, executions, engineSnapshots, bookSnapshots] + extraTables
+        [quotes, trades, orders, orderEvents, executions, commandLog, engineSnapshots, bookSnapshots] + extraTables
     }
 
     public var isEmpty: Bool {
@@ -107,6 +110,7 @@ public struct IngestBatch: Sendable {
         orders.removeAll()
         orderEvents.removeAll()
         executions.removeAll()
+        commandLog.removeAll()
         engineSnapshots.removeAll()
         bookSnapshots.removeAll()
         bookDepth.removeAll(keepingCapacity: true)

@@ -46,6 +46,10 @@ struct FeedCommand: AsyncParsableCommand {
         "Milliseconds between the chunks a paced feed hands to the producer.",
         discussion: "Each chunk becomes one batch per partition on the broker. The local memory broker (Tansu 0.6) lists every batch a partition holds on each fetch, so long runs use fewer, larger chunks (docs/benchmarks.md, Soak)."))
     var chunkMs: Int = 50
+    @Option(help: ArgumentHelp(
+        "Append one line per delivered message to this file: topic, partition, offset and the message, tab-separated.",
+        discussion: "What the broker acknowledged, for a checker that compares it with what the pipeline stored (scripts/chaos)."))
+    var deliveryLog: String?
 
     func run() async throws {
         guard chunkMs > 0 else { throw ValidationError("--chunk-ms must be positive") }
@@ -55,7 +59,9 @@ struct FeedCommand: AsyncParsableCommand {
         producerConfiguration.lingerMilliseconds = 5
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: global.logger("quant.feed", settings: settings))
         let source = try makeSource(prefix: prefix)
-        try await MarketFeed(source: source, rate: rate, chunkMilliseconds: chunkMs).run(
+        var feed = MarketFeed(source: source, rate: rate, chunkMilliseconds: chunkMs)
+        if let deliveryLog { feed.deliveryLog = try DeliveryLog(path: deliveryLog) }
+        try await feed.run(
             into: producer, count: count, duration: duration.map { .milliseconds(Int($0 * 1000)) })
         await producer.shutdown()
     }

@@ -1,6 +1,8 @@
 import Foundation
 import Kafka
 import Logging
+import NIOCore
+import OrderBook
 import PostgresNIO
 import Processor
 import Store
@@ -252,6 +254,8 @@ extension LostLogTests {
     /// the commands topic's id itself: a partition of the stored log is replayed up to its stored
     /// offset; one of a lost log is read from its beginning, and nothing waits for offsets that the
     /// new log does not hold (this hung the rebalance callback, and the processor with it).
+    /// The broker's log is replayed only from a snapshot taken before the command log (migration
+    /// 0029), as here: an empty engine at offset 0 whose `command_seq` is unknown.
     @Test func anUndescribedAssignmentReplaysOnlyTheStoredLog() async throws {
         try await ProcessorIntegrationTests.withFixture { f in
             _ = try await ProcessorIntegrationTests.produce(600, topics: f.topics, brokers: f.brokers, seed: 35)
@@ -267,6 +271,12 @@ extension LostLogTests {
                     VALUES (\(f.group), \(commands), \(partition), \(offset), \(log))
                     """, logger: f.logger)
             }
+            let empty = MatchingEngine().snapshot()
+            try await f.client.query("""
+                INSERT INTO trading.engine_snapshots (taken_at, consumer_group, topic, kafka_partition, next_offset, book_count, snapshot, log_id)
+                VALUES (now(), \(f.group), \(commands), \(kept.rawValue), 0, 0, \(ByteBuffer(bytes: empty)), \(id))
+                """, logger: f.logger)
+            try await f.client.query("UPDATE trading.engine_snapshots SET command_seq = NULL", logger: f.logger)
             let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics)
             let pipeline = ProcessorPipeline(settings: settings, client: f.client, producer: nil, instruments: [], logger: f.logger)
             let partitions = (0..<Int32(4)).map { TopicPartition(commands, KafkaPartition(rawValue: $0)) }
@@ -364,6 +374,39 @@ extension PrivatePostgres {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await body(client)
+        }
+    }
+}
+
+extension LostLogTests {
+    /// The books come back from PostgreSQL alone (migration 0029): with no engine snapshot (a
+    /// `kill -9` before the first) and the stored offsets in a log the broker lost, the commands
+    /// logged in `trading.command_log` rebuild exactly the books the snapshot held. Before the
+    /// command log, nothing could be replayed from the lost log and the books came back empty.
+    @Test func theBooksComeBackFromTheCommandLogWithoutTheBrokersLog() async throws {
+        try await ProcessorIntegrationTests.withFixture { f in
+            _ = try await ProcessorIntegrationTests.produce(1_200, topics: f.topics, brokers: f.brokers, seed: 41)
+            let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics, batchMaxMessages: 150,
+                                             batchMaxDelay: .milliseconds(20))
+            let run = Task { try await ProcessorService(settings: settings, client: f.client, logger: f.logger).run { _ in } }
+            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                f.client, group: f.group, topics: f.topics, brokers: f.brokers, logger: f.logger)
+            run.cancel()
+            try await run.value
+            let partitions = (0..<Int32(4)).map { TopicPartition(f.topics.commands, KafkaPartition(rawValue: $0)) }
+            func books() async throws -> [Int32: [String: String]] {
+                let pipeline = ProcessorPipeline(settings: settings, client: f.client, producer: nil, instruments: [], logger: f.logger)
+                _ = try await pipeline.assigned(KafkaAssignment(partitions: partitions, topicIDs: [:]))
+                var result: [Int32: [String: String]] = [:]
+                for p in 0..<Int32(4) { result[p] = await pipeline.depth(partition: p) }
+                return result
+            }
+            let fromSnapshots = try await books()
+            #expect(fromSnapshots.values.contains { !$0.isEmpty }, "the feed's orders rest in some book")
+            try await f.client.query("DELETE FROM trading.engine_snapshots", logger: f.logger)
+            try await f.client.query("UPDATE ops.kafka_offsets SET log_id = 'a-log-the-broker-lost' WHERE topic = \(f.topics.commands)",
+                                     logger: f.logger)
+            #expect(try await books() == fromSnapshots)
         }
     }
 }
