@@ -40,7 +40,7 @@ struct APICommand: AsyncParsableCommand {
         services.append(.init(service: cache))
         if !readOnly {
             let producer = try KafkaProducer(
-                configuration: try settings.kafkaProducer(clientSuffix: "api"),
+                configuration: try settings.kafkaProducer(clientSuffix: "api", idempotent: false),
                 logger: logger)
             let admin = try KafkaAdmin(configuration: try settings.kafkaAdmin(), logger: logger)
             dependencies.orders = KafkaOrderPublisher(

@@ -27,9 +27,21 @@ extension KafkaSecurity {
 
 extension QuantSettings {
     /// The producer every service makes, connecting as `kafka.*` says.
-    func kafkaProducer(clientSuffix: String) throws -> KafkaProducerConfiguration {
+    ///
+    /// The services' producers (`api` for order commands, `risk-engine` for `risk.metrics`) are not
+    /// idempotent, as the processor's is not (`ProcessorService.eventsProducerConfiguration`): a
+    /// broker that lost its producer state fenced an idempotent producer for good
+    /// (`PRODUCER_FENCED` on every later send, found by the chaos campaign). A retried send may then
+    /// reach the log twice: a repeated order command is rejected as a `duplicate_order_id` or
+    /// `order_closed`, a repeated `risk.metrics` message carries the same `run_id`.
+    func kafkaProducer(clientSuffix: String, idempotent: Bool = true) throws -> KafkaProducerConfiguration {
         var configuration = KafkaProducerConfiguration(brokers: kafka.brokers, clientID: "\(kafka.clientId)-\(clientSuffix)")
         configuration.security = try KafkaSecurity(settings: kafka)
+        configuration.idempotence = idempotent
+        if !idempotent {
+            configuration.properties["acks"] = "all"
+            configuration.properties["max.in.flight.requests.per.connection"] = "1"
+        }
         return configuration
     }
 

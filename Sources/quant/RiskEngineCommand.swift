@@ -38,7 +38,7 @@ struct RiskEngineCommand: AsyncParsableCommand {
         var producer: KafkaProducer?
         var publisher: KafkaRiskMetricsPublisher?
         if !settings.kafka.brokers.trimmingCharacters(in: .whitespaces).isEmpty {
-            var kafka = try settings.kafkaProducer(clientSuffix: "risk-engine")
+            var kafka = try settings.kafkaProducer(clientSuffix: "risk-engine", idempotent: false)
             // A broker that is down delays a portfolio's cycle by at most this much.
             kafka.messageTimeoutMilliseconds = 5_000
             let made = try KafkaProducer(configuration: kafka, logger: logger)

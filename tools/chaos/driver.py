@@ -28,7 +28,9 @@ import checker  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "scripts" / "stack"
 SESSION_TIMEOUT_MS = 6000
-GRACE = 15.0  # seconds after a PostgreSQL or broker fault during which the API may still answer 503
+GRACE = 15.0
+# The API gives up on a query after 5 s and answers 503 (ReaderDatabase.timeout): a probe waits twice that.
+PROBE_TIMEOUT = 10.0  # seconds after a PostgreSQL or broker fault during which the API may still answer 503
 METHODS, CONFIDENCES, HORIZONS = ["historical", "parametric"], ["0.95", "0.99"], ["1"]
 FAULTS = ["kill", "kill", "term", "pg-restart", "pg-stop", "broker-restart", "pause"]
 SERVICES = {"processor-a": ["processor"], "processor-b": ["processor"], "risk-engine": ["risk-engine"], "api": ["api"]}
@@ -159,7 +161,7 @@ class Campaign:
             i += 1
             started = now()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{path}", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}{path}", timeout=PROBE_TIMEOUT) as r:
                     status = r.status
             except urllib.error.HTTPError as error:
                 status = error.code
@@ -268,8 +270,8 @@ class Campaign:
         (or just after); no answer only while the API itself was down."""
         violations = []
         for at, path, status in self.probes:
-            def within(*kinds):  # the probe (at most 5 s) overlaps a window of those kinds
-                return any(k in kinds and s <= at + 5 and at <= e for k, s, e in self.windows)
+            def within(*kinds):  # the probe (at most PROBE_TIMEOUT) overlaps a window of those kinds
+                return any(k in kinds and s <= at + PROBE_TIMEOUT and at <= e for k, s, e in self.windows)
             if isinstance(status, str):
                 if not within("api"):
                     violations.append(f"{time.strftime('%H:%M:%S', time.localtime(at))} {path}: {status}")
