@@ -116,7 +116,9 @@ public final class KafkaProducer: Sendable {
     }
 
     nonisolated(nonsending) private func awaitReport(_ id: UInt) async throws(KafkaError) -> KafkaDeliveryReport {
-        do { return try await registry.wait(id) } catch let error as KafkaError { throw error } catch {
+        do { return try await registry.wait(id) } catch let error as KafkaError { throw error } catch is CancellationError {
+            throw KafkaError(kind: .shutdown, code: -1, name: "CANCELLED", message: "stopped waiting for the delivery report (task cancelled)")
+        } catch {
             throw KafkaError(kind: .librdkafka, code: -1, name: "UNKNOWN", message: "\(error)")
         }
     }

@@ -147,6 +147,22 @@ struct KafkaTests {
         #expect(messages.map(\.valueString) == (0..<50).map(String.init))
     }
 
+    @Test("a cancelled send stops waiting for its delivery report at once, even with the broker down")
+    func aCancelledSendEndsAtOnce() async throws {
+        // Nothing listens on port 1: the message would wait out message.timeout.ms (30 s).
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: "127.0.0.1:1"))
+        let sending = Task { try await producer.send(KafkaProducerRecord(topic: "nowhere", key: "k", value: "v")) }
+        try await Task.sleep(for: .milliseconds(200))
+        let cancelled = ContinuousClock.now
+        sending.cancel()
+        await #expect(throws: KafkaError.self) { try await sending.value }
+        #expect(cancelled.duration(to: .now) < .seconds(5))
+        // The producer still works for others, and stops (flush timeout) without the report.
+        let later = Task { try await producer.send(KafkaProducerRecord(topic: "nowhere", key: "k", value: "v")) }
+        later.cancel()
+        await #expect(throws: KafkaError.self) { try await later.value }
+    }
+
     @Test("an unknown configuration key is a typed configuration error")
     func badConfigurationKey() throws {
         var configuration = KafkaProducerConfiguration(brokers: "127.0.0.1:1")

@@ -41,18 +41,35 @@ final class RDKafkaDeliveryRegistry: RDKafkaCallbackContext, @unchecked Sendable
 
     var outstanding: Int { slots.withLock { $0.slots.count } }
 
-    /// Waits for the report of a reserved and enqueued message.
+    /// Waits for the report of a reserved and enqueued message. A cancelled wait ends at once with
+    /// `CancellationError` and forgets the id: librdkafka may still deliver the message, unseen (a
+    /// stop must not wait out `message.timeout.ms` for a broker that is down; found by the chaos
+    /// campaign, docs/reliability.md).
     func wait(_ id: UInt) async throws -> KafkaDeliveryReport {
-        try await withCheckedThrowingContinuation { continuation in
-            let ready: Result<KafkaDeliveryReport, KafkaError>? = slots.withLock { state in
-                if case .done(let result) = state.slots[id] {
-                    state.slots[id] = nil
-                    return result
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready: Result<KafkaDeliveryReport, any Error>? = slots.withLock { state in
+                    if case .done(let result) = state.slots[id] {
+                        state.slots[id] = nil
+                        return result.mapError { $0 }
+                    }
+                    // Checked under the lock the cancellation handler takes: no cancel slips between.
+                    if Task.isCancelled {
+                        state.slots[id] = nil
+                        return .failure(CancellationError())
+                    }
+                    state.slots[id] = .waiting(continuation)
+                    return nil
                 }
-                state.slots[id] = .waiting(continuation)
-                return nil
+                if let ready { continuation.resume(with: ready) }
             }
-            if let ready { continuation.resume(with: ready) }
+        } onCancel: {
+            let waiting: CheckedContinuation<KafkaDeliveryReport, any Error>? = slots.withLock { state in
+                guard case .waiting(let continuation) = state.slots[id] else { return nil }
+                state.slots[id] = nil
+                return continuation
+            }
+            waiting?.resume(throwing: CancellationError())
         }
     }
 
