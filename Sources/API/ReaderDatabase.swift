@@ -1,6 +1,6 @@
 import Logging
-import Synchronization
 import PostgresNIO
+import Store
 
 /// The API's one door to PostgreSQL: pooled queries over the reader views, each bounded by a
 /// deadline so a stalled or unreachable server answers 503 instead of hanging the request.
@@ -39,7 +39,7 @@ public struct ReaderDatabase: Sendable {
         let work = Task { try await body() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let answer = FirstAnswer(continuation)
+                let answer = OneAnswer(continuation)
                 let timer = Task {
                     guard (try? await Task.sleep(for: timeout)) != nil else { return }
                     work.cancel()
@@ -54,16 +54,5 @@ public struct ReaderDatabase: Sendable {
         } onCancel: {
             work.cancel()
         }
-    }
-}
-
-/// A continuation that the first of two racers resumes; the other finds it gone.
-private final class FirstAnswer<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
-
-    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
-
-    func resume(with result: Result<T, any Error>) {
-        continuation.withLock { $0.take() }?.resume(with: result)
     }
 }

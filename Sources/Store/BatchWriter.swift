@@ -56,7 +56,16 @@ public struct BatchWriter: Sendable {
     }
 
     func write(_ batch: IngestBatch, rollback: Bool = false) async throws {
-        let copies = try await client.withTransaction(logger: logger) { connection in
+        let copies = try await client.withConnection { connection in
+            try await whileOpen(connection) { try await self.transaction(batch, rollback: rollback, on: connection) }
+        }
+        StoreMetrics.recordCommitted(copies)
+    }
+
+    private func transaction(_ batch: IngestBatch, rollback: Bool, on connection: PostgresConnection) async throws
+        -> [(table: String, rows: Int, duration: Duration)] {
+        let logger = logger
+        return try await connection.withTransaction(logger: logger) { connection in
             var copies: [(table: String, rows: Int, duration: Duration)] = []
             for table in batch.tables where !table.isEmpty {
                 let started = ContinuousClock.now
@@ -152,7 +161,6 @@ public struct BatchWriter: Sendable {
             }
             return copies
         }
-        StoreMetrics.recordCommitted(copies)
     }
 
     /// postgres-nio writes `COPY "<table>"`: to name `schema.table` we close and reopen its quotes.

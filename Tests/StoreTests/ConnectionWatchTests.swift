@@ -1,0 +1,34 @@
+import Foundation
+import PostgresNIO
+import Store
+import TestSupport
+import Testing
+
+/// `whileOpen` ends a request the driver would leave waiting once the server closed its
+/// connection (postgres-nio 1.33 drops a request written to a connection closing under it).
+@Suite struct ConnectionWatchTests {
+    @Test func aRequestOnAConnectionTheServerClosedFailsPromptly() async throws {
+        try await TestDatabase.with { db in
+            try await db.withClient { client in
+                try await client.withConnection { connection in
+                    let pid = try await connection.query("SELECT pg_backend_pid()", logger: db.logger)
+                        .collect().first!.decode(Int32.self)
+                    let started = ContinuousClock.now
+                    await #expect(throws: PostgresConnectionClosed.self) {
+                        try await whileOpen(connection) {
+                            // As a dropped request: it ignores cancellation and answers nothing for 30 s.
+                            try await client.query("SELECT pg_terminate_backend(\(pid))", logger: db.logger)
+                            for _ in 0..<30 { try? await Task.sleep(for: .seconds(1)) }
+                        }
+                    }
+                    #expect(started.duration(to: .now) < .seconds(5))
+                }
+                // A request that ends keeps its answer.
+                let answer = try await client.withConnection { connection in
+                    try await whileOpen(connection) { try await connection.query("SELECT 42", logger: db.logger).collect().first!.decode(Int.self) }
+                }
+                #expect(answer == 42)
+            }
+        }
+    }
+}
