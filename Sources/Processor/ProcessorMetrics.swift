@@ -17,6 +17,7 @@ public struct ProcessorMetrics: Sendable {
     static let kafkaQueueMessages = "quant_kafka_queue_messages"
     static let kafkaQueueBytes = "quant_kafka_queue_bytes"
     static let replacedLogs = "quant_processor_replaced_logs_total"
+    static let fencedStarts = "quant_processor_fenced_total"
 
     public static let catalog = MetricCatalog(
         help: [
@@ -31,6 +32,7 @@ public struct ProcessorMetrics: Sendable {
             kafkaQueueMessages: "Messages librdkafka holds for the processor, by queue: fetch (prefetched, not yet consumed) or produce (orders.events not yet delivered).",
             kafkaQueueBytes: "Bytes of the messages librdkafka holds for the processor, by queue (fetch, produce).",
             replacedLogs: "Partitions found reading a log the broker replaced (topic id changed, or stored offset beyond the end): read again from the new log's beginning, by topic.",
+            fencedStarts: "Times this processor found another one had committed partitions it still held (it was paused past the session timeout) and started over from the stored offsets.",
         ],
         durationBuckets: [bookCommandDuration: MetricCatalog.submillisecond, commitDuration: MetricCatalog.milliseconds],
         valueBuckets: [batchMessages: [1, 10, 50, 100, 500, 1_000, 2_500, 5_000, 10_000]])
@@ -41,6 +43,7 @@ public struct ProcessorMetrics: Sendable {
     let batchSize = Recorder(label: batchMessages)
     let commit = Timer(label: commitDuration)
     let retries = Counter(label: commitRetries)
+    static let fenced = Counter(label: fencedStarts)
 
     init(topics: [String]) {
         consumed = Dictionary(uniqueKeysWithValues: topics.map { ($0, Counter(label: Self.messagesConsumed, dimensions: [("topic", $0)])) })

@@ -96,6 +96,9 @@ public actor ProcessorPipeline {
     /// The next offset committed to PostgreSQL per partition: with the broker's high watermark it
     /// gives the consumer lag.
     var committedNext: [PartitionKey: Int64] = [:]
+    /// Where each owned partition's stored offsets will be once every batch handed to a commit has
+    /// committed (nil: no row yet). A batch moves them only from there (`BatchWriter.moveOffsets`).
+    var expectedPositions: [PartitionKey: StoredPosition?] = [:]
 
     /// Messages committed since start (rows and dead letters), for progress reports and tests.
     public private(set) var committedMessages = 0
@@ -197,7 +200,13 @@ public actor ProcessorPipeline {
             lastDepth = .now
         }
         guard !core.batch.isEmpty else { return }
-        let (batch, events) = core.takeBatch()
+        var (batch, events) = core.takeBatch()
+        var expected: [PartitionKey: StoredPosition?] = [:]
+        for (key, next) in batch.nextOffsets {
+            expected[key] = expectedPositions[key] ?? nil
+            expectedPositions[key] = StoredPosition(nextOffset: next, logID: batch.logIDs[key] ?? "")
+        }
+        batch.expectedPositions = expected
         let messages = batchMessages
         batchMessages = []
         batchOpenedAt = nil
@@ -264,7 +273,9 @@ public actor ProcessorPipeline {
                 return
             } catch {
                 // A closed pool never comes back (the process is shutting down): stop, uncommitted.
-                if Task.isCancelled || PostgresErrorText.isPoolClosed(error) { throw error }
+                // Fenced offsets never move: another instance owns the partitions (ProcessorService).
+                if Task.isCancelled || PostgresErrorText.isPoolClosed(error)
+                    || PostgresErrorText.unwrap(error) is BatchWriter.OffsetsFenced { throw error }
                 var wait = delay
                 if let deadline = stopDeadline {
                     let left = ContinuousClock.now.duration(to: deadline)
@@ -413,8 +424,9 @@ public actor ProcessorPipeline {
             }
         }
         for tp in partitions {
-            committedNext[PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)] =
-                logLost.contains(tp) ? 0 : storedOffsets[tp] ?? 0
+            let key = PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)
+            committedNext[key] = logLost.contains(tp) ? 0 : storedOffsets[tp] ?? 0
+            expectedPositions[key] = storedOffsets[tp].map { StoredPosition(nextOffset: $0, logID: storedLogs[tp] ?? "") }
         }
         var replays: [Int32: Range<Int64>] = [:]
         for tp in partitions where tp.topic == settings.topics.commands {
@@ -532,6 +544,7 @@ public actor ProcessorPipeline {
             let key = PartitionKey(topic: tp.topic, partition: tp.partition.rawValue)
             core.setLog(key, id: nil)
             pendingReplacement.remove(key)
+            expectedPositions[key] = nil
         }
         lastLog.partition = KafkaPartition(rawValue: -1)
         ownedPartitions.subtract(partitions)

@@ -21,7 +21,8 @@ public struct ProcessorService: Sendable {
         self.logger = logger
     }
 
-    /// Runs until cancelled. `onPipeline` hands out the pipeline, for progress reporting and tests.
+    /// Runs until cancelled. `onPipeline` hands out the pipeline, for progress reporting and tests
+    /// (a new one each time the processor starts over after being fenced).
     public func run(onPipeline: @Sendable (ProcessorPipeline) async -> Void) async throws {
         let instruments = try await InstrumentCatalog.load(client: client, logger: logger)
         var producer: KafkaProducer?
@@ -30,9 +31,32 @@ public struct ProcessorService: Sendable {
                 ProcessorMetrics.kafkaQueue("produce", messages: $0.producerQueueMessages, bytes: $0.producerQueueBytes)
             }
         }
-        let pipeline = ProcessorPipeline(
-            settings: settings, client: client, producer: producer, instruments: instruments, logger: logger)
-        await onPipeline(pipeline)
+        var committed = 0
+        while true {
+            let pipeline = ProcessorPipeline(
+                settings: settings, client: client, producer: producer, instruments: instruments, logger: logger)
+            await onPipeline(pipeline)
+            do {
+                try await consume(with: pipeline, instruments: instruments.count)
+                committed += await pipeline.committedMessages
+                break
+            } catch where PostgresErrorText.unwrap(error) is BatchWriter.OffsetsFenced {
+                // Another instance owns partitions this one still held (it was paused past the
+                // session timeout, say): nothing it had not committed is kept; it joins the group
+                // again and starts from the stored offsets and books.
+                committed += await pipeline.committedMessages
+                logger.error("fenced: another processor took over partitions this one still held; starting over from the stored offsets",
+                             metadata: ["error": "\(PostgresErrorText.unwrap(error))"])
+                ProcessorMetrics.fenced.increment()
+                if Task.isCancelled { break }
+            }
+        }
+        await producer?.shutdown()
+        logger.info("processor stopped", metadata: ["committed_messages": "\(committed)"])
+    }
+
+    /// One membership of the consumer group: consumes until cancelled, then commits what it holds.
+    private func consume(with pipeline: ProcessorPipeline, instruments: Int) async throws {
         var configuration = KafkaConsumerConfiguration(
             brokers: settings.brokers, groupID: settings.groupID, clientID: settings.clientID)
         configuration.sessionTimeoutMilliseconds = settings.sessionTimeoutMilliseconds
@@ -50,7 +74,7 @@ public struct ProcessorService: Sendable {
         }
         try consumer.subscribe(topics: settings.topics.consumed)
         logger.info("processor started", metadata: [
-            "group": "\(settings.groupID)", "topics": "\(settings.topics.consumed)", "instruments": "\(instruments.count)"])
+            "group": "\(settings.groupID)", "topics": "\(settings.topics.consumed)", "instruments": "\(instruments)"])
 
         let tick = settings.batchMaxDelay / 2
         do {
@@ -91,16 +115,17 @@ public struct ProcessorService: Sendable {
         }
         } catch is CancellationError {
             // A requested stop: the consumer is closing and its revoke handler commits the batch.
+        } catch {
+            await consumer.close()  // leaves the group; its revoke handler's commit fails the same way
+            throw error
         }
         // Wait until the consumer has left the group (its revoke handler commits the batch), then
         // commit anything the loop added after that, so nothing consumed is left uncommitted.
         await consumer.close()
         try await pipeline.flush()
-        await producer?.shutdown()
-        let committed = await pipeline.committedMessages
-        logger.info("processor stopped", metadata: ["committed_messages": "\(committed)"])
     }
 }
+
 
 extension ProcessorService {
     /// LISTENs on `instruments` (migration 0021) and `accounts` (0022) and reloads what changed into

@@ -38,6 +38,15 @@ public struct BatchWriter: Sendable {
 
     struct TrialRollback: Error {}
 
+    /// Another writer moved a partition's stored offsets since this one read them: it owns the
+    /// partition now. Retrying cannot succeed; the writer must start over from the stored offsets.
+    public struct OffsetsFenced: Error, CustomStringConvertible {
+        public var partitions: [String]
+        public var description: String {
+            "another processor committed \(partitions.joined(separator: ", ")) since this one read their offsets; this one no longer owns them"
+        }
+    }
+
     private func commit(_ batch: IngestBatch, rollback: Bool) async throws {
         do {
             try await write(batch, rollback: rollback)
@@ -141,7 +150,9 @@ public struct BatchWriter: Sendable {
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
-            if !batch.nextOffsets.isEmpty {
+            if !batch.nextOffsets.isEmpty, let expected = batch.expectedPositions {
+                try await Self.moveOffsets(batch, expected: expected, group: consumerGroup, on: connection, logger: logger)
+            } else if !batch.nextOffsets.isEmpty {
                 let keys = Array(batch.nextOffsets.keys)
                 try await connection.query("""
                     INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, log_id)
@@ -160,6 +171,41 @@ public struct BatchWriter: Sendable {
                     """, logger: logger)
             }
             return copies
+        }
+    }
+
+    /// Moves the batch's offsets only from where the writer expects them (`expected`: the stored
+    /// position, or nil for none yet), so a processor that lost its partitions without noticing (a
+    /// pause past the session timeout: another one took them over and committed) cannot commit
+    /// them again: the transaction fails with `OffsetsFenced`, nothing of it commits. Row locks
+    /// order two writers of one partition; the second re-reads the row and finds it moved.
+    static func moveOffsets(_ batch: IngestBatch, expected: [PartitionKey: StoredPosition?], group: String,
+                            on connection: PostgresConnection, logger: Logger) async throws {
+        let keys = Array(batch.nextOffsets.keys)
+        let was = keys.map { expected[$0] ?? nil }
+        let rows = try await connection.query("""
+            WITH input AS (
+                SELECT * FROM unnest(\(keys.map(\.topic))::text[], \(keys.map(\.partition))::int[],
+                                     \(keys.map { batch.nextOffsets[$0]! })::bigint[], \(keys.map { batch.logIDs[$0] ?? "" })::text[],
+                                     \(was.map { $0?.nextOffset ?? -1 })::bigint[], \(was.map { $0?.logID ?? "" })::text[])
+                       AS i(topic, p, next, log, was_next, was_log)),
+            moved AS (
+                UPDATE ops.kafka_offsets o SET next_offset = i.next, log_id = i.log, updated_at = now()
+                FROM input i
+                WHERE o.consumer_group = \(group) AND o.topic = i.topic AND o.kafka_partition = i.p
+                  AND i.was_next >= 0 AND o.next_offset = i.was_next AND o.log_id = i.was_log
+                RETURNING 1),
+            added AS (
+                INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, log_id)
+                SELECT \(group), topic, p, next, log FROM input WHERE was_next < 0
+                ON CONFLICT DO NOTHING
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM added)
+            """, logger: logger)
+        var moved: Int64 = 0
+        for try await count in rows.decode(Int64.self) { moved = count }
+        guard moved == Int64(keys.count) else {
+            throw OffsetsFenced(partitions: keys.map(\.description).sorted())
         }
     }
 

@@ -61,6 +61,10 @@ public struct IngestBatch: Sendable {
     /// The log (topic id; '' when unknown) each partition's offsets and dead letters belong to. A
     /// batch never holds two logs of one partition: the processor commits before it switches.
     public var logIDs: [PartitionKey: String] = [:]
+    /// Where the writer expects each partition's stored offsets to be before this batch (nil: no
+    /// row yet). When set, the batch moves them only from there (`BatchWriter.moveOffsets`); nil
+    /// for tools and tests that write without owning partitions.
+    public var expectedPositions: [PartitionKey: StoredPosition?]?
     /// (channel, payload) pairs, sent with pg_notify inside the transaction, so only on commit.
     /// Added by `announce`, so each payload is its channel's contract type.
     public private(set) var notifications: [(channel: NotifyChannel, payload: String)] = []
@@ -120,6 +124,7 @@ public struct IngestBatch: Sendable {
         deadLetters.removeAll(keepingCapacity: true)
         nextOffsets.removeAll(keepingCapacity: true)
         logIDs.removeAll(keepingCapacity: true)
+        expectedPositions = nil
         notifications.removeAll(keepingCapacity: true)
         messageCount = 0
     }

@@ -110,3 +110,41 @@ import Testing
         }
     }
 }
+
+extension BatchWriterTests {
+    /// Offsets move only from where the writer expects them: a writer that lost its partition to
+    /// another (paused past the session timeout) commits nothing of its batch.
+    @Test func aWriterWhoseOffsetsMovedUnderItCommitsNothing() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.withClient { client in
+                let key = PartitionKey(topic: "md.quotes", partition: 0)
+                func batch(_ offsets: Range<Int>, expecting: StoredPosition?) -> IngestBatch {
+                    var b = IngestBatch()
+                    for i in offsets {
+                        b.append(Self.quote(i), partition: 0, offset: Int64(i))
+                        b.consumed(key, offset: Int64(i))
+                    }
+                    b.expectedPositions = [key: expecting]
+                    return b
+                }
+                let writer = BatchWriter(client: client, consumerGroup: "g", logger: db.logger)
+                try await writer.commit(batch(0..<10, expecting: nil))
+                try await writer.commit(batch(10..<20, expecting: StoredPosition(nextOffset: 10, logID: "")))
+                // The zombie still believes the offsets are at 10; the new owner moved them to 20.
+                await #expect(throws: BatchWriter.OffsetsFenced.self) {
+                    do { try await writer.commit(batch(10..<15, expecting: StoredPosition(nextOffset: 10, logID: ""))) } catch {
+                        throw PostgresErrorText.unwrap(error)
+                    }
+                }
+                // Nor may a writer that expects no row yet insert one.
+                await #expect(throws: BatchWriter.OffsetsFenced.self) {
+                    do { try await writer.commit(batch(0..<5, expecting: nil)) } catch { throw PostgresErrorText.unwrap(error) }
+                }
+                let count = try await client.query("SELECT count(*)::int FROM market.quotes", logger: db.logger).collect().first!.decode(Int.self)
+                #expect(count == 20)
+                #expect(try await BatchWriter.storedOffsets(client: client, group: "g", topic: "md.quotes", logger: db.logger) == [0: 20])
+            }
+        }
+    }
+}

@@ -23,7 +23,10 @@ import Testing
                     }
                     #expect(started.duration(to: .now) < .seconds(5))
                 }
-                // A request that ends keeps its answer.
+            }
+            // A request that ends keeps its answer (a new pool: the old one may not have noticed yet
+            // that the server closed its connection).
+            try await db.withClient { client in
                 let answer = try await client.withConnection { connection in
                     try await whileOpen(connection) { try await connection.query("SELECT 42", logger: db.logger).collect().first!.decode(Int.self) }
                 }
