@@ -43,7 +43,7 @@ public struct BatchWriter: Sendable {
     public struct OffsetsFenced: Error, CustomStringConvertible {
         public var partitions: [String]
         public var description: String {
-            "another processor committed \(partitions.joined(separator: ", ")) since this one read their offsets; this one no longer owns them"
+            "another processor moved the stored offsets of one or more of \(partitions.joined(separator: ", ")) since this one read them; it no longer owns them"
         }
     }
 

@@ -7,6 +7,7 @@ import PostgresNIO
 import Processor
 import Store
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite(.serialized) struct ProcessorFaultTests {
@@ -409,4 +410,40 @@ extension LostLogTests {
             #expect(try await books() == fromSnapshots)
         }
     }
+}
+
+extension LostLogTests {
+    /// A processor whose partitions another instance committed meanwhile (as after a pause past the
+    /// session timeout) is fenced: it drops its batch, starts over with a new pipeline from the
+    /// stored offsets, and goes on consuming.
+    @Test func aFencedProcessorStartsOverFromTheStoredOffsets() async throws {
+        try await ProcessorIntegrationTests.withFixture { f in
+            _ = try await ProcessorIntegrationTests.produce(400, topics: f.topics, brokers: f.brokers, seed: 51, badEvery: 1_000_000)
+            let settings = ProcessorSettings(brokers: f.brokers, groupID: f.group, topics: f.topics, batchMaxMessages: 100,
+                                             batchMaxDelay: .milliseconds(20))
+            let pipelines = PipelineCount()
+            let run = Task {
+                try await ProcessorService(settings: settings, client: f.client, logger: f.logger).run { _ in pipelines.add() }
+            }
+            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                f.client, group: f.group, topics: f.topics, brokers: f.brokers, logger: f.logger)
+            // "Another instance" committed: the stored offsets are no longer where this one left them.
+            try await f.client.query("UPDATE ops.kafka_offsets SET next_offset = next_offset - 1 WHERE next_offset > 0 AND topic = \(f.topics.quotes)",
+                                     logger: f.logger)
+            _ = try await ProcessorIntegrationTests.produce(400, topics: f.topics, brokers: f.brokers, seed: 52, badEvery: 1_000_000)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while pipelines.value < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(pipelines.value >= 2, "the fenced processor started over")
+            try await ProcessorIntegrationTests.waitUntilCaughtUpOnCurrentLogs(
+                f.client, group: f.group, topics: f.topics, brokers: f.brokers, logger: f.logger)
+            run.cancel()
+            try await run.value
+        }
+    }
+}
+
+final class PipelineCount: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
