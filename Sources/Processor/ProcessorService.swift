@@ -41,11 +41,12 @@ public struct ProcessorService: Sendable {
                 committed += await pipeline.committedMessages
                 break
             } catch where PostgresErrorText.unwrap(error) is BatchWriter.OffsetsFenced {
-                // Another instance owns partitions this one still held (it was paused past the
-                // session timeout, say): nothing it had not committed is kept; it joins the group
-                // again and starts from the stored offsets and books.
+                // The stored offsets moved under this instance: another one owns its partitions (it
+                // was paused past the session timeout), or a commit whose answer was lost went
+                // through. Nothing it had not committed is kept; it joins the group again and starts
+                // from the stored offsets and books.
                 committed += await pipeline.committedMessages
-                logger.error("fenced: another processor took over partitions this one still held; starting over from the stored offsets",
+                logger.error("fenced: the stored offsets moved under this processor (another took its partitions over, or a commit whose answer was lost went through); starting over from them",
                              metadata: ["error": "\(PostgresErrorText.unwrap(error))"])
                 ProcessorMetrics.fenced.increment()
                 if Task.isCancelled { break }
