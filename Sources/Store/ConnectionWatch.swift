@@ -13,7 +13,9 @@ public struct PostgresConnectionClosed: Error, CustomStringConvertible {
 /// written just as the server closed the connection (a restart's "terminating connection") is
 /// dropped, and its caller waits forever: a processor's commit hung that way with every thread idle
 /// (found by the chaos campaign, docs/reliability.md). A request dropped so was never sent, so
-/// nothing of the transaction commits; `body` is cancelled and left behind.
+/// nothing of the transaction commits. `body` is left behind, not cancelled: cancelling a COPY on a
+/// closed connection makes postgres-nio send `CopyFail` through a state machine that has left copy
+/// mode, which traps (docs/reliability.md).
 public func whileOpen<T: Sendable>(_ connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let work = Task { try await body() }
     return try await withTaskCancellationHandler {
@@ -23,7 +25,6 @@ public func whileOpen<T: Sendable>(_ connection: PostgresConnection, _ body: @es
                 while !Task.isCancelled {
                     guard (try? await Task.sleep(for: .milliseconds(250))) != nil else { return }
                     if connection.isClosed {
-                        work.cancel()
                         answer.resume(with: .failure(PostgresConnectionClosed()))
                         return
                     }
