@@ -213,10 +213,18 @@ public actor ProcessorPipeline {
         commitInFlight = Task { try await self.commit(batch, events: events, messages: messages) }
     }
 
+    /// Forgets what was consumed and not committed (after being fenced).
+    private func dropUncommitted() {
+        _ = core.takeBatch()
+        batchMessages = []
+        batchOpenedAt = nil
+    }
+
     func waitForCommitInFlight() async throws {
         guard let task = commitInFlight else { return }
+        // A failed commit is reported once: the next wait must not throw its error again.
+        defer { if commitInFlight == task { commitInFlight = nil } }
         try await task.value
-        if commitInFlight == task { commitInFlight = nil }
     }
 
     func commit(_ batch: IngestBatch, events: [OutgoingEvent], messages: [ConsumedMessage] = []) async throws {
@@ -348,7 +356,15 @@ public actor ProcessorPipeline {
     public func assigned(_ assignment: KafkaAssignment) async throws -> [TopicPartition: KafkaOffset] {
         let partitions = assignment.partitions
         lastLog.partition = KafkaPartition(rawValue: -1)
-        try await flush()
+        do { try await flush() } catch where PostgresErrorText.unwrap(error) is BatchWriter.OffsetsFenced {
+            // What was consumed under the previous assignment cannot commit: another instance (or a
+            // commit whose answer was lost) moved those offsets. It is dropped; every partition
+            // assigned now starts from its stored offsets and books.
+            logger.error("fenced: the batch consumed under the previous assignment is dropped; the assigned partitions start from the stored offsets",
+                         metadata: ["error": "\(PostgresErrorText.unwrap(error))"])
+            ProcessorMetrics.fenced.increment()
+            dropUncommitted()
+        }
         core.update(instruments: try await InstrumentCatalog.load(client: client, logger: logger))
         // Positions as committed: the books are rebuilt to the same offsets below.
         core.accounts.accounts = try await AccountCatalog.load(client: client, logger: logger)
