@@ -42,8 +42,10 @@ public struct ReaderDatabase: Sendable {
                 let answer = OneAnswer(continuation)
                 let timer = Task {
                     guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                    work.cancel()
+                    // Answer first: the cancelled query fails at once (the pool's "request
+                    // cancelled"), and that must not become the answer (it would be a 500).
                     answer.resume(with: .failure(DatabaseTimeout()))
+                    work.cancel()
                 }
                 Task {
                     let result = await work.result

@@ -213,18 +213,20 @@ public actor ProcessorPipeline {
         commitInFlight = Task { try await self.commit(batch, events: events, messages: messages) }
     }
 
-    /// Forgets what was consumed and not committed (after being fenced).
+    /// Forgets what was consumed and not committed, and the failed commit (after being fenced).
     private func dropUncommitted() {
+        commitInFlight = nil
         _ = core.takeBatch()
         batchMessages = []
         batchOpenedAt = nil
     }
 
+    /// A failed commit stays in flight, so every later wait throws its error: after a stop gave up
+    /// on a commit, nothing starts another (`dropUncommitted` clears it after being fenced).
     func waitForCommitInFlight() async throws {
         guard let task = commitInFlight else { return }
-        // A failed commit is reported once: the next wait must not throw its error again.
-        defer { if commitInFlight == task { commitInFlight = nil } }
         try await task.value
+        if commitInFlight == task { commitInFlight = nil }
     }
 
     func commit(_ batch: IngestBatch, events: [OutgoingEvent], messages: [ConsumedMessage] = []) async throws {
