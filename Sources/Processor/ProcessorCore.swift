@@ -123,8 +123,9 @@ public struct ProcessorCore {
 
     /// The broker replaced the partition's log and it is now read from the new log's beginning;
     /// call with an empty batch (commit first), so no batch mixes two logs of one partition. A
-    /// commands partition's books carry on: its engine is snapshotted at offset 0 of the new log, so
-    /// a restart restores them and replays only the new log.
+    /// commands partition's books carry on: the next batch snapshots them at the new log's offset;
+    /// until then a restart restores the old log's last snapshot and replays the new log's commands
+    /// from the command log.
     public mutating func startReplacedLog(_ key: PartitionKey, id: String) {
         logIDs[key] = id
         guard key.topic == topics.commands, engines[key.partition] != nil else { return }
@@ -185,7 +186,9 @@ public struct ProcessorCore {
 
     /// Adds a snapshot of every engine that changed since the last one to the current batch: the
     /// whole engine (for restores) and one row per book with its depth (for readers). Taken while
-    /// the batch is open, so each snapshot reflects exactly the offsets this batch commits.
+    /// the batch is open, so each snapshot reflects exactly the offsets this batch commits. Call it
+    /// only right before `takeBatch`: the insert trigger gives each snapshot the last command logged
+    /// in its transaction (`command_seq`), so a command handled after it would be claimed by it.
     public mutating func appendSnapshots(consumerGroup: String, takenAt: Timestamp, depthLevels: Int = 10) {
         for partition in dirtyEngines.sorted() {
             guard let engine = engines[partition], let next = commandOffsets[partition] else { continue }

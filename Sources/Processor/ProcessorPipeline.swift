@@ -516,12 +516,13 @@ public actor ProcessorPipeline {
     }
 
     private func startReplacedLog(_ key: PartitionKey, id: String) async throws {
+        // The books as the old log left them commit with its last offsets. No snapshot is taken at
+        // offset 0 of the new log: it would share a batch with the new log's first commands, and
+        // its `command_seq` (the batch's last logged command) would claim them, so a restore from
+        // it skipped them (chaos seed 65130). A restart before the next snapshot restores this one
+        // and replays the new log's commands from `trading.command_log`.
         try await startCommit(snapshot: true)
         core.startReplacedLog(key, id: id)
-        if key.topic == settings.topics.commands {
-            // The books as the old log left them, at offset 0 of the new one: a restart restores this.
-            core.appendSnapshots(consumerGroup: settings.groupID, takenAt: Self.now())
-        }
         committedNext[key] = 0
     }
 

@@ -394,20 +394,60 @@ extension LostLogTests {
                 f.client, group: f.group, topics: f.topics, brokers: f.brokers, logger: f.logger)
             run.cancel()
             try await run.value
-            let partitions = (0..<Int32(4)).map { TopicPartition(f.topics.commands, KafkaPartition(rawValue: $0)) }
-            func books() async throws -> [Int32: [String: String]] {
-                let pipeline = ProcessorPipeline(settings: settings, client: f.client, producer: nil, instruments: [], logger: f.logger)
-                _ = try await pipeline.assigned(KafkaAssignment(partitions: partitions, topicIDs: [:]))
-                var result: [Int32: [String: String]] = [:]
-                for p in 0..<Int32(4) { result[p] = await pipeline.depth(partition: p) }
-                return result
-            }
-            let fromSnapshots = try await books()
+            let fromSnapshots = try await Self.restoredBooks(settings, client: f.client, logger: f.logger)
             #expect(fromSnapshots.values.contains { !$0.isEmpty }, "the feed's orders rest in some book")
             try await f.client.query("DELETE FROM trading.engine_snapshots", logger: f.logger)
             try await f.client.query("UPDATE ops.kafka_offsets SET log_id = 'a-log-the-broker-lost' WHERE topic = \(f.topics.commands)",
                                      logger: f.logger)
-            #expect(try await books() == fromSnapshots)
+            #expect(try await Self.restoredBooks(settings, client: f.client, logger: f.logger) == fromSnapshots)
+        }
+    }
+
+    /// The books (depth per symbol, per commands partition) a processor assigned every commands
+    /// partition would restore from what PostgreSQL holds now.
+    static func restoredBooks(_ settings: ProcessorSettings, client: PostgresClient, logger: Logger) async throws
+        -> [Int32: [String: String]]
+    {
+        let partitions = (0..<Int32(4)).map { TopicPartition(settings.topics.commands, KafkaPartition(rawValue: $0)) }
+        let pipeline = ProcessorPipeline(settings: settings, client: client, producer: nil, instruments: [], logger: logger)
+        _ = try await pipeline.assigned(KafkaAssignment(partitions: partitions, topicIDs: [:]))
+        var result: [Int32: [String: String]] = [:]
+        for p in 0..<Int32(4) { result[p] = await pipeline.depth(partition: p) }
+        return result
+    }
+
+    /// At the switch to a replaced log, the first batch of the new log used to carry a snapshot
+    /// taken at its offset 0, and its `command_seq` (the batch's last logged command, filled in as
+    /// it was inserted) claimed the new log's first commands: a restore from it skipped them, and
+    /// the books diverged from the command log (found by the chaos campaign, seed 65130).
+    @Test func aRestoreAfterAReplacedLogReplaysTheNewLogsFirstCommands() async throws {
+        try await BrokerFaultRun.with { run in
+            var settings = run.settings
+            settings.snapshotInterval = .seconds(3_600)  // only the switch snapshots the books
+            let processor = Task { [settings, client = run.client, logger = run.logger] in
+                try await ProcessorService(settings: settings, client: client, logger: logger).run { _ in }
+            }
+            _ = try await run.produce(1_000, seed: 43)
+            try await run.waitUntilCaughtUp()
+            try await run.broker.restart()
+            _ = try await run.produce(1_000, seed: 44, orderPrefix: "r")
+            try await run.waitUntilCaughtUp()
+            // No snapshot claims a command at or after its own offset in its own log...
+            let claimed = try await run.client.query("""
+                SELECT count(*) FROM trading.engine_snapshots s JOIN trading.command_log c
+                  ON (c.consumer_group, c.topic, c.kafka_partition, c.log_id) = (s.consumer_group, s.topic, s.kafka_partition, s.log_id)
+                 AND c.kafka_offset >= s.next_offset AND c.seq <= s.command_seq
+                """, logger: run.logger).decode(Int64.self).reduce(0, +)
+            #expect(claimed == 0, "commands claimed by a snapshot taken before them")
+            // ...and what a restart now would restore (after a kill -9: no snapshot on the way out)...
+            let restored = try await Self.restoredBooks(settings, client: run.client, logger: run.logger)
+            processor.cancel()
+            try await value(of: processor, within: .seconds(20), "the processor to stop")
+            // ...equals the whole command log replayed on empty books.
+            try await run.client.query("DELETE FROM trading.engine_snapshots", logger: run.logger)
+            let replayed = try await Self.restoredBooks(settings, client: run.client, logger: run.logger)
+            #expect(replayed.values.contains { !$0.isEmpty }, "orders rest in some book")
+            #expect(restored == replayed)
         }
     }
 }
