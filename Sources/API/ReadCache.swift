@@ -152,7 +152,7 @@ public final class ReadCache: Service, Sendable {
         var warned = false
         while !Task.isCancelled {
             do {
-                try await database.client.withConnection { connection in
+                try await database.client.withOpenConnection { connection in
                     let standby = try await connection.query("SELECT pg_is_in_recovery()", logger: self.database.logger)
                         .collect().first?.decode(Bool.self) ?? false
                     if standby { throw Standby() }

@@ -33,7 +33,7 @@ struct RiskCalculateController: Sendable {
     /// under way when the request arrives may be that one.
     func requestRun(of id: String) async throws -> String? {
         let timeout = timeout
-        return try await database.client.withConnection { connection in
+        return try await database.client.withOpenConnection { connection in
             try await connection.listen(on: RiskRunNotice.channel.name) { notices in
                 try await connection.query(
                     "SELECT pg_notify(\(PositionsNotice.channel.name), \(PositionsNotice(portfolioId: id).payload))", logger: database.logger)

@@ -136,7 +136,7 @@ final class StreamHub: Sendable {
         var again = false
         while !Task.isCancelled {
             do {
-                try await database.client.withConnection { [again] connection in
+                try await database.client.withOpenConnection { [again] connection in
                     try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel.name), started: {
                         self.setListening(true, generation: generation)
                         // Listening again after a failure (PostgreSQL restarted): what was announced

@@ -7,32 +7,33 @@ import Risk
 /// (sql/033_valuation_inputs.sql): `api.portfolios`, `api.position_terms`, `api.last_activity`,
 /// `analytics.daily_closes` and `api.latest_mids`.
 public struct RiskInputsReader: Sendable {
-    public let client: PostgresClient
+    /// Runs a query to its last row. The pool's by default; the risk engine passes one that fails
+    /// as soon as its connection closes (`PostgresClient.rows` in `Store`), since nothing else
+    /// bounds its reads.
+    public typealias Rows = @Sendable (PostgresQuery) async throws -> [PostgresRow]
+
+    let rows: Rows
     public let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(client: PostgresClient, logger: Logger, rows: Rows? = nil) {
         self.logger = logger
+        self.rows = rows ?? { query in try await client.query(query, logger: logger).collect() }
     }
 
     /// Every portfolio, in id order.
     public func portfolioIDs() async throws -> [String] {
-        let rows = try await client.query("SELECT portfolio_id FROM api.portfolios ORDER BY portfolio_id", logger: logger)
-        var ids: [String] = []
-        for try await id in rows.decode(String.self) { ids.append(id) }
-        return ids
+        let rows = try await self.rows("SELECT portfolio_id FROM api.portfolios ORDER BY portfolio_id")
+        return try rows.map { try $0.decode(String.self) }
     }
 
     /// The portfolios holding any of `symbols` or an option on one of them.
     public func portfolioIDs(holding symbols: [String]) async throws -> [String] {
-        let rows = try await client.query("""
+        let rows = try await self.rows("""
             SELECT DISTINCT portfolio_id FROM api.position_terms
             WHERE symbol = ANY(\(symbols)::text[]) OR underlying = ANY(\(symbols)::text[])
             ORDER BY 1
-            """, logger: logger)
-        var ids: [String] = []
-        for try await id in rows.decode(String.self) { ids.append(id) }
-        return ids
+            """)
+        return try rows.map { try $0.decode(String.self) }
     }
 
     /// Positions, closes of their factors (and of `alsoClosesOf`, e.g. the beta index) over enough
@@ -53,16 +54,17 @@ public struct RiskInputsReader: Sendable {
     static func calendarDays(forReturns returns: Int) -> Int { returns * 7 / 5 + 15 }
 
     func positions(_ portfolioID: String) async throws -> [HeldInstrument] {
-        let rows = try await client.query("""
+        let rows = try await self.rows("""
             SELECT symbol, quantity::float8, kind, multiplier::float8, underlying, underlying_kind,
                    strike::float8, expiry::text, option_right
             FROM api.position_terms
             WHERE portfolio_id = \(portfolioID) AND quantity <> 0
             ORDER BY symbol
-            """, logger: logger)
+            """)
         var result: [HeldInstrument] = []
-        for try await (symbol, quantity, kind, multiplier, underlying, underlyingKind, strike, expiry, right)
-            in rows.decode((String, Double, String, Double, String?, String?, Double?, String?, String?).self) {
+        for row in rows {
+            let (symbol, quantity, kind, multiplier, underlying, underlyingKind, strike, expiry, right)
+                = try row.decode((String, Double, String, Double, String?, String?, Double?, String?, String?).self)
             guard let kind = Instrument.Kind(rawValue: kind) else {
                 throw RiskEngineError.invalidInstrument(symbol: symbol, reason: "unknown kind \(kind)")
             }
@@ -79,7 +81,7 @@ public struct RiskInputsReader: Sendable {
     /// after today counts: one symbol's future-dated print cannot move every portfolio's valuation
     /// date past all of its history.
     func closes(of symbols: [String], calendarDays: Int) async throws -> [DailyClose] {
-        let rows = try await client.query("""
+        let rows = try await self.rows("""
             WITH latest AS (
                 SELECT (least(coalesce(max(greatest(last_trade_ts, last_quote_ts)), now()), now()) AT TIME ZONE 'UTC')::date AS day
                 FROM api.last_activity WHERE symbol = ANY(\(symbols)::text[])
@@ -88,9 +90,10 @@ public struct RiskInputsReader: Sendable {
             FROM analytics.daily_closes c, latest
             WHERE c.symbol = ANY(\(symbols)::text[]) AND c.day >= latest.day - \(Int32(calendarDays)) AND c.day <= latest.day
             ORDER BY c.symbol, c.day
-            """, logger: logger)
+            """)
         var result: [DailyClose] = []
-        for try await (symbol, day, close) in rows.decode((String, String, Double).self) {
+        for row in rows {
+            let (symbol, day, close) = try row.decode((String, String, Double).self)
             guard let date = CivilDate(day) else { continue }
             result.append(DailyClose(symbol: symbol, date: date, close: close))
         }
@@ -99,11 +102,14 @@ public struct RiskInputsReader: Sendable {
 
     /// Mid of the latest two-sided quote of each symbol that has one.
     public func latestMids(of symbols: [String]) async throws -> [String: Double] {
-        let rows = try await client.query("""
+        let rows = try await self.rows("""
             SELECT symbol, mid::float8 FROM api.latest_mids WHERE symbol = ANY(\(symbols)::text[])
-            """, logger: logger)
+            """)
         var result: [String: Double] = [:]
-        for try await (symbol, mid) in rows.decode((String, Double).self) { result[symbol] = mid }
+        for row in rows {
+            let (symbol, mid) = try row.decode((String, Double).self)
+            result[symbol] = mid
+        }
         return result
     }
 }

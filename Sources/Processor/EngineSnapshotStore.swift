@@ -16,12 +16,12 @@ enum EngineSnapshotStore {
     /// before the command log existed (`legacy`).
     static func latest(client: PostgresClient, group: String, topic: String, partition: Int32, logID: String,
                        notAfter: Int64, logger: Logger) async throws -> Snapshot? {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT next_offset, snapshot, command_seq FROM trading.engine_snapshots
             WHERE consumer_group = \(group) AND topic = \(topic) AND kafka_partition = \(partition) AND command_seq IS NOT NULL
             ORDER BY command_seq DESC, taken_at DESC LIMIT 1
             """, logger: logger)
-        for try await (next, buffer, seq) in rows.decode((Int64, ByteBuffer, Int64).self) {
+        for (next, buffer, seq) in try rows.map({ try $0.decode((Int64, ByteBuffer, Int64).self) }) {
             return Snapshot(nextOffset: next, bytes: Array(buffer: buffer), commandSeq: seq)
         }
         return try await legacy(client: client, group: group, topic: topic, partition: partition, logID: logID,
@@ -33,13 +33,13 @@ enum EngineSnapshotStore {
     /// offset belongs to (or of unknown log: taken before migration 0018).
     static func legacy(client: PostgresClient, group: String, topic: String, partition: Int32, logID: String,
                        notAfter: Int64, logger: Logger) async throws -> Snapshot? {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT next_offset, snapshot FROM trading.engine_snapshots
             WHERE consumer_group = \(group) AND topic = \(topic) AND kafka_partition = \(partition)
               AND log_id IN (\(logID), '') AND next_offset <= \(notAfter)
             ORDER BY next_offset DESC, taken_at DESC LIMIT 1
             """, logger: logger)
-        for try await (next, buffer) in rows.decode((Int64, ByteBuffer).self) {
+        for (next, buffer) in try rows.map({ try $0.decode((Int64, ByteBuffer).self) }) {
             return Snapshot(nextOffset: next, bytes: Array(buffer: buffer), commandSeq: nil)
         }
         return nil

@@ -6,12 +6,12 @@ import PostgresNIO
 /// Reads `market.instruments` into core `Instrument`s (tick and lot sizes, option terms).
 public enum InstrumentCatalog {
     public static func load(client: PostgresClient, logger: Logger) async throws -> [Instrument] {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT symbol, kind, currency, tick_size::text, lot_size, multiplier::text
             FROM market.instruments WHERE active ORDER BY symbol
             """, logger: logger)
         var result: [Instrument] = []
-        for try await (symbol, kind, currency, tick, lot, multiplier) in rows.decode((String, String, String, String, Int64, String).self) {
+        for (symbol, kind, currency, tick, lot, multiplier) in try rows.map({ try $0.decode((String, String, String, String, Int64, String).self) }) {
             guard let symbol = Symbol(symbol), let tickSize = Price(tick), let kind = Instrument.Kind(rawValue: kind) else {
                 logger.warning("skipping unusable instrument", metadata: ["symbol": "\(symbol)"])
                 continue

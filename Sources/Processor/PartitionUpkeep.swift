@@ -44,11 +44,11 @@ public struct PartitionUpkeep: Sendable {
     /// One upkeep run; returns what changed per table (created partitions, dropped partitions or bars).
     @discardableResult
     public func runOnce() async throws -> [(table: String, created: Int, dropped: Int)] {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT parent_table::text, created, dropped FROM ops.run_upkeep(\(Int32(settings.premakeDays)))
             """, logger: logger)
         var changed: [(table: String, created: Int, dropped: Int)] = []
-        for try await (table, created, dropped) in rows.decode((String, Int32, Int32).self) where created > 0 || dropped > 0 {
+        for (table, created, dropped) in try rows.map({ try $0.decode((String, Int32, Int32).self) }) where created > 0 || dropped > 0 {
             changed.append((table, Int(created), Int(dropped)))
         }
         for change in changed {

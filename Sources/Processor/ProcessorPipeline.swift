@@ -622,23 +622,32 @@ public actor ProcessorPipeline {
     }
 
     /// Applies the commands logged for a commands partition after `afterSeq` (`trading.command_log`,
-    /// in commit order) to its books, writing nothing.
+    /// in commit order) to its books, writing nothing. Read in chunks, each on a watched connection
+    /// (`PostgresClient.rows`): a replay without a snapshot reads the whole log.
     func replayLoggedCommands(partition: Int32, afterSeq: Int64) async throws {
         let topic = settings.topics.commands
-        let rows = try await client.query("""
-            SELECT kafka_offset, (extract(epoch FROM message_ts) * 1000000)::int8, message_key, payload FROM trading.command_log
-            WHERE consumer_group = \(settings.groupID) AND topic = \(topic) AND kafka_partition = \(partition) AND seq > \(afterSeq)
-            ORDER BY seq
-            """, logger: logger)
+        var last = afterSeq
         var replayed = 0
-        for try await (offset, micros, key, payload) in rows.decode((Int64, Int64, ByteBuffer?, ByteBuffer).self) {
-            core.replay(ConsumedMessage(topic: topic, partition: partition, offset: offset, key: key.map { Array(buffer: $0) },
-                                        value: Array(buffer: payload), timestamp: Timestamp(microseconds: micros)))
-            replayed += 1
+        while true {
+            let rows = try await client.rows("""
+                SELECT seq, kafka_offset, (extract(epoch FROM message_ts) * 1000000)::int8, message_key, payload FROM trading.command_log
+                WHERE consumer_group = \(settings.groupID) AND topic = \(topic) AND kafka_partition = \(partition) AND seq > \(last)
+                ORDER BY seq LIMIT \(Self.replayChunk)
+                """, logger: logger)
+            for row in rows {
+                let (seq, offset, micros, key, payload) = try row.decode((Int64, Int64, Int64, ByteBuffer?, ByteBuffer).self)
+                core.replay(ConsumedMessage(topic: topic, partition: partition, offset: offset, key: key.map { Array(buffer: $0) },
+                                            value: Array(buffer: payload), timestamp: Timestamp(microseconds: micros)))
+                last = seq
+            }
+            replayed += rows.count
+            if rows.count < Self.replayChunk { break }
         }
         logger.info("order books rebuilt from the command log",
                     metadata: ["partition": "\(topic)/\(partition)", "after_seq": "\(afterSeq)", "commands": "\(replayed)"])
     }
+
+    static let replayChunk = 10_000
 
     /// The offsets of `ranges` (commands partitions) that went to dead letters, or were refused by
     /// the account book, when they were consumed: the engine never saw them, so a replay skips them too.
@@ -646,7 +655,7 @@ public actor ProcessorPipeline {
         var result: [Int32: Set<Int64>] = [:]
         for (partition, range) in ranges {
             let log = core.logIDs[PartitionKey(topic: settings.topics.commands, partition: partition)] ?? ""
-            let rows = try await client.query("""
+            let rows = try await client.rows("""
                 SELECT kafka_offset FROM ops.dead_letters
                 WHERE topic = \(settings.topics.commands) AND kafka_partition = \(partition) AND log_id IN (\(log), '')
                   AND kafka_offset >= \(range.lowerBound) AND kafka_offset < \(range.upperBound)
@@ -655,7 +664,7 @@ public actor ProcessorPipeline {
                 WHERE topic = \(settings.topics.commands) AND kafka_partition = \(partition) AND log_id IN (\(log), '')
                   AND kafka_offset >= \(range.lowerBound) AND kafka_offset < \(range.upperBound)
                 """, logger: logger)
-            for try await offset in rows.decode(Int64.self) { result[partition, default: []].insert(offset) }
+            for row in rows { result[partition, default: []].insert(try row.decode(Int64.self)) }
         }
         return result
     }

@@ -137,7 +137,7 @@ extension ProcessorService {
     func followInstruments(_ pipeline: ProcessorPipeline) async {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
+                try await client.withOpenConnection { connection in
                     try await connection.listen(on: InstrumentsNotice.channel.name) { instrumentNotices in
                         try await connection.listen(on: AccountsNotice.channel.name) { accountNotices in
                             try await Self.reload(pipeline, instruments: instrumentNotices, accounts: accountNotices)

@@ -54,7 +54,7 @@ public struct SessionScheduler: Sendable {
     @discardableResult
     public func closeDueSessions() async throws -> Int {
         let resendSeconds = Double(settings.resendAfter.components.seconds)
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             WITH claimed AS (
                 INSERT INTO trading.session_closes (symbol, calendar_id, closes_at)
                 SELECT symbol, calendar_id, closes_at FROM trading.due_session_closes(now(), \(settings.defaultCalendar))
@@ -66,14 +66,14 @@ public struct SessionScheduler: Sendable {
             WHERE sent_at IS NULL AND claimed_at < now() - make_interval(secs => \(resendSeconds))
             """, logger: logger)
         var due: [(symbol: String, closesAt: Date)] = []
-        for try await (symbol, closesAt) in rows.decode((String, Date).self) { due.append((symbol, closesAt)) }
+        for (symbol, closesAt) in try rows.map({ try $0.decode((String, Date).self) }) { due.append((symbol, closesAt)) }
         guard !due.isEmpty else { return 0 }
         let records = due.map { close in
             KafkaProducerRecord(topic: commandsTopic, key: Array(close.symbol.utf8),
                                 value: Array(#"{"type":"end_of_day","v":1,"symbol":"\#(close.symbol)"}"#.utf8))
         }
         _ = try await producer.sendAll(records)
-        try await client.query("""
+        _ = try await client.rows("""
             UPDATE trading.session_closes s SET sent_at = now()
             FROM unnest(\(due.map(\.symbol))::text[], \(due.map(\.closesAt))::timestamptz[]) AS d(symbol, closes_at)
             WHERE s.symbol = d.symbol AND s.closes_at = d.closes_at

@@ -17,7 +17,7 @@ public struct PnLRecorder: Sendable {
     @discardableResult
     public func record() async throws -> Int {
         try await withTodaysPartitions(of: ["risk.pnl_snapshots"], client: client, logger: logger) {
-            let rows = try await client.query("""
+            let rows = try await client.rows("""
                 WITH recorded AS (
                     INSERT INTO risk.pnl_snapshots (taken_at, account, portfolio_id, symbol, quantity, mark, mark_source,
                                                     realized_pnl, unrealized_pnl)
@@ -26,8 +26,7 @@ public struct PnLRecorder: Sendable {
                     RETURNING 1)
                 SELECT count(*)::int FROM recorded
                 """, logger: logger)
-            for try await count in rows.decode(Int.self) { return count }
-            return 0
+            return try rows.first?.decode(Int.self) ?? 0
         }
     }
 }

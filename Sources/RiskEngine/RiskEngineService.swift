@@ -39,7 +39,9 @@ public struct RiskEngineService: Service {
         self.publisher = publisher
         self.configuration = configuration
         self.logger = logger
-        reader = RiskInputsReader(client: client, logger: logger)
+        // Watched connections: a request postgres-nio dropped as PostgreSQL restarted hung the
+        // engine for good, and then its SIGTERM (the chaos campaign, docs/reliability.md).
+        reader = RiskInputsReader(client: client, logger: logger, rows: { query in try await client.rows(query, logger: logger) })
         writer = RiskRunWriter(client: client, logger: logger)
         calculator = PortfolioRiskCalculator(configuration: configuration)
     }
@@ -201,7 +203,7 @@ public struct RiskEngineService: Service {
     private func listen(_ requests: CycleRequests) async {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
+                try await client.withOpenConnection { [logger] connection in
                     try await connection.listen(on: NotifyChannel.mdTrades.name) { trades in
                         try await connection.listen(on: NotifyChannel.riskPositions.name) { positions in
                             logger.debug("listening", metadata: ["channels": "md_trades, risk_positions"])

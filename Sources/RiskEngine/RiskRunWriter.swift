@@ -40,7 +40,9 @@ public struct RiskRunWriter: Sendable {
         let g = run.greeks
         let b = run.beta
         let parts = PositionRiskRows(run.measures)
-        return try await client.withTransaction(logger: logger) { connection in
+        let logger = logger
+        // Watched: nothing else bounds the risk engine's writes (see `whileOpen`).
+        return try await client.withOpenConnection { connection in try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("""
                 INSERT INTO risk.risk_metrics (computed_at, run_id, portfolio_id, method, confidence, horizon_days,
                                                var, expected_shortfall, portfolio_value, sample_size, details)
@@ -80,7 +82,7 @@ public struct RiskRunWriter: Sendable {
             let notice = RiskRunNotice(portfolioId: run.portfolioID, runId: runID.uuidString.lowercased(), computedAt: computedAt)
             try await connection.query("SELECT pg_notify(\(RiskRunNotice.channel.name), \(notice.payload))", logger: logger)
             return computedAt
-        }
+        } }
     }
 }
 

@@ -13,7 +13,7 @@ func withTodaysPartitions<T>(
         return try await body()
     } catch where PostgresErrorText.sqlState(error) == "23514" {
         logger.notice("making today's partitions", metadata: ["tables": "\(tables)"])
-        try await client.query("""
+        _ = try await client.rows("""
             SELECT ops.ensure_service_partitions(t::regclass, (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date + 1)
             FROM unnest(\(tables)::text[]) AS t
             """, logger: logger)

@@ -220,7 +220,7 @@ public struct BatchWriter: Sendable {
             logger.notice("creating partitions for a batch outside the partition window",
                           metadata: ["table": "\(table.table)", "days": "\(table.distinctDays.sorted())"])
             for day in table.distinctDays.sorted() {
-                try await client.query("""
+                _ = try await client.rows("""
                     SELECT ops.ensure_service_partitions(\(table.table)::regclass,
                         DATE '1970-01-01' + \(Int32(clamping: day)), DATE '1970-01-01' + \(Int32(clamping: day)))
                     """, logger: logger)
@@ -232,11 +232,11 @@ public struct BatchWriter: Sendable {
     public static func storedPositions(
         client: PostgresClient, group: String, topic: String, logger: Logger
     ) async throws -> [Int32: StoredPosition] {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT kafka_partition, next_offset, log_id FROM ops.kafka_offsets WHERE consumer_group = \(group) AND topic = \(topic)
             """, logger: logger)
         var result: [Int32: StoredPosition] = [:]
-        for try await (partition, offset, log) in rows.decode((Int32, Int64, String).self) {
+        for (partition, offset, log) in try rows.map({ try $0.decode((Int32, Int64, String).self) }) {
             result[partition] = StoredPosition(nextOffset: offset, logID: log)
         }
         return result
@@ -246,11 +246,11 @@ public struct BatchWriter: Sendable {
     public static func storedOffsets(
         client: PostgresClient, group: String, topic: String, logger: Logger
     ) async throws -> [Int32: Int64] {
-        let rows = try await client.query("""
+        let rows = try await client.rows("""
             SELECT kafka_partition, next_offset FROM ops.kafka_offsets WHERE consumer_group = \(group) AND topic = \(topic)
             """, logger: logger)
         var result: [Int32: Int64] = [:]
-        for try await (partition, offset) in rows.decode((Int32, Int64).self) { result[partition] = offset }
+        for (partition, offset) in try rows.map({ try $0.decode((Int32, Int64).self) }) { result[partition] = offset }
         return result
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 import Synchronization
 
@@ -49,5 +50,21 @@ public final class OneAnswer<T: Sendable>: Sendable {
 
     public func resume(with result: Result<T, any Error>) {
         continuation.withLock { $0.take() }?.resume(with: result)
+    }
+}
+
+extension PostgresClient {
+    /// `withConnection` under `whileOpen`: a request postgres-nio drops as PostgreSQL closes the
+    /// leased connection fails with `PostgresConnectionClosed` instead of waiting forever. For the
+    /// services' own work (the risk engine, listeners, the processor's reads), which no request
+    /// deadline bounds.
+    public func withOpenConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in try await whileOpen(connection) { try await body(connection) } }
+    }
+
+    /// Every row of `query`, read on a connection `withOpenConnection` watches.
+    @discardableResult
+    public func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await withOpenConnection { connection in try await connection.query(query, logger: logger).collect() }
     }
 }

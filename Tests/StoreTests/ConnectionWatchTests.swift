@@ -34,4 +34,24 @@ import Testing
             }
         }
     }
+
+    /// The pool's door for the services' own work: the same watch on the connection it leases.
+    @Test func aPooledRequestOnAConnectionTheServerClosedFailsPromptly() async throws {
+        try await TestDatabase.with { db in
+            try await db.withClient { client in
+                let logger = db.logger
+                await #expect(throws: PostgresConnectionClosed.self) {
+                    try await client.withOpenConnection { connection in
+                        let pid = try await connection.query("SELECT pg_backend_pid()", logger: logger).collect().first!.decode(Int32.self)
+                        try await client.rows("SELECT pg_terminate_backend(\(pid))", logger: logger)
+                        for _ in 0..<30 { try? await Task.sleep(for: .seconds(1)) }  // as a dropped request
+                    }
+                }
+            }
+            try await db.withClient { client in
+                let rows = try await client.rows("SELECT g FROM generate_series(1, 3) AS g", logger: db.logger)
+                #expect(try rows.map { try $0.decode(Int.self) } == [1, 2, 3])
+            }
+        }
+    }
 }
