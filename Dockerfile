@@ -52,6 +52,7 @@ COPY --from=build /out/bin/quant /usr/local/bin/quant
 COPY config ./config
 COPY migrations ./migrations
 COPY sql ./sql
+COPY console ./console
 ENV QUANT_HOME=/app
 USER quant
 # api.port (config/config.yaml); the planned metrics ports are 9101-9103 (docs/deployment.md).

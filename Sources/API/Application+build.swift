@@ -13,15 +13,19 @@ public struct APIDependencies: Sendable {
     public var orders: (any OrderCommandPublisher)?
     /// The read cache of the hottest reads; it serves only while it runs (as a service). Nil: none.
     public var cache: ReadCache?
+    /// The web console's files, served under `/console/`; nil: no console.
+    public var console: ConsoleFiles?
 
-    public init(database: ReaderDatabase, orders: (any OrderCommandPublisher)? = nil, cache: ReadCache? = nil) {
+    public init(database: ReaderDatabase, orders: (any OrderCommandPublisher)? = nil, cache: ReadCache? = nil,
+                console: ConsoleFiles? = nil) {
         self.database = database
         self.orders = orders
         self.cache = cache
+        self.console = console
     }
 }
 
-/// Every route under `/api/v1`, with problem-details errors.
+/// Every route under `/api/v1`, with problem-details errors, and the web console under `/console/`.
 public func buildRouter(configuration: APIConfiguration, dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware())
@@ -53,6 +57,7 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
                         limits: configuration.limits).addRoutes(to: v1)
     StreamController(hub: StreamHub(database: database, configuration: configuration.streaming)).addRoutes(to: v1)
+    if let console = dependencies.console { ConsoleController(console: console).addRoutes(to: router) }
     return router
 }
 

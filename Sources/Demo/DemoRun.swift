@@ -157,6 +157,7 @@ public struct DemoRun: Sendable {
         let api = "http://\(settings.api.host):\(settings.api.port)/api/v1"
         print("""
             quant demo: feed at \(rate) msg/s → Kafka (\(settings.kafka.brokers)) → processor → PostgreSQL; risk engine and API on top.
+              console   open http://\(settings.api.host):\(settings.api.port)/console/#/symbol/AAPL   (the book, trades and price, live)
               API       curl -s \(api)/market/data/AAPL
                         curl -s '\(api)/orderbook/AAPL?depth=5'
                         curl -s \(api)/risk/metrics/tech-long

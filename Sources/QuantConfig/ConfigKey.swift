@@ -109,6 +109,7 @@ extension ConfigKey {
         .init("api.cacheMaxAgeMs", default: "1000", "Longest the read cache serves a body without a change announcement (0: no cache)"),
         .init("api.heavyRequestsMax", default: "4", "Hedge and custom stress-test requests one quant api runs at once (more answer 429)"),
         .init("api.heavyRequestsPerClient", default: "2", "Hedge and custom stress-test requests one client (key or address) may run at once"),
+        .init("api.consoleDirectory", default: "console", "Directory of the web console's files, served under /console/ (docs/console.md; relative to the working directory; empty: no console)"),
         .init("api.idleTimeoutSeconds", default: "30", "A connection with no request in progress (or a request head not finished) for this long is closed"),
         .init("metrics.host", default: "127.0.0.1", "Address every service's Prometheus /metrics listens on"),
         .init("metrics.processorPort", default: "9101", "Port of quant processor's /metrics (0: off)"),

@@ -21,6 +21,7 @@ extension QuantSettings {
         public var heavyRequestsMax: Int
         public var heavyRequestsPerClient: Int
         public var idleTimeoutSeconds: Int
+        public var consoleDirectory: String
 
         init(_ source: ConfigSource) throws {
             host = source.string("api.host")
@@ -46,6 +47,7 @@ extension QuantSettings {
             heavyRequestsMax = try source.positiveInt("api.heavyRequestsMax")
             heavyRequestsPerClient = try source.positiveInt("api.heavyRequestsPerClient")
             idleTimeoutSeconds = try source.positiveInt("api.idleTimeoutSeconds")
+            consoleDirectory = source.string("api.consoleDirectory")
             cacheMaxAgeMs = try source.int("api.cacheMaxAgeMs")
             guard cacheMaxAgeMs >= 0 else {
                 throw ConfigSource.LoadError.invalidValue(

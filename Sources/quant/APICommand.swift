@@ -36,6 +36,13 @@ struct APICommand: AsyncParsableCommand {
         let database = ReaderDatabase(client: client, logger: logger)
         let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge)
         var dependencies = APIDependencies(database: database, cache: cache)
+        if !settings.api.consoleDirectory.isEmpty {
+            dependencies.console = try ConsoleFiles.load(directory: settings.api.consoleDirectory)
+            if dependencies.console == nil {
+                logger.warning("no web console: its directory is missing (api.consoleDirectory)",
+                               metadata: ["directory": "\(settings.api.consoleDirectory)"])
+            }
+        }
         services.append(.init(service: client))
         services.append(.init(service: cache))
         if !readOnly {

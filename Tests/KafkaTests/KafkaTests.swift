@@ -150,7 +150,9 @@ struct KafkaTests {
     @Test("a cancelled send stops waiting for its delivery report at once, even with the broker down")
     func aCancelledSendEndsAtOnce() async throws {
         // Nothing listens on port 1: the message would wait out message.timeout.ms (30 s).
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: "127.0.0.1:1"))
+        var configuration = KafkaProducerConfiguration(brokers: "127.0.0.1:1")
+        configuration.flushTimeoutMilliseconds = 100  // its shutdown below gives up on the undeliverable
+        let producer = try KafkaProducer(configuration: configuration)
         let sending = Task { try await producer.send(KafkaProducerRecord(topic: "nowhere", key: "k", value: "v")) }
         try await Task.sleep(for: .milliseconds(200))
         let cancelled = ContinuousClock.now
@@ -161,6 +163,7 @@ struct KafkaTests {
         let later = Task { try await producer.send(KafkaProducerRecord(topic: "nowhere", key: "k", value: "v")) }
         later.cancel()
         await #expect(throws: KafkaError.self) { try await later.value }
+        await producer.shutdown()  // or it would go on reconnecting to port 1 for the rest of the run
     }
 
     @Test("an unknown configuration key is a typed configuration error")

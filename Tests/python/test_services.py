@@ -64,23 +64,29 @@ def wait_for(what, probe, timeout=60):
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
-@pytest.fixture(scope="module")
-def stack():
+def seeded_private_topics(kind):
+    """The demo's instruments, history and portfolios (idempotent: quotes find their instruments and
+    the risk engine has portfolios to value), and the four topics under a prefix of this run's own.
+    Returns (run id, topic prefix)."""
     for variable in ("DATABASE_URL", "KAFKA_BROKERS"):
         assert os.environ.get(variable), f"{variable} is not set: run through scripts/test"
     assert QUANT.exists(), "build first: swift build"
-    assert shutil.which("promtool"), "promtool is missing: scripts/setup installs Debian's prometheus package"
-    # The demo's instruments, history and portfolios (idempotent): quotes find their instruments and
-    # the risk engine has portfolios to value.
     subprocess.run(["psql", os.environ["DATABASE_URL"], "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(ROOT / "config/demo/seed.sql")],
                    check=True, capture_output=True)
-    run_id = f"svc{random.randrange(1 << 30):x}"
+    run_id = f"{kind}{random.randrange(1 << 30):x}"
     prefix = f"{run_id}."
     tansu = subprocess.run([str(ROOT / "scripts" / "tansu-path")], check=True, capture_output=True, text=True).stdout.strip()
     broker = "tcp://" + os.environ["KAFKA_BROKERS"].split(",")[0]
     for topic in ("md.quotes", "md.trades", "orders.commands", "orders.events"):
         subprocess.run([tansu, "topic", "create", "--broker", broker, "--partitions", "2", prefix + topic],
                        check=True, capture_output=True)
+    return run_id, prefix
+
+
+@pytest.fixture(scope="module")
+def stack():
+    assert shutil.which("promtool"), "promtool is missing: scripts/setup installs Debian's prometheus package"
+    run_id, prefix = seeded_private_topics("svc")
     ports = {name: free_port() for name in ("processor", "risk", "api", "api_http")}
     env = dict(os.environ,
                QUANT_PROCESSOR_TOPIC_PREFIX=prefix, QUANT_KAFKA_GROUP_ID=f"{run_id}-group",

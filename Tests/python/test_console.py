@@ -1,0 +1,156 @@
+"""The web console (docs/console.md) in a real browser: headless Debian chromium driven by selenium
+through chromium-driver, against `quant api` and `quant processor` on the local stack with a live
+feed (scripts/test starts PostgreSQL and the broker and exports DATABASE_URL and KAFKA_BROKERS).
+
+- the files come with their Content-Security-Policy, ETag (304 on revalidation) and types, and a
+  path outside them is a problem-details 404;
+- the symbol view's ladder and trade tape show what PostgreSQL holds within two seconds of it being
+  committed, its price and depth charts draw, and the page logs no error;
+- it fits a narrow screen without sideways scrolling.
+
+Screenshots of each view go to QUANT_CONSOLE_SCREENSHOTS (default .local/console-screenshots);
+docs/console.md shows the ones committed under docs/images/.
+"""
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+# scripts/setup installs selenium into .venv, and Debian's chromium and chromium-driver.
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from test_services import QUANT, ROOT, free_port, psql, seeded_private_topics, wait_for
+
+SYMBOL = "AAPL"
+SHOTS = Path(os.environ.get("QUANT_CONSOLE_SCREENSHOTS", ROOT / ".local" / "console-screenshots"))
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    """The processor and the API on private topics, and a feed running for the whole module."""
+    run_id, prefix = seeded_private_topics("con")
+    port = free_port()
+    env = dict(os.environ, QUANT_PROCESSOR_TOPIC_PREFIX=prefix, QUANT_KAFKA_GROUP_ID=f"{run_id}-group",
+               QUANT_PROCESSOR_SESSIONS="false", QUANT_METRICS_PROCESSOR_PORT="0", QUANT_METRICS_API_PORT="0",
+               QUANT_API_PORT=str(port))
+    logs = ROOT / ".local" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    procs = {}
+    for name, args in (("processor", ["processor"]), ("api", ["api", "--read-only"])):
+        log = open(logs / f"test-console-{name}.log", "w")
+        procs[name] = subprocess.Popen([str(QUANT), *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    wait_for("the API", lambda: urllib.request.urlopen(f"{base}/api/v1/health", timeout=5).status == 200)
+    feed = subprocess.Popen([str(QUANT), "feed", "--rate", "100", "--duration", "600", "--topic-prefix", prefix,
+                             "--symbols", "AAPL:190,MSFT:410", "--chunk-ms", "200"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logs / "test-console-feed.log", "w"))
+    yield {"base": base, "env": env}
+    for proc in (feed, *procs.values()):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800"):
+        options.add_argument(argument)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    yield driver
+    driver.quit()
+
+
+def request(url, headers=None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_files_are_served_with_their_policy_and_validators(pipeline):
+    base = pipeline["base"]
+    status, headers, body = request(f"{base}/console/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"quant-pipeline" in body
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-cache"
+    status, _, _ = request(f"{base}/console/", {"If-None-Match": headers["ETag"]})
+    assert status == 304
+    status, headers, _ = request(f"{base}/console/js/app.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    status, headers, _ = request(f"{base}/console/vendor/dygraphs/dygraph.min.js")
+    assert status == 200 and int(headers["Content-Length"]) > 100_000
+    for path in ("/console/nope.js", "/console/../migrations/0001_initial.sql", "/console/%2e%2e/Package.swift"):
+        status, headers, body = request(base + path)
+        assert status == 404, path
+        assert headers["Content-Type"].startswith("application/problem+json") and json.loads(body)["status"] == 404, path
+    status, headers, _ = request(f"{base}/", None)  # redirected to the console
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+
+
+def newest_trade_clock():
+    """HH:MM:SS.mmm (UTC) of the newest stored AAPL print, as the tape prints it."""
+    return psql(f"select to_char(max(ts) at time zone 'UTC', 'HH24:MI:SS.MS') from api.trade_ticks where symbol = '{SYMBOL}'")
+
+
+def newest_book_sequence():
+    return int(psql(f"select coalesce(max(book_seq), 0) from api.book_tops where symbol = '{SYMBOL}'") or 0)
+
+
+def test_the_symbol_view_follows_the_feed(pipeline, browser):
+    browser.get(f"{pipeline['base']}/console/#/symbol/{SYMBOL}")
+    wait_for("the stream to go live", lambda: browser.find_element(By.ID, "live").get_attribute("data-state") == "live", timeout=30)
+    wait_for("book levels", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#ladder tbody tr.bid, #ladder tbody tr.ask")) >= 2, timeout=60)
+    wait_for("prints on the tape", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#tape tbody tr")) >= 3, timeout=60)
+    # What PostgreSQL has committed shows within two seconds, several times over.
+    for _ in range(3):
+        stored = newest_trade_clock()
+        wait_for(f"the print of {stored} on the tape", lambda: stored in browser.find_element(By.ID, "tape").text, timeout=2)
+        sequence = newest_book_sequence()
+        wait_for(f"book sequence {sequence} in the ladder", lambda: ladder_sequence(browser) >= sequence, timeout=2)
+        time.sleep(1)
+    assert browser.find_elements(By.CSS_SELECTOR, "#bars-chart canvas"), "the price chart drew"
+    assert browser.find_elements(By.CSS_SELECTOR, "#depth-chart canvas"), "the depth chart drew"
+    assert browser.find_element(By.ID, "last-price").text not in ("", "—")
+    browser.set_window_size(1280, 1000)  # the whole view, tape included, for docs/console.md
+    time.sleep(1)
+    screenshot(browser, "console-symbol.png")
+    browser.set_window_size(1280, 800)
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def ladder_sequence(browser):
+    caption = browser.find_element(By.ID, "ladder-caption").text
+    return int(caption.rsplit("sequence ", 1)[1].replace(",", "")) if "sequence " in caption else -1
+
+
+def test_a_narrow_screen_needs_no_sideways_scrolling(pipeline, browser):
+    browser.set_window_size(420, 900)
+    try:
+        browser.get(f"{pipeline['base']}/console/#/symbol/{SYMBOL}")
+        wait_for("book levels", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#ladder tbody tr")) >= 2, timeout=60)
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{overflow} px wider than the window: " + browser.execute_script(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+            "document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ')")
+        screenshot(browser, "console-symbol-narrow.png")
+    finally:
+        browser.set_window_size(1280, 800)
+
+
+def screenshot(browser, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SHOTS / name))
