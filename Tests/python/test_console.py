@@ -6,6 +6,8 @@ feed (scripts/test starts PostgreSQL and the broker and exports DATABASE_URL and
   path outside them is a problem-details 404;
 - the symbol view's ladder and trade tape show what PostgreSQL holds within two seconds of it being
   committed, its price and depth charts draw, and the page logs no error;
+- the portfolio view shows each risk run within two seconds of its commit, with its history chart,
+  the positions PostgreSQL holds, the risk by position and the stress results;
 - it fits a narrow screen without sideways scrolling.
 
 Screenshots of each view go to QUANT_CONSOLE_SCREENSHOTS (default .local/console-screenshots);
@@ -29,6 +31,7 @@ from selenium.webdriver.common.by import By
 from test_services import QUANT, ROOT, free_port, psql, seeded_private_topics, wait_for
 
 SYMBOL = "AAPL"
+PORTFOLIO = "tech-long"
 SHOTS = Path(os.environ.get("QUANT_CONSOLE_SCREENSHOTS", ROOT / ".local" / "console-screenshots"))
 
 
@@ -39,11 +42,11 @@ def pipeline():
     port = free_port()
     env = dict(os.environ, QUANT_PROCESSOR_TOPIC_PREFIX=prefix, QUANT_KAFKA_GROUP_ID=f"{run_id}-group",
                QUANT_PROCESSOR_SESSIONS="false", QUANT_METRICS_PROCESSOR_PORT="0", QUANT_METRICS_API_PORT="0",
-               QUANT_API_PORT=str(port))
+               QUANT_METRICS_RISK_ENGINE_PORT="0", QUANT_RISK_INTERVAL_SECONDS="2", QUANT_API_PORT=str(port))
     logs = ROOT / ".local" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     procs = {}
-    for name, args in (("processor", ["processor"]), ("api", ["api", "--read-only"])):
+    for name, args in (("processor", ["processor"]), ("risk", ["risk-engine"]), ("api", ["api", "--read-only"])):
         log = open(logs / f"test-console-{name}.log", "w")
         procs[name] = subprocess.Popen([str(QUANT), *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -130,6 +133,34 @@ def test_the_symbol_view_follows_the_feed(pipeline, browser):
     browser.set_window_size(1280, 800)
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_the_portfolio_view_follows_the_risk_engine(pipeline, browser):
+    browser.get(f"{pipeline['base']}/console/#/portfolio/{PORTFOLIO}")
+    wait_for("VaR rows", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#risk-table tbody tr")) >= 3, timeout=60)
+    # Each run the risk engine commits shows within two seconds (it stores one every 2 s).
+    for _ in range(2):
+        stored = float(psql(f"select floor(extract(epoch from max(computed_at)) * 1000) from risk.risk_metrics where portfolio_id = '{PORTFOLIO}'"))
+        wait_for(f"the run of {stored} ms", lambda: shown_run(browser) >= stored, timeout=2)
+        time.sleep(2)
+    held = int(psql(f"select count(*) from api.positions where portfolio_id = '{PORTFOLIO}'"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#positions tbody tr")) == held
+    wait_for("the VaR history chart", lambda: browser.find_elements(By.CSS_SELECTOR, "#var-chart canvas"), timeout=10)
+    assert browser.find_elements(By.CSS_SELECTOR, "#components tbody tr"), "component VaR and ES per position"
+    assert browser.find_elements(By.CSS_SELECTOR, "#stress tbody tr"), "stress results"
+    assert "value " in browser.find_element(By.ID, "run-summary").text
+    browser.set_window_size(1280, 1100)
+    time.sleep(1)
+    screenshot(browser, "console-portfolio.png")
+    browser.set_window_size(1280, 800)
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
+
+
+def shown_run(browser):
+    """When the run the page shows was computed, in ms since 1970 (-1: none yet)."""
+    return browser.execute_script(
+        "const at = document.getElementById('run-summary').dataset.computedAt; return at ? Math.floor(Date.parse(at)) : -1")
 
 
 def ladder_sequence(browser):

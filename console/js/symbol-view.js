@@ -30,7 +30,7 @@ export class SymbolView {
     if (!this.instruments.size) await this.loadInstruments();
     const chosen = this.instruments.has(symbol) ? symbol : this.instruments.keys().next().value;
     if (!chosen) return this.problem(new Error('no instruments: add some (POST /api/v1/instruments) or run the demo'));
-    if (chosen === this.symbol) return;
+    if (chosen === this.symbol && this.stream.channels.includes(`book:${chosen}`)) return;
     this.symbol = chosen;
     this.select.value = chosen;
     this.decimals = fmt.decimalsOf(this.instruments.get(chosen).tick_size);
