@@ -8,6 +8,9 @@ feed (scripts/test starts PostgreSQL and the broker and exports DATABASE_URL and
   committed, its price and depth charts draw, and the page logs no error;
 - the portfolio view shows each risk run within two seconds of its commit, with its history chart,
   the positions PostgreSQL holds, the risk by position and the stress results;
+- an order entered in the ticket (with a write key typed into the page) appears in the blotter and
+  in `trading.orders`, a price off the tick grid shows the API's reason, and the blotter's cancel
+  button cancels the order;
 - it fits a narrow screen without sideways scrolling.
 
 Screenshots of each view go to QUANT_CONSOLE_SCREENSHOTS (default .local/console-screenshots);
@@ -27,6 +30,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from test_services import QUANT, ROOT, free_port, psql, seeded_private_topics, wait_for
 
@@ -46,7 +50,7 @@ def pipeline():
     logs = ROOT / ".local" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     procs = {}
-    for name, args in (("processor", ["processor"]), ("risk", ["risk-engine"]), ("api", ["api", "--read-only"])):
+    for name, args in (("processor", ["processor"]), ("risk", ["risk-engine"]), ("api", ["api"])):
         log = open(logs / f"test-console-{name}.log", "w")
         procs[name] = subprocess.Popen([str(QUANT), *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -155,6 +159,61 @@ def test_the_portfolio_view_follows_the_risk_engine(pipeline, browser):
     browser.set_window_size(1280, 800)
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_an_order_entered_in_the_ticket_reaches_the_blotter_and_the_books(pipeline, browser):
+    created = subprocess.run([str(QUANT), "api-key", "create", "--name", f"console-{time.time_ns()}", "--scope", "write", "--account", "desk-tech"],
+                             cwd=ROOT, env=pipeline["env"], check=True, capture_output=True, text=True).stdout
+    key = next(word for word in created.split() if word.startswith("qk_"))
+    browser.get(f"{pipeline['base']}/console/#/orders")
+    wait_for("the ticket's symbols", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#ticket select[name=symbol] option")) > 1)
+    browser.find_element(By.ID, "key-input").send_keys(key)
+    browser.find_element(By.CSS_SELECTOR, "#key-form button[type=submit]").click()
+    assert "using key qk_" in browser.find_element(By.ID, "key-state").text
+    assert key not in browser.page_source, "the key is not shown"
+
+    fill_ticket(browser, price="150.00")
+    result = wait_for("the API's answer", lambda: (lambda t: t if "accepted for processing" in t else None)(
+        browser.find_element(By.ID, "ticket-result").text), timeout=10)
+    order_id = result.split(":")[0]
+    row = f"#blotter tr[data-order-id='{order_id}']"
+    wait_for(f"{order_id} accepted in the blotter", lambda: "accepted" in text_of(browser, row), timeout=15)
+    assert psql(f"select count(*) from trading.orders where order_id = '{order_id}' and account = 'desk-tech'") == "1"
+
+    # A price off the tick grid: the API's problem details, with the field's reason.
+    fill_ticket(browser, price="150.005")
+    problem = wait_for("the problem", lambda: (lambda t: t if "price" in t else None)(
+        browser.find_element(By.ID, "ticket-result").text), timeout=10)
+    assert browser.find_element(By.ID, "ticket-result").get_attribute("class") == "problem", problem
+
+    # The blotter is drawn again on every change of the book: find the button as it is clicked.
+    browser.execute_script("document.querySelector(arguments[0]).click()", f"{row} button")
+    wait_for(f"{order_id} cancelled", lambda: "cancelled" in text_of(browser, row), timeout=15)
+    browser.set_window_size(1280, 1000)
+    browser.execute_script("window.scrollTo(0, 0)")
+    time.sleep(1)
+    screenshot(browser, "console-orders.png")
+    browser.set_window_size(1280, 800)
+    # The 422 is logged by the browser as a failed load; nothing else may be.
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"
+              and not ("/api/v1/orders" in entry["message"] and "422" in entry["message"])]
+    assert not errors, errors
+
+
+def text_of(browser, selector):
+    """The element's text as the page has it now (the blotter replaces its rows as it changes)."""
+    return browser.execute_script("return document.querySelector(arguments[0])?.textContent ?? ''", selector)
+
+
+def fill_ticket(browser, price):
+    form = browser.find_element(By.ID, "ticket")
+    for name, value in (("symbol", SYMBOL), ("side", "buy"), ("order_type", "limit"), ("time_in_force", "gtc")):
+        Select(form.find_element(By.NAME, name)).select_by_value(value)
+    for name, value in (("quantity", "10"), ("price", price), ("account", "desk-tech")):
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
 
 def shown_run(browser):

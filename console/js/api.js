@@ -7,15 +7,21 @@ export class Problem extends Error {
     this.status = status;
     this.body = body;
   }
+
+  /** The reason in full: the detail, then each field's reason (a 422 lists them all). */
+  get reasons() {
+    const fields = (this.body?.errors || []).map((e) => `${e.field}: ${e.reason}`);
+    return [this.message, ...fields];
+  }
 }
 
 export async function get(path, { signal } = {}) {
   const response = await fetch(`/api/v1${path}`, { headers: { Accept: 'application/json' }, signal });
-  if (!response.ok) throw new Problem(response.status, await body(response));
+  if (!response.ok) throw new Problem(response.status, await bodyOf(response));
   return response.json();
 }
 
-async function body(response) {
+async function bodyOf(response) {
   try {
     return await response.json();
   } catch {
@@ -33,4 +39,15 @@ export async function instruments() {
     cursor = page.next_cursor || '';
   } while (cursor);
   return all;
+}
+
+/** A write with the API key the user entered (scope write), as JSON; answers the JSON body, if any. */
+export async function send(method, path, { body, key, idempotencyKey } = {}) {
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${key}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
+  const response = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const answer = await bodyOf(response);
+  if (!response.ok) throw new Problem(response.status, answer);
+  return answer;
 }

@@ -1,6 +1,7 @@
 // The console's entry (docs/console.md): routes #/view/… to its view, and keeps the header's
 // live indicator true: connected and when the last event came, or reconnecting and since when.
 import { LiveStream } from './stream.js';
+import { OrdersView } from './orders-view.js';
 import { PortfolioView } from './portfolio-view.js';
 import { SymbolView } from './symbol-view.js';
 
@@ -32,7 +33,7 @@ const stream = new LiveStream((next, at) => {
 });
 setInterval(showLive, 1000);
 
-const views = { symbol: new SymbolView(stream), portfolio: new PortfolioView(stream) };
+const views = { symbol: new SymbolView(stream), portfolio: new PortfolioView(stream), orders: new OrdersView(stream) };
 
 function route() {
   const [, name = 'symbol', argument = ''] = location.hash.split('/');
