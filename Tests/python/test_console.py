@@ -230,13 +230,15 @@ def ladder_sequence(browser):
 def test_a_narrow_screen_needs_no_sideways_scrolling(pipeline, browser):
     browser.set_window_size(420, 900)
     try:
-        browser.get(f"{pipeline['base']}/console/#/symbol/{SYMBOL}")
-        wait_for("book levels", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#ladder tbody tr")) >= 2, timeout=60)
-        overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{overflow} px wider than the window: " + browser.execute_script(
-            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
-            "document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ')")
-        screenshot(browser, "console-symbol-narrow.png")
+        for view, ready in ((f"symbol/{SYMBOL}", "#ladder tbody tr"), (f"portfolio/{PORTFOLIO}", "#risk-table tbody tr"),
+                            ("orders", "#ticket select[name=symbol] option")):
+            browser.get(f"{pipeline['base']}/console/#/{view}")
+            wait_for(f"the {view} view", lambda: len(browser.find_elements(By.CSS_SELECTOR, ready)) >= 2, timeout=60)
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{view}: {overflow} px wider than the window: " + browser.execute_script(
+                "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+                "document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ')")
+        screenshot(browser, "console-orders-narrow.png")
     finally:
         browser.set_window_size(1280, 800)
 
