@@ -1,12 +1,14 @@
 import Hummingbird
 
-/// `GET /risk/metrics/{portfolioId}[?history=true&from&to&limit]`: the latest VaR, ES and Greeks.
+/// `GET /risk/metrics/{portfolioId}[?history=true&from&to&limit]`: the latest VaR, ES and Greeks;
+/// `GET /risk/portfolios/{portfolioId}/backtest` (RiskController+Backtest.swift).
 struct RiskController: Sendable {
     let reader: RiskReader
     let limits: APIConfiguration.Limits
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("risk/metrics/:portfolioId", use: metrics)
+        group.get("risk/portfolios/:portfolioId/backtest", use: backtest)
     }
 
     @Sendable func metrics(_ request: Request, context: APIRequestContext) async throws -> Response {

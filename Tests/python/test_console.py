@@ -151,6 +151,10 @@ def test_the_portfolio_view_follows_the_risk_engine(pipeline, browser):
     wait_for("the VaR history chart", lambda: browser.find_elements(By.CSS_SELECTOR, "#var-chart canvas"), timeout=10)
     assert browser.find_elements(By.CSS_SELECTOR, "#components tbody tr"), "component VaR and ES per position"
     assert browser.find_elements(By.CSS_SELECTOR, "#stress tbody tr"), "stress results"
+    # The backtest as the API counts it (one as-of day here, so usually none yet: the caption says so).
+    tested = int(psql(f"select count(*) from (select distinct method, confidence from analytics.var_exceptions where portfolio_id = '{PORTFOLIO}') m"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#backtest-summary tbody tr")) == tested
+    assert browser.find_element(By.ID, "backtest-caption").text
     assert "value " in browser.find_element(By.ID, "run-summary").text
     browser.set_window_size(1280, 1100)
     time.sleep(1)

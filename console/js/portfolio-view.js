@@ -38,17 +38,19 @@ export class PortfolioView {
 
   async load() {
     const id = encodeURIComponent(this.id);
-    const [risk, positions, pnl, stress] = await Promise.all([
+    const [risk, positions, pnl, stress, backtest] = await Promise.all([
       optional(api.get(`/risk/metrics/${id}?history=true&limit=${HISTORY}`)),
       api.get(`/portfolios/${id}/positions`),
       optional(api.get(`/portfolios/${id}/pnl?limit=${HISTORY}`)),
       optional(api.get(`/risk/portfolios/${id}/stresstest`)),
+      api.get(`/risk/portfolios/${id}/backtest`),
     ]);
     this.history = (risk?.history || []).slice().reverse();
     this.renderRun(risk);
     this.renderPositions(positions);
     this.renderPnL(pnl);
     this.renderStress(stress);
+    this.renderBacktest(backtest);
   }
 
   async loadPortfolios() {
@@ -77,6 +79,22 @@ export class PortfolioView {
     const id = encodeURIComponent(this.id);
     optional(api.get(`/risk/portfolios/${id}/stresstest`)).then((s) => this.renderStress(s)).catch((e) => this.problem(e));
     optional(api.get(`/portfolios/${id}/pnl?limit=${HISTORY}`)).then((p) => this.renderPnL(p)).catch((e) => this.problem(e));
+    api.get(`/risk/portfolios/${id}/backtest`).then((b) => this.renderBacktest(b)).catch((e) => this.problem(e));
+  }
+
+  /** Per method and confidence, the days tested and the exceptions against the expected count. */
+  renderBacktest(backtest) {
+    const summary = backtest?.summary || [];
+    document.getElementById('backtest-caption').textContent = summary.length
+      ? 'the 1-day VaR of the last run of each as-of day against the change of the portfolio value to the next as-of day (analytics.var_exceptions)'
+      : 'no backtest yet: it needs stored runs on two as-of days';
+    document.querySelector('#backtest-summary tbody').replaceChildren(...summary.map((s) => row([
+      METHOD_NAMES[s.method] ?? s.method, percent(s.confidence), fmt.quantity(s.days), fmt.quantity(s.exceptions),
+      fmt.price(s.expected_exceptions, 1),
+    ], [null, null, 'num', s.exceptions > Math.max(1, 2 * s.expected_exceptions) ? 'num down' : 'num', 'num'])));
+    document.querySelector('#backtest-exceptions tbody').replaceChildren(...(backtest?.days || []).filter((d) => d.exception).map((d) => row([
+      d.as_of, d.next_as_of, METHOD_NAMES[d.method] ?? d.method, percent(d.confidence), fmt.price(d.var, MONEY), fmt.price(d.pnl, MONEY),
+    ], [null, null, null, null, 'num', 'num down'])));
   }
 
   renderRun(risk) {
