@@ -1,4 +1,5 @@
 import Hummingbird
+import Risk
 
 /// `GET /risk/portfolios/{id}/backtest?limit=`: the VaR backtest on the stored runs
 /// (`analytics.var_exceptions`, docs/sql.md): per method and confidence, how many as-of days were
@@ -12,6 +13,12 @@ extension RiskController {
         var exceptions: Int64
         /// days × (1 − confidence): what a correct VaR would see.
         var expectedExceptions: Double
+        /// Kupiec's proportion of failures (is the exception rate the confidence's?), Christoffersen's
+        /// independence (do exceptions cluster?) and both together: P(χ²) of each likelihood ratio,
+        /// from the `Risk` core's `VaRBacktest`. Small values reject the VaR model. Absent below 2 days.
+        var kupiecPValue: Double?
+        var independencePValue: Double?
+        var conditionalCoveragePValue: Double?
     }
 
     struct BacktestDay: Codable, Sendable {
@@ -37,13 +44,16 @@ extension RiskController {
         guard try await reader.portfolioExists(id) else { throw Problem.notFound("unknown portfolio \(id)") }
         let database = reader.database
         let summary = try await database.rows("""
-            SELECT method, trim_scale(confidence)::text, count(*), count(*) FILTER (WHERE exception),
-                   count(*) * (1 - confidence::float8)
+            SELECT method, trim_scale(confidence)::text, confidence::float8, array_agg(coalesce(exception, false) ORDER BY as_of)
             FROM analytics.var_exceptions WHERE portfolio_id = \(id)
             GROUP BY method, confidence ORDER BY method, confidence
             """) { row in
-            let (method, confidence, days, exceptions, expected) = try row.decode((String, String, Int64, Int64, Double).self)
-            return BacktestSummary(method: method, confidence: confidence, days: days, exceptions: exceptions, expectedExceptions: expected)
+            let (method, confidence, level, exceptions) = try row.decode((String, String, Double, [Bool]).self)
+            let tests = try? VaRBacktest.evaluate(exceptions: exceptions, confidence: level)
+            return BacktestSummary(
+                method: method, confidence: confidence, days: Int64(exceptions.count), exceptions: Int64(exceptions.filter { $0 }.count),
+                expectedExceptions: Double(exceptions.count) * (1 - level), kupiecPValue: tests?.kupiec.pValue,
+                independencePValue: tests?.christoffersenIndependence.pValue, conditionalCoveragePValue: tests?.conditionalCoverage.pValue)
         }
         let days = try await database.rows("""
             SELECT method, trim_scale(confidence)::text, as_of::text, next_as_of::text, trim_scale(var)::text,

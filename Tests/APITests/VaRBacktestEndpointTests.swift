@@ -7,7 +7,10 @@ import Testing
 /// per method and confidence, read as the API's own role.
 @Suite struct VaRBacktestEndpointTests {
     struct Body: Decodable {
-        struct Summary: Decodable, Equatable { var method: String; var confidence: String; var days: Int; var exceptions: Int; var expectedExceptions: Double }
+        struct Summary: Decodable, Equatable {
+            var method: String, confidence: String, days: Int, exceptions: Int, expectedExceptions: Double
+            var kupiecPValue: Double?, independencePValue: Double?, conditionalCoveragePValue: Double?
+        }
         struct Day: Decodable, Equatable { var method: String; var asOf: String; var nextAsOf: String; var `var`: String; var pnl: String; var exception: Bool }
         var portfolioId: String
         var summary: [Summary]
@@ -29,6 +32,13 @@ import Testing
             let summary = try #require(body.summary.first)
             #expect(summary.method == "historical" && summary.confidence == "0.99" && summary.days == 2 && summary.exceptions == 1)
             #expect(abs(summary.expectedExceptions - 0.02) < 1e-9)
+            // By hand: 1 exception in 2 days at p = 1%. Kupiec LR = 2·[2·ln ½ − ln 0.01 − ln 0.99];
+            // χ² survival is erfc(√(x/2)) with 1 degree of freedom, e^(−x/2) with 2. One pair of days
+            // (no exception, then one) says nothing against independence: LR 0, p = 1.
+            let lr = 2 * (2 * log(0.5) - log(0.01) - log(0.99))
+            #expect(abs((summary.kupiecPValue ?? -1) - erfc((lr / 2).squareRoot())) < 1e-9)
+            #expect(abs((summary.independencePValue ?? -1) - 1) < 1e-9)
+            #expect(abs((summary.conditionalCoveragePValue ?? -1) - exp(-lr / 2)) < 1e-9)
             #expect(body.days == [
                 .init(method: "historical", asOf: "2026-11-26", nextAsOf: "2026-11-27", var: "110", pnl: "-200", exception: true),
                 .init(method: "historical", asOf: "2026-11-25", nextAsOf: "2026-11-26", var: "100", pnl: "100", exception: false),

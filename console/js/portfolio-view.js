@@ -90,8 +90,9 @@ export class PortfolioView {
       : 'no backtest yet: it needs stored runs on two as-of days';
     document.querySelector('#backtest-summary tbody').replaceChildren(...summary.map((s) => row([
       METHOD_NAMES[s.method] ?? s.method, percent(s.confidence), fmt.quantity(s.days), fmt.quantity(s.exceptions),
-      fmt.price(s.expected_exceptions, 1),
-    ], [null, null, 'num', s.exceptions > Math.max(1, 2 * s.expected_exceptions) ? 'num down' : 'num', 'num'])));
+      fmt.price(s.expected_exceptions, 1), pValue(s.kupiec_p_value), pValue(s.independence_p_value),
+    ], [null, null, 'num', s.exceptions > Math.max(1, 2 * s.expected_exceptions) ? 'num down' : 'num', 'num',
+      s.kupiec_p_value < 0.05 ? 'num down' : 'num', s.independence_p_value < 0.05 ? 'num down' : 'num'])));
     document.querySelector('#backtest-exceptions tbody').replaceChildren(...(backtest?.days || []).filter((d) => d.exception).map((d) => row([
       d.as_of, d.next_as_of, METHOD_NAMES[d.method] ?? d.method, percent(d.confidence), fmt.price(d.var, MONEY), fmt.price(d.pnl, MONEY),
     ], [null, null, null, null, 'num', 'num down'])));
@@ -224,6 +225,11 @@ function row(values, classes) {
 
 function percent(confidence) {
   return `${fmt.price(Number(confidence) * 100, Number(confidence) * 100 % 1 ? 1 : 0)} %`;
+}
+
+/** A test's p-value; red below 5 % (the model is rejected at that level). */
+function pValue(value) {
+  return value === undefined || value === null ? '—' : fmt.price(value, 3);
 }
 
 function decimals(text) {
