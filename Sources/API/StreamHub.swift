@@ -29,6 +29,9 @@ final class StreamHub: Sendable {
         var listening = false
         /// Which listener task may set `listening`: an old one still winding down may not.
         var listenerGeneration = 0
+        /// A client was told `subscribed` before the LISTENs were in place (a slow database): once
+        /// they are, every subscribed channel is read afresh, as after a reconnect.
+        var promisedBeforeListening = false
         var tradeCursors: [String: TradeCursor] = [:]
     }
 
@@ -87,7 +90,13 @@ final class StreamHub: Sendable {
             if state.withLock({ $0.listening }) { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        database.logger.warning("stream listener is not listening yet; events may be missed until it is")
+        let listening = state.withLock { s in
+            if !s.listening { s.promisedBeforeListening = true }
+            return s.listening
+        }
+        if !listening {
+            database.logger.warning("stream listener is not listening yet; what commits meanwhile is sent once it is")
+        }
     }
 
     func unsubscribe(_ id: Int) {
@@ -128,8 +137,15 @@ final class StreamHub: Sendable {
 
     // MARK: listening
 
-    private func setListening(_ listening: Bool, generation: Int) {
-        state.withLock { s in if s.listenerGeneration == generation { s.listening = listening } }
+    /// Whether what was announced before now may have been missed by a subscribed client.
+    @discardableResult
+    private func setListening(_ listening: Bool, generation: Int) -> Bool {
+        state.withLock { s in
+            guard s.listenerGeneration == generation else { return false }
+            s.listening = listening
+            defer { s.promisedBeforeListening = false }
+            return listening && s.promisedBeforeListening
+        }
     }
 
     private func listen(generation: Int) async {
@@ -138,10 +154,10 @@ final class StreamHub: Sendable {
             do {
                 try await database.client.withOpenConnection { [again] connection in
                     try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel.name), started: {
-                        self.setListening(true, generation: generation)
-                        // Listening again after a failure (PostgreSQL restarted): what was announced
-                        // meanwhile was missed, so every subscribed channel is read afresh.
-                        if again { Task { await self.refreshSubscribed() } }
+                        let promised = self.setListening(true, generation: generation)
+                        // Listening again after a failure (PostgreSQL restarted), or late: what was
+                        // announced meanwhile was missed, so every subscribed channel is read afresh.
+                        if again || promised { Task { await self.refreshSubscribed() } }
                     }) { channel, payload in
                         guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel.name == channel }) else { return }
                         await self.handle(kind, payload: payload)
@@ -160,15 +176,30 @@ final class StreamHub: Sendable {
     /// Sends every subscribed channel's news: trades after the hub's cursors, current states.
     private func refreshSubscribed() async {
         let topics = state.withLock { Array($0.subscribers.keys) }
-        for topic in topics {
-            do {
-                if topic.kind == .trades {
-                    try await publishNewTrades(topic.key)
-                } else if let frame = try await currentState(of: topic) {
-                    publish(frame, to: topic)
-                }
-            } catch {
-                database.logger.warning("stream: reading \(topic) failed", metadata: ["error": "\(error)"])
+        for topic in topics { await deliver(topic) }
+    }
+
+    /// Sends `topic`'s news (its trades after the hub's cursor, or its present state). A read that
+    /// fails (a slow or restarting database) is tried again each second, up to ten times, while
+    /// anyone subscribes: dropping it would leave the clients without that news until the next
+    /// notification. Both kinds of read can be repeated: trades move a cursor, states replace.
+    private func deliver(_ topic: StreamTopic, attempt: Int = 1) async {
+        do {
+            if topic.kind == .trades {
+                try await publishNewTrades(topic.key)
+            } else if let frame = try await currentState(of: topic) {
+                publish(frame, to: topic)
+            }
+        } catch {
+            guard attempt < 10, hasSubscribers(topic) else {
+                database.logger.warning("stream: reading \(topic) failed; its news waits for the next notification",
+                                        metadata: ["error": "\(error)", "attempts": "\(attempt)"])
+                return
+            }
+            database.logger.warning("stream: reading \(topic) failed; trying again in 1 s", metadata: ["error": "\(error)"])
+            Task {
+                try? await Task.sleep(for: .seconds(1))
+                await self.deliver(topic, attempt: attempt + 1)
             }
         }
     }
@@ -202,16 +233,12 @@ final class StreamHub: Sendable {
                                     metadata: ["payload": "\(payload.prefix(200))"])
             return
         }
-        do {
-            if let quote {
-                publish(try StreamFrame(.quote(quote)), to: topic)
-            } else if kind == .trades {
-                try await publishNewTrades(topic.key)
-            } else if let frame = try await currentState(of: topic) {
-                publish(frame, to: topic)
+        if let quote {
+            do { publish(try StreamFrame(.quote(quote)), to: topic) } catch {
+                database.logger.warning("stream: encoding \(topic) failed", metadata: ["error": "\(error)"])
             }
-        } catch {
-            database.logger.warning("stream: reading \(topic) failed", metadata: ["error": "\(error)"])
+        } else {
+            await deliver(topic)
         }
     }
 

@@ -137,12 +137,13 @@ import Testing
     }
 
     /// Only the stream route over its own hub (so a test can publish to it), on a live server.
-    static func withStreamOnly(_ streaming: APIConfiguration.Streaming,
+    static func withStreamOnly(_ streaming: APIConfiguration.Streaming, readTimeout: Duration = .seconds(5),
                                _ body: @escaping @Sendable (StreamHub, Int) async throws -> Void) async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.withClient { pg in
-                let hub = StreamHub(database: ReaderDatabase(client: pg, logger: db.logger), configuration: streaming)
+                let hub = StreamHub(database: ReaderDatabase(client: pg, timeout: readTimeout, logger: db.logger),
+                                    configuration: streaming)
                 let router = Router(context: APIRequestContext.self)
                 router.add(middleware: ProblemMiddleware())
                 StreamController(hub: hub).addRoutes(to: router.group("api/v1"))
