@@ -44,6 +44,16 @@ GROUP BY consumer_group, topic;
 COMMENT ON VIEW analytics.consumer_progress IS
     'Per consumer group and topic: partitions, messages committed (sum of next offsets), last commit and its age in seconds.';
 
+-- The processors' batches per window (migration 0031): count, messages, dead letters and commit
+-- times; one row per processor every processor.ingestWindowSeconds, busy or idle.
+CREATE VIEW analytics.ingest_windows AS
+SELECT window_end, window_seconds, consumer_group, instance, batches, messages,
+       round((messages / window_seconds)::numeric, 1) AS messages_per_second,
+       dead_letters, commit_ms_p50, commit_ms_p99, commit_ms_max
+FROM ops.ingest_windows;
+COMMENT ON VIEW analytics.ingest_windows IS
+    'Per processor (instance = host/pid) and window: batches committed, messages, messages/s, dead letters, commit time p50/p99/max in ms. Filter on window_end.';
+
 -- Quote spread statistics per minute (two-sided quotes only).
 CREATE VIEW analytics.spread_stats_1m AS
 SELECT symbol, date_trunc('minute', ts) AS bucket,

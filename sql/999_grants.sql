@@ -30,6 +30,8 @@ GRANT SELECT, INSERT ON market.quotes, market.trades, trading.orders, trading.or
     trading.book_snapshots, ops.dead_letters TO quant_processor;
 GRANT SELECT, INSERT, UPDATE ON trading.book_depth, ops.kafka_offsets TO quant_processor;
 GRANT SELECT, INSERT ON trading.engine_snapshots, trading.command_log TO quant_processor;
+-- Its batches summed per window, for the console's pipeline view (migration 0031).
+GRANT INSERT ON ops.ingest_windows TO quant_processor;
 
 -- quant_risk_engine: valuation inputs through the reader views (sql/033), risk results out.
 GRANT SELECT ON api.portfolios, api.position_terms, api.last_activity, api.latest_mids, api.account_positions TO quant_risk_engine;

@@ -70,6 +70,9 @@ public struct APIConfiguration: Sendable {
     public var idleTimeoutSeconds: Int = 30
     /// How long `POST /risk/portfolios/{id}/calculate` waits for the risk engine's run (`api.riskCalculateTimeoutSeconds`).
     public var riskCalculateTimeout: Duration = .seconds(15)
+    /// The consumer group `GET /pipeline` describes when none is asked for (`kafka.groupId`); nil:
+    /// the group that committed last.
+    public var pipelineGroup: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, limits: Limits = Limits(), access: Access = Access(),
                 idempotencyTTL: Duration = .seconds(24 * 3600), streaming: Streaming = Streaming(),

@@ -15,6 +15,9 @@ public struct APIDependencies: Sendable {
     public var cache: ReadCache?
     /// The web console's files, served under `/console/`; nil: no console.
     public var console: ConsoleFiles?
+    /// The broker's end offsets of a topic's partitions, for `GET /pipeline`; nil: no broker
+    /// (no lag, no input rates).
+    public var endOffsets: (@Sendable (_ topic: String) async throws -> [Int32: Int64])?
 
     public init(database: ReaderDatabase, orders: (any OrderCommandPublisher)? = nil, cache: ReadCache? = nil,
                 console: ConsoleFiles? = nil) {
@@ -56,7 +59,9 @@ public func buildRouter(configuration: APIConfiguration, dependencies: APIDepend
     SymbolSearchController(database: database, limits: configuration.limits).addRoutes(to: v1)
     PortfolioController(store: PortfolioStore(database: database), market: MarketReader(database: database),
                         limits: configuration.limits).addRoutes(to: v1)
-    StreamController(hub: StreamHub(database: database, configuration: configuration.streaming)).addRoutes(to: v1)
+    let pipeline = PipelineMonitor(database: database, endOffsets: dependencies.endOffsets)
+    PipelineController(monitor: pipeline, defaultGroup: configuration.pipelineGroup, limits: configuration.limits).addRoutes(to: v1)
+    StreamController(hub: StreamHub(database: database, configuration: configuration.streaming, pipeline: pipeline)).addRoutes(to: v1)
     if let console = dependencies.console { ConsoleController(console: console).addRoutes(to: router) }
     return router
 }

@@ -35,7 +35,11 @@ public struct ReaderDatabase: Sendable {
     /// awaits every child), so a driver call that ignored cancellation while the server was gone
     /// would hang the request instead of answering 503.
     func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = timeout
+        try await Self.withDeadline(timeout, body)
+    }
+
+    /// `withDeadline` with any `timeout` (the broker's calls use it too).
+    static func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let work = Task { try await body() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in

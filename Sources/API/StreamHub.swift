@@ -16,7 +16,9 @@ import Synchronization
 ///   rows from `api.trade_ticks` after a per-symbol cursor, each sent as a `trade`;
 /// - `book_depth` sends the symbol's published book (as `GET /orderbook`) as `book`;
 /// - `risk_metrics` sends the portfolio's latest run (as `GET /risk/metrics`) as `risk`;
-/// - `risk_positions` sends the portfolio's positions as `positions`.
+/// - `risk_positions` sends the portfolio's positions as `positions`;
+/// - `pipeline:GROUP` has no notification: while it has subscribers, a ticker sends the
+///   `PipelineMonitor`'s state each second as `pipeline`.
 /// Each client has a bounded `StreamMailbox`; the hub never waits for a client.
 final class StreamHub: Sendable {
     private struct State {
@@ -33,15 +35,20 @@ final class StreamHub: Sendable {
         /// they are, every subscribed channel is read afresh, as after a reconnect.
         var promisedBeforeListening = false
         var tradeCursors: [String: TradeCursor] = [:]
+        /// Sends `pipeline` each second while any `pipeline:` channel has subscribers.
+        var pipelineTicker: Task<Void, Never>?
     }
 
     let database: ReaderDatabase
     let configuration: APIConfiguration.Streaming
+    /// What `pipeline:` channels send; nil: they send nothing.
+    let pipeline: PipelineMonitor?
     private let state = Mutex(State())
 
-    init(database: ReaderDatabase, configuration: APIConfiguration.Streaming) {
+    init(database: ReaderDatabase, configuration: APIConfiguration.Streaming, pipeline: PipelineMonitor? = nil) {
         self.database = database
         self.configuration = configuration
+        self.pipeline = pipeline
     }
 
     enum Refusal: Error { case full, addressFull }
@@ -65,6 +72,9 @@ final class StreamHub: Sendable {
             s.nextID += 1
             s.clients[s.nextID] = (mailbox, topics, address)
             for topic in topics { s.subscribers[topic, default: []].insert(s.nextID) }
+            if s.pipelineTicker == nil, topics.contains(where: { $0.kind == .pipeline }) {
+                s.pipelineTicker = Task { await self.tickPipeline() }
+            }
             if s.listener == nil {
                 s.listenerGeneration += 1
                 let generation = s.listenerGeneration
@@ -86,7 +96,9 @@ final class StreamHub: Sendable {
     /// Waits (at most 5 s) until the LISTENs are in place, so that `subscribed` promises every
     /// change committed after it: a change committed before would never be announced to us.
     private func waitUntilListening() async throws {
-        for _ in 0..<500 {
+        // By the clock, not by a count of sleeps: on a loaded machine each sleep can last far longer.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
             if state.withLock({ $0.listening }) { return }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -135,6 +147,20 @@ final class StreamHub: Sendable {
         state.withLock { $0.subscribers[topic] != nil }
     }
 
+    /// Each second, every subscribed `pipeline:` channel's state; ends when none has subscribers.
+    private func tickPipeline() async {
+        while true {
+            guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
+            let topics: [StreamTopic]? = state.withLock { s in
+                let topics = s.subscribers.keys.filter { $0.kind == .pipeline }
+                if topics.isEmpty { s.pipelineTicker = nil; return nil }
+                return Array(topics)
+            }
+            guard let topics else { return }
+            for topic in topics { await deliver(topic) }
+        }
+    }
+
     // MARK: listening
 
     /// Whether what was announced before now may have been missed by a subscribed client.
@@ -153,13 +179,13 @@ final class StreamHub: Sendable {
         while !Task.isCancelled {
             do {
                 try await database.client.withOpenConnection { [again] connection in
-                    try await connection.listen(on: StreamTopic.Kind.allCases.map(\.notifyChannel.name), started: {
+                    try await connection.listen(on: StreamTopic.Kind.allCases.compactMap(\.notifyChannel?.name), started: {
                         let promised = self.setListening(true, generation: generation)
                         // Listening again after a failure (PostgreSQL restarted), or late: what was
                         // announced meanwhile was missed, so every subscribed channel is read afresh.
                         if again || promised { Task { await self.refreshSubscribed() } }
                     }) { channel, payload in
-                        guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel.name == channel }) else { return }
+                        guard let kind = StreamTopic.Kind.allCases.first(where: { $0.notifyChannel?.name == channel }) else { return }
                         await self.handle(kind, payload: payload)
                     }
                 }
@@ -191,7 +217,8 @@ final class StreamHub: Sendable {
                 publish(frame, to: topic)
             }
         } catch {
-            guard attempt < 10, hasSubscribers(topic) else {
+            // A pipeline channel is read again at the next tick anyway.
+            guard attempt < 10, topic.kind != .pipeline, hasSubscribers(topic) else {
                 database.logger.warning("stream: reading \(topic) failed; its news waits for the next notification",
                                         metadata: ["error": "\(error)", "attempts": "\(attempt)"])
                 return
@@ -225,6 +252,8 @@ final class StreamHub: Sendable {
         case .positions:
             guard let notice = PositionsNotice.read(payload) else { return }
             topic = StreamTopic(kind: kind, key: notice.portfolioId)
+        case .pipeline:
+            return
         }
         guard hasSubscribers(topic) else { return }
         // Checked after the subscribers, so a flood of bad payloads for nobody costs no log lines.
@@ -262,6 +291,9 @@ final class StreamHub: Sendable {
         case .positions:
             let positions = try await PortfolioStore(database: database).positions(key)
             return try StreamFrame(.positions(PositionListBody(portfolioId: key, positions: positions)))
+        case .pipeline:
+            guard let pipeline, let body = try await pipeline.snapshot(group: key) else { return nil }
+            return try StreamFrame(.pipeline(body))
         }
     }
 

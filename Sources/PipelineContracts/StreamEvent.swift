@@ -16,6 +16,8 @@ public enum StreamEvent: Sendable, Equatable {
     case risk(RiskBody)
     /// The portfolio's positions, as `GET /portfolios/{id}/positions`.
     case positions(PositionListBody)
+    /// The consumer group's topics, lag, rates, processors and dead letters, each second (`pipeline:GROUP`).
+    case pipeline(PipelineBody)
     /// This client was too slow and missed the `dropped` oldest events.
     case dropped(DroppedEvent)
     /// A resumed stream (`Last-Event-ID`) cannot send what this channel missed: read it again
@@ -23,7 +25,7 @@ public enum StreamEvent: Sendable, Equatable {
     case reload(ReloadEvent)
 
     public enum Name: String, CaseIterable, Sendable {
-        case subscribed, trade, quote, book, risk, positions, dropped, reload
+        case subscribed, trade, quote, book, risk, positions, pipeline, dropped, reload
     }
 
     public var name: Name {
@@ -34,6 +36,7 @@ public enum StreamEvent: Sendable, Equatable {
         case .book: .book
         case .risk: .risk
         case .positions: .positions
+        case .pipeline: .pipeline
         case .dropped: .dropped
         case .reload: .reload
         }
@@ -48,6 +51,7 @@ public enum StreamEvent: Sendable, Equatable {
         case .book(let body): try WireJSON.text(body)
         case .risk(let body): try WireJSON.text(body)
         case .positions(let body): try WireJSON.text(body)
+        case .pipeline(let body): try WireJSON.text(body)
         case .dropped(let body): try WireJSON.text(body)
         case .reload(let body): try WireJSON.text(body)
         }
@@ -65,6 +69,7 @@ public enum StreamEvent: Sendable, Equatable {
         case .book: .book(try decoder.decode(OrderBookBody.self, from: bytes))
         case .risk: .risk(try decoder.decode(RiskBody.self, from: bytes))
         case .positions: .positions(try decoder.decode(PositionListBody.self, from: bytes))
+        case .pipeline: .pipeline(try decoder.decode(PipelineBody.self, from: bytes))
         case .dropped: .dropped(try decoder.decode(DroppedEvent.self, from: bytes))
         case .reload: .reload(try decoder.decode(ReloadEvent.self, from: bytes))
         }

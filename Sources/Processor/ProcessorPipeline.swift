@@ -56,6 +56,9 @@ public struct ProcessorSettings: Sendable {
     /// consumer could not (a restarted broker re-creating its topics) and the books must be rebuilt
     /// from the stored log; then the consumer stops with an error rather than replay an unknown log.
     public var logResolutionTimeout: Duration = .seconds(60)
+    /// How often the batches' counts and commit times are stored in `ops.ingest_windows` (the
+    /// console's pipeline view); nil: never. `quant processor` stores them every 5 s.
+    public var ingestWindow: Duration?
     /// Extra librdkafka properties of the consumer, for diagnosis (for example `debug`); empty by default.
     public var consumerProperties: [String: String] = [:]
 
@@ -103,6 +106,8 @@ public actor ProcessorPipeline {
     /// Messages committed since start (rows and dead letters), for progress reports and tests.
     public private(set) var committedMessages = 0
     public private(set) var committedBatches = 0
+    /// The batches committed since the last `takeIngestWindow` (`IngestWindowRecorder`).
+    private var ingestWindow = IngestWindow()
     /// The partitions this instance owns right now.
     public private(set) var ownedPartitions: Set<TopicPartition> = []
     /// The partition and log of the last message `followLog` saw (a cheap check on the hot path).
@@ -242,7 +247,9 @@ public actor ProcessorPipeline {
                 let started = ContinuousClock.now
                 do {
                     try await writer.commit(batch)
-                    metrics.commit.record(duration: ContinuousClock.now - started)
+                    let took = ContinuousClock.now - started
+                    metrics.commit.record(duration: took)
+                    ingestWindow.record(commit: took, messages: batch.messageCount, deadLetters: batch.deadLetters.count)
                     return
                 } catch where BatchWriter.isDataError(error) {
                     // Retrying the same rows would fail forever: set aside the message whose rows
@@ -259,6 +266,12 @@ public actor ProcessorPipeline {
         if !batch.deadLetters.isEmpty {
             metrics.deadLettered(Dictionary(grouping: batch.deadLetters, by: \.topic).mapValues(\.count))
         }
+    }
+
+    /// The batches committed since the last call, and a new window from now.
+    func takeIngestWindow() -> IngestWindow {
+        defer { ingestWindow = IngestWindow() }
+        return ingestWindow
     }
 
     /// Records the lag of every owned partition: the broker's high watermark minus the next offset

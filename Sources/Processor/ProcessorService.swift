@@ -94,6 +94,12 @@ public struct ProcessorService: Sendable {
                     }
                 }
                 group.addTask { await self.followInstruments(pipeline) }
+                if let interval = settings.ingestWindow {
+                    group.addTask {
+                        await IngestWindowRecorder(pipeline: pipeline, client: client, consumerGroup: settings.groupID,
+                                                   interval: interval, logger: logger).run()
+                    }
+                }
                 if let upkeep = settings.upkeep {
                     group.addTask { await PartitionUpkeep(settings: upkeep, client: client, logger: logger).run() }
                 }
@@ -124,6 +130,18 @@ public struct ProcessorService: Sendable {
         // commit anything the loop added after that, so nothing consumed is left uncommitted.
         await consumer.close()
         try await pipeline.flush()
+        // The batches committed since the recorder's last window, the final one's too (in a task of
+        // its own, as the commits: a stop cancels this one).
+        if settings.ingestWindow != nil {
+            let recorder = IngestWindowRecorder(pipeline: pipeline, client: client, consumerGroup: settings.groupID,
+                                                interval: .zero, logger: logger)
+            let window = await pipeline.takeIngestWindow()
+            do {
+                try await Task { try await recorder.write(window, endingAt: .now) }.value
+            } catch {
+                logger.warning("the last batch window could not be stored (ops.ingest_windows)", metadata: ["error": "\(error)"])
+            }
+        }
     }
 }
 

@@ -62,6 +62,7 @@ extension ConfigKey {
         .init("processor.requireAccount", default: "false", "Refuse orders that name no account (unknown_account); otherwise they trade and move no position"),
         .init("processor.snapshotIntervalSeconds", default: "60", "How often changed order books are snapshotted with the offsets (shortens replays after restarts)"),
         .init("processor.depthIntervalMs", default: "250", "How often the depth of changed order books is published (trading.book_depth, GET /orderbook)"),
+        .init("processor.ingestWindowSeconds", default: "5", "How often the batches' counts and commit times are stored (ops.ingest_windows, the console's pipeline view); 0: never"),
         .init("processor.topicPrefix", default: "", "Prefix of every topic the processor reads and writes (isolates test and benchmark runs)"),
         .init("processor.closedOrderMemory", default: "100000", "How many closed orders per commands partition keep their client ids (duplicate_order_id, order_closed); older ones are forgotten"),
         .init("processor.maxEventLeadSeconds", default: "60", "Market data and order commands dated more than this many seconds after the processor's clock are dead-lettered"),

@@ -12,6 +12,7 @@ extension QuantSettings {
         public var topicPrefix: String
         public var snapshotIntervalSeconds: Int
         public var depthIntervalMs: Int
+        public var ingestWindowSeconds: Int
         public var closedOrderMemory: Int
         public var maxEventLeadSeconds: Int
         public var maxEventAgeDays: Int
@@ -33,6 +34,7 @@ extension QuantSettings {
             topicPrefix = source.string("processor.topicPrefix")
             snapshotIntervalSeconds = try source.positiveInt("processor.snapshotIntervalSeconds")
             depthIntervalMs = try source.positiveInt("processor.depthIntervalMs")
+            ingestWindowSeconds = try source.nonNegativeInt("processor.ingestWindowSeconds")
             closedOrderMemory = try source.positiveInt("processor.closedOrderMemory")
             maxEventLeadSeconds = try source.nonNegativeInt("processor.maxEventLeadSeconds")
             maxEventAgeDays = try source.nonNegativeInt("processor.maxEventAgeDays")

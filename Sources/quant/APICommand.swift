@@ -28,6 +28,7 @@ struct APICommand: AsyncParsableCommand {
         var configuration = APIConfiguration(settings: settings.api)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        configuration.pipelineGroup = settings.kafka.groupId
         configuration.risk = RiskEngineConfiguration(settings: settings.risk)
         // Stopped in reverse order: the server first, then the producer (flushing), the cache's
         // listener, then the pool. Metrics first: the cache makes its counters when it is created.
@@ -45,11 +46,15 @@ struct APICommand: AsyncParsableCommand {
         }
         services.append(.init(service: client))
         services.append(.init(service: cache))
+        // Read-only too: the pipeline's lag and input rates need the broker's end offsets.
+        let admin = try KafkaAdmin(configuration: try settings.kafkaAdmin(), logger: logger)
+        dependencies.endOffsets = { topic in
+            Dictionary(uniqueKeysWithValues: try await admin.endOffsets(topic: topic).map { ($0.key.rawValue, $0.value.rawValue) })
+        }
         if !readOnly {
             let producer = try KafkaProducer(
                 configuration: try settings.kafkaProducer(clientSuffix: "api", idempotent: false),
                 logger: logger)
-            let admin = try KafkaAdmin(configuration: try settings.kafkaAdmin(), logger: logger)
             dependencies.orders = KafkaOrderPublisher(
                 producer: producer, admin: admin, topic: TopicNames(prefix: settings.processor.topicPrefix).commands)
             services.append(.init(service: producer))

@@ -17,6 +17,7 @@ extension ProcessorSettings {
             publishEvents: settings.processor.publishEvents)
         snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
         depthInterval = .milliseconds(settings.processor.depthIntervalMs)
+        if settings.processor.ingestWindowSeconds > 0 { ingestWindow = .seconds(settings.processor.ingestWindowSeconds) }
         limits = try PreTradeLimitTable(settings: settings)
         closedOrderMemory = settings.processor.closedOrderMemory
         requireAccount = settings.processor.requireAccount

@@ -13,8 +13,15 @@ import Testing
         try await StreamTests.withStreamOnly(.init(), readTimeout: .milliseconds(300)) { hub, port in
             let pg = hub.database.client, logger = hub.database.logger
             try await pg.query("INSERT INTO market.instruments (symbol, kind) VALUES ('AAA', 'equity')", logger: logger)
-            let client = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=trades:AAA")
-            try await client.wait { $0.contains("event: subscribed") }
+            // Subscribing reads too: on a loaded machine it may take longer than 300 ms (503); try again.
+            var subscribed: RawHTTPClient?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while subscribed == nil, ContinuousClock.now < deadline {
+                let attempt = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=trades:AAA")
+                try await attempt.wait { $0.contains("event: subscribed") || $0.contains("HTTP/1.1 503") }
+                if attempt.received.contains("event: subscribed") { subscribed = attempt }
+            }
+            let client = try #require(subscribed)
             try await pg.query("""
                 INSERT INTO market.trades (ts, symbol, price, size, src_partition, src_offset)
                 SELECT now() + i * interval '1 ms', 'AAA', 40 + i, 1, 0, i FROM generate_series(1, 2) AS i

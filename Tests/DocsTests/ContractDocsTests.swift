@@ -149,6 +149,16 @@ import Yams
         .positions(PositionListBody(portfolioId: "P1", positions: [
             PositionBody(symbol: "AAPL", kind: "equity", quantity: "1", averagePrice: "2", updatedAt: "t", enteredQuantity: "0",
                          tradedQuantity: "1", realizedPnl: "3", mark: "4", unrealizedPnl: "2")])),
+        .pipeline(PipelineBody(
+            consumerGroup: "quant-processor", asOf: "2026-12-04T10:00:00.000000Z",
+            broker: PipelineBroker(reachable: false, error: "the broker did not answer within 2 seconds"),
+            topics: [PipelineTopic(topic: "md.quotes", partitions: 4, committedOffset: 120, endOffset: 130, lag: 10,
+                                   producedPerSecond: 1000.5, consumedPerSecond: 990, lastCommit: "2026-12-04T09:59:59.900000Z",
+                                   secondsSinceCommit: 0.1)],
+            processors: [PipelineProcessor(instance: "host/42", windowEnd: "2026-12-04T09:59:58.000000Z", windowSeconds: 5, batches: 50,
+                                           messages: 5000, messagesPerSecond: 1000, deadLetters: 1, commitMsP50: 2.5, commitMsP99: 9,
+                                           commitMsMax: 12)],
+            deadLetters: DeadLetterSummary(lastHour: 3, latestId: 17, latestAt: "2026-12-04T09:50:00.000000Z"))),
         .dropped(DroppedEvent(dropped: 3)),
         .reload(ReloadEvent(channel: "trades:AAPL", reason: "more than 10000 prints were missed")),
     ]

@@ -106,6 +106,13 @@ SELECT 'quant-processor', topic, p, 1000 * (p + 1) + floor(random() * 1000)::big
        now() - make_interval(secs => random() * 2)
 FROM unnest(ARRAY['md.quotes', 'md.trades', 'orders.commands']) AS topic, generate_series(0, 3) AS p;
 
+-- Fifteen minutes of one processor's batch windows (5 s each), as IngestWindowRecorder writes them.
+INSERT INTO ops.ingest_windows (window_end, window_seconds, consumer_group, instance, batches, messages, dead_letters,
+    commit_ms_p50, commit_ms_p99, commit_ms_max)
+SELECT now() - make_interval(secs => i * 5), 5, 'quant-processor', 'demo-host/4242', 40 + i % 7, 9000 + 37 * i, i % 2,
+       2 + (i % 5) * 0.3, 6 + (i % 11), 8 + (i % 13)
+FROM generate_series(0, 179) AS i;
+
 INSERT INTO ops.dead_letters (received_at, topic, kafka_partition, kafka_offset, message_key, payload, error)
 SELECT now() - make_interval(mins => i * 3), CASE WHEN i % 2 = 0 THEN 'md.quotes' ELSE 'md.trades' END,
        i % 4, 100000 + i, 'XYZ'::bytea,

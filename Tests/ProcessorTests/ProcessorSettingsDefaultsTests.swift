@@ -22,6 +22,7 @@ import Testing
         #expect(try Self.defaultValue("processor.sessions") == "true", "quant processor closes sessions unless told not to")
         #expect(settings.snapshotInterval == .seconds(Int(try Self.defaultValue("processor.snapshotIntervalSeconds"))!))
         #expect(settings.depthInterval == .milliseconds(Int(try Self.defaultValue("processor.depthIntervalMs"))!))
+        #expect(settings.ingestWindow == .seconds(Int(try Self.defaultValue("processor.ingestWindowSeconds"))!))
         #expect("\(settings.closedOrderMemory)" == (try Self.defaultValue("processor.closedOrderMemory")))
         #expect(settings.eventTime == EventTimeWindow(
             maxLeadSeconds: Int(try Self.defaultValue("processor.maxEventLeadSeconds"))!,
