@@ -1,4 +1,5 @@
 import Foundation
+import MarketCore
 import PipelineContracts
 import PostgresNIO
 import Synchronization
@@ -26,9 +27,11 @@ final class PipelineMonitor: Sendable {
         var committed: [Sample] = []
         var ends: [Sample] = []
         /// The broker's last answer per topic and partition, and when it was asked.
-        var lastEnds: (at: ContinuousClock.Instant, ends: [String: [Int32: Int64]], error: String?)?
+        var lastEnds: (at: ContinuousClock.Instant, date: Date, ends: [String: [Int32: Int64]], error: String?)?
         var latest: (at: ContinuousClock.Instant, body: PipelineBody)?
         var inFlight: Task<PipelineBody?, any Error>?
+        /// A background read of the broker's end offsets is under way.
+        var askingBroker = false
     }
 
     let database: ReaderDatabase
@@ -98,18 +101,20 @@ final class PipelineMonitor: Sendable {
             return nil
         }
         let byTopic = Dictionary(grouping: offsets, by: \.topic)
-        let asked = groups.withLock { $0[group]?.lastEnds }
-        let (ends, brokerError): ([String: [Int32: Int64]], String?)
-        if let asked, asked.at.duration(to: .now) < brokerSpacing, Set(asked.ends.keys).isSuperset(of: byTopic.keys) || asked.error != nil {
-            (ends, brokerError) = (asked.ends, asked.error)
-        } else {
-            let now = ContinuousClock.now
-            (ends, brokerError) = await brokerEnds(Array(byTopic.keys))
-            groups.withLock { groups in
-                groups[group, default: GroupState()].lastEnds = (now, ends, brokerError)
-                if brokerError == nil { Self.append(Sample(at: now, counts: ends.mapValues { $0.values.reduce(0, +) }), to: &groups[group]!.ends) }
-            }
+        // The broker's answer takes a fetch (about a second on Tansu): only the first sample of a
+        // group waits for it; later ones use the last answer and ask again in the background.
+        let topicNames = Array(byTopic.keys)
+        let (asked, askAgain) = groups.withLock { groups in
+            var state = groups[group, default: GroupState()]
+            let asked = state.lastEnds
+            let stale = asked.map { $0.at.duration(to: .now) >= brokerSpacing || !(Set($0.ends.keys).isSuperset(of: topicNames) || $0.error != nil) } ?? true
+            let askAgain = asked != nil && stale && !state.askingBroker
+            if askAgain { state.askingBroker = true }
+            groups[group] = state
+            return (asked, askAgain)
         }
+        if askAgain { Task { await self.askBroker(group, topics: topicNames) } }
+        let (ends, brokerError, brokerDate) = if let asked { (asked.ends, asked.error, asked.date) } else { await askBroker(group, topics: topicNames) }
         let processors = try await database.rows("""
             SELECT DISTINCT ON (instance) \(unescaped: Self.windowColumns)
             FROM analytics.ingest_windows
@@ -145,7 +150,9 @@ final class PipelineMonitor: Sendable {
         }
         let body = PipelineBody(
             consumerGroup: group, asOf: deadLetters?.3 ?? "",
-            broker: PipelineBroker(reachable: brokerError == nil, error: brokerError), topics: topics, processors: processors,
+            broker: PipelineBroker(reachable: brokerError == nil, error: brokerError,
+                                   readAt: Timestamp(secondsSince1970: brokerDate.timeIntervalSince1970)?.rfc3339),
+            topics: topics, processors: processors,
             deadLetters: DeadLetterSummary(lastHour: deadLetters?.0 ?? 0, latestId: deadLetters?.1, latestAt: deadLetters?.2))
         groups.withLock { $0[group]?.latest = (sample.at, body) }
         return body
@@ -179,6 +186,21 @@ final class PipelineMonitor: Sendable {
         let seconds = Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18
         guard seconds >= 0.5 else { return nil }
         return (Double(after - before) / seconds * 10).rounded() / 10
+    }
+
+    /// Reads the broker's end offsets and keeps them (and their sum, for the input rate) for `group`.
+    @discardableResult
+    private func askBroker(_ group: String, topics: [String]) async -> ([String: [Int32: Int64]], String?, Date) {
+        let (now, date) = (ContinuousClock.now, Date())
+        let (ends, error) = await brokerEnds(topics)
+        groups.withLock { groups in
+            guard var state = groups[group] else { return }
+            state.lastEnds = (now, date, ends, error)
+            state.askingBroker = false
+            if error == nil { Self.append(Sample(at: now, counts: ends.mapValues { $0.values.reduce(0, +) }), to: &state.ends) }
+            groups[group] = state
+        }
+        return (ends, error, date)
     }
 
     /// Each topic's end offsets from the broker, within `brokerTimeout`; what failed, as text.

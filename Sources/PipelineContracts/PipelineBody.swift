@@ -22,7 +22,11 @@ public struct PipelineBody: Codable, Sendable, Equatable {
 public struct PipelineBroker: Codable, Sendable, Equatable {
     public var reachable: Bool
     public var error: String?
-    public init(reachable: Bool, error: String? = nil) { (self.reachable, self.error) = (reachable, error) }
+    /// When the end offsets (or the error) were read: the API asks the broker every few seconds.
+    public var readAt: String?
+    public init(reachable: Bool, error: String? = nil, readAt: String? = nil) {
+        (self.reachable, self.error, self.readAt) = (reachable, error, readAt)
+    }
 }
 
 public struct PipelineTopic: Codable, Sendable, Equatable {

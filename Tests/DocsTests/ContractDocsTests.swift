@@ -151,7 +151,7 @@ import Yams
                          tradedQuantity: "1", realizedPnl: "3", mark: "4", unrealizedPnl: "2")])),
         .pipeline(PipelineBody(
             consumerGroup: "quant-processor", asOf: "2026-12-04T10:00:00.000000Z",
-            broker: PipelineBroker(reachable: false, error: "the broker did not answer within 2 seconds"),
+            broker: PipelineBroker(reachable: false, error: "the broker did not answer within 2 seconds", readAt: "2026-12-04T09:59:57.000000Z"),
             topics: [PipelineTopic(topic: "md.quotes", partitions: 4, committedOffset: 120, endOffset: 130, lag: 10,
                                    producedPerSecond: 1000.5, consumedPerSecond: 990, lastCommit: "2026-12-04T09:59:59.900000Z",
                                    secondsSinceCommit: 0.1)],

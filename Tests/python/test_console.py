@@ -11,6 +11,9 @@ feed (scripts/test starts PostgreSQL and the broker and exports DATABASE_URL and
 - an order entered in the ticket (with a write key typed into the page) appears in the blotter and
   in `trading.orders`, a price off the tick grid shows the API's reason, and the blotter's cancel
   button cancels the order;
+- the pipeline view shows each topic's committed offset within two seconds of its commit, the lag,
+  the processors' batch windows, the rate and commit-time charts, and a dead letter with its
+  reason within seconds of the bad message;
 - it fits a narrow screen without sideways scrolling.
 
 Screenshots of each view go to QUANT_CONSOLE_SCREENSHOTS (default .local/console-screenshots);
@@ -200,10 +203,44 @@ def test_an_order_entered_in_the_ticket_reaches_the_blotter_and_the_books(pipeli
     assert not unexpected_errors(browser, ("/api/v1/orders", "422"))
 
 
+def test_the_pipeline_view_shows_offsets_lag_commit_times_and_dead_letters(pipeline, browser):
+    base, env = pipeline["base"], pipeline["env"]
+    prefix = env["QUANT_PROCESSOR_TOPIC_PREFIX"]
+    browser.get(f"{base}/console/#/pipeline")
+    wait_for("the stream to go live", lambda: browser.find_element(By.ID, "live").get_attribute("data-state") == "live", timeout=30)
+    wait_for("the consumed topics", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#topics tbody tr")) >= 3, timeout=60)
+    # What PostgreSQL has committed shows within two seconds, several times over.
+    quotes = f"{prefix}md.quotes"
+    for _ in range(3):
+        stored = int(psql(f"select sum(next_offset) from ops.kafka_offsets where consumer_group = '{env['QUANT_KAFKA_GROUP_ID']}' and topic = '{quotes}'"))
+        wait_for(f"committed offset {stored}", lambda: int(browser.execute_script(
+            "return document.querySelector(arguments[0])?.dataset.committed ?? -1", f"#topics tr[data-topic='{quotes}']")) >= stored, timeout=2)
+        time.sleep(1)
+    lag = browser.execute_script("return document.querySelector(arguments[0]).dataset.lag", f"#topics tr[data-topic='{quotes}']")
+    assert lag != "" and int(lag) >= 0, "the broker answered: a lag"
+    wait_for("a processor's batch window", lambda: browser.find_elements(By.CSS_SELECTOR, "#processors tbody tr"), timeout=15)
+    wait_for("the rates chart", lambda: browser.find_elements(By.CSS_SELECTOR, "#rates-chart canvas"), timeout=10)
+    wait_for("the commit-time chart", lambda: browser.find_elements(By.CSS_SELECTOR, "#commits-chart canvas"), timeout=15)
+
+    # A print of a symbol nobody lists: the processor sets it aside, and the page shows it with its reason.
+    bad = ROOT / ".local" / "console-dead-letter.csv"
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    bad.write_text(f"ts,symbol,price,size\n{now},NOSUCHSYM,1.00,1\n")
+    subprocess.run([str(QUANT), "feed", "--csv", str(bad), "--topic-prefix", prefix, "--rate", "0"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    wait_for("the dead letter", lambda: "NOSUCHSYM" in browser.find_element(By.ID, "dead-letters").text, timeout=20)
+    assert "unknown symbol NOSUCHSYM" in browser.find_element(By.ID, "dead-letters").text
+    browser.set_window_size(1280, 1100)
+    time.sleep(1)
+    screenshot(browser, "console-pipeline.png")
+    browser.set_window_size(1280, 800)
+    assert not unexpected_errors(browser)
+
+
 # Reads that answer 404 until there is something to read: a symbol's book before the processor
 # published one, a portfolio's risk, stress results and P&L before the risk engine's first run.
 # The page says so ("no book published yet"); the browser still logs the load as failed.
-NOT_YET = ("/api/v1/orderbook/", "/api/v1/risk/metrics/", "/stresstest", "/pnl")
+NOT_YET = ("/api/v1/orderbook/", "/api/v1/risk/metrics/", "/stresstest", "/pnl", "/api/v1/pipeline")
 
 
 def unexpected_errors(browser, *expected):
@@ -247,7 +284,7 @@ def test_a_narrow_screen_needs_no_sideways_scrolling(pipeline, browser):
     browser.set_window_size(420, 900)
     try:
         for view, ready in ((f"symbol/{SYMBOL}", "#ladder tbody tr"), (f"portfolio/{PORTFOLIO}", "#risk-table tbody tr"),
-                            ("orders", "#ticket select[name=symbol] option")):
+                            ("orders", "#ticket select[name=symbol] option"), ("pipeline", "#topics tbody tr")):
             browser.get(f"{pipeline['base']}/console/#/{view}")
             wait_for(f"the {view} view", lambda: len(browser.find_elements(By.CSS_SELECTOR, ready)) >= 2, timeout=60)
             overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")

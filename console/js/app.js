@@ -2,6 +2,7 @@
 // live indicator true: connected and when the last event came, or reconnecting and since when.
 import { LiveStream } from './stream.js';
 import { OrdersView } from './orders-view.js';
+import { PipelineView } from './pipeline-view.js';
 import { PortfolioView } from './portfolio-view.js';
 import { SymbolView } from './symbol-view.js';
 
@@ -33,11 +34,14 @@ const stream = new LiveStream((next, at) => {
 });
 setInterval(showLive, 1000);
 
-const views = { symbol: new SymbolView(stream), portfolio: new PortfolioView(stream), orders: new OrdersView(stream) };
+const views = {
+  symbol: new SymbolView(stream), portfolio: new PortfolioView(stream), orders: new OrdersView(stream), pipeline: new PipelineView(stream),
+};
 
 function route() {
   const [, name = 'symbol', argument = ''] = location.hash.split('/');
   const view = views[name] ? name : 'symbol';
+  stream.shown = view;
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== `view-${view}`;
   for (const link of document.querySelectorAll('nav a')) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');

@@ -149,8 +149,8 @@ export class OrdersView {
     const symbols = new Set([this.form.elements.symbol.value]);
     for (const order of this.orders) if (LIVE.has(order.status)) symbols.add(order.symbol);
     const channels = [...symbols].filter(Boolean).sort().slice(0, 50).map((s) => `book:${s}`);
-    if (channels.join() === this.stream.channels.join()) return;
-    this.stream.open(channels, { book: () => this.refresh().catch((e) => this.problem(e)), reload: () => this.refresh() });
+    if (channels.join() === this.stream.channels.join() && this.stream.shown === 'orders') return;
+    this.stream.open(channels, { book: () => this.refresh().catch((e) => this.problem(e)), reload: () => this.refresh() }, 'orders');
   }
 
   renderBlotter() {

@@ -32,7 +32,7 @@ export class PortfolioView {
       risk: (risk) => this.receiveRun(risk),
       positions: (positions) => this.renderPositions(positions),
       reload: () => this.load().catch((e) => this.problem(e)),
-    });
+    }, 'portfolio');
     await this.load();
   }
 

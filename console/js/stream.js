@@ -5,7 +5,7 @@
 // ('connecting', 'live', 'reconnecting') and the time of the last event go to `onState`, so the
 // page can say when what it shows may be stale.
 
-const EVENTS = ['subscribed', 'trade', 'quote', 'book', 'risk', 'positions', 'dropped', 'reload'];
+const EVENTS = ['subscribed', 'trade', 'quote', 'book', 'risk', 'positions', 'pipeline', 'dropped', 'reload'];
 
 export class LiveStream {
   constructor(onState) {
@@ -18,10 +18,16 @@ export class LiveStream {
     this.lastEventAt = null;
     this.pause = 500;
     this.state = 'idle';
+    this.shown = null;
   }
 
-  /** Streams `channels` to `handlers` (keyed by event name), replacing what was streamed before. */
-  open(channels, handlers) {
+  /**
+   * Streams `channels` to `handlers` (keyed by event name) for the view `owner`, replacing what was
+   * streamed before; ignored when `owner` is no longer the view shown (`shown`, set by the router):
+   * a view finishing work after the user left it must not take the stream from the next one.
+   */
+  open(channels, handlers, owner) {
+    if (owner !== this.shown) return;
     this.close();
     this.channels = channels;
     this.handlers = handlers;

@@ -44,7 +44,7 @@ export class SymbolView {
       trade: (trade) => this.addTrade(trade),
       quote: (quote) => this.renderQuote(quote),
       reload: (what) => this.reload(what.channel),
-    });
+    }, 'symbol');
     try {
       await Promise.all([this.loadBook(loading.signal), this.loadTape(loading.signal), this.loadBars(loading.signal)]);
     } catch (error) {
