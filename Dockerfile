@@ -27,6 +27,10 @@ RUN apt-get update -qq \
 # --- the Swift build --------------------------------------------------------------------------------
 FROM librdkafka AS build
 ENV PKG_CONFIG_PATH=/usr/local/lib/pkgconfig
+# SLEEF (vector exp, log, erfc) for the batched option pricer (Sources/CBatchPricer).
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libsleef-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 # Resolve dependencies first, so source changes reuse this layer.
 # Package.resolved is not versioned; the glob copies it when the context has one.
@@ -42,7 +46,7 @@ RUN swift build -c release --product quant --static-swift-stdlib \
 FROM debian:bookworm-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      ca-certificates curl libssl3 zlib1g libzstd1 liblz4-1 tzdata \
+      ca-certificates curl libssl3 zlib1g libzstd1 liblz4-1 libsleef3 tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app quant
 COPY --from=librdkafka /usr/local/lib/librdkafka.so* /usr/local/lib/

@@ -25,7 +25,9 @@ let package = Package(
     targets: [
         // MARK: pure cores (no I/O, no Foundation networking, no database)
         .target(name: "OrderBook", dependencies: ["MarketCore"], exclude: ["README.md"]),
-        .target(name: "Risk", dependencies: ["MarketCore"], exclude: ["README.md"]),
+        .target(name: "Risk", dependencies: ["MarketCore", "CBatchPricer"], exclude: ["README.md"]),
+        // The batched option pricer's SIMD kernel over SLEEF (libsleef-dev); Risk's OptionPricer.valuations wraps it.
+        .target(name: "CBatchPricer", linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("mvec")]),
         .target(name: "MarketCore", exclude: ["README.md"]),
         .target(name: "MarketMessages", dependencies: ["MarketCore"], exclude: ["README.md"]),
         .target(name: "Accounts", dependencies: ["MarketCore", "OrderBook"], exclude: ["README.md"]),

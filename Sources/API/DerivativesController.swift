@@ -29,7 +29,9 @@ struct DerivativesController: Sendable {
     }
 
     @Sendable func price(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await Self.answer(request, needs: .volatility) { option, field in
+        try await Self.answer(request, needs: .volatility, all: { options in
+            Self.batched(options).map { $0.map { PriceBody(price: $0.price) } }
+        }) { option, field in
             let value = try OptionPricer.price(option.parameters)
             guard value.isFinite else { throw Problem.invalidRiskInput([.init(field, "the price is not a finite number")]) }
             return PriceBody(price: value)
@@ -37,7 +39,9 @@ struct DerivativesController: Sendable {
     }
 
     @Sendable func greeks(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await Self.answer(request, needs: .volatility) { option, field in
+        try await Self.answer(request, needs: .volatility, all: { options in
+            Self.batched(options).map { $0.map(GreeksBody.init) }
+        }) { option, field in
             let body = GreeksBody(try OptionPricer.valuation(option.parameters))
             guard body.numbers.allSatisfy(\.isFinite) else { throw Problem.invalidRiskInput([.init(field, "a Greek is not a finite number")]) }
             return body
@@ -50,10 +54,20 @@ struct DerivativesController: Sendable {
         }
     }
 
-    /// Parses every option, then computes each; a `RiskError` becomes a 422 on that option. The
-    /// body is an object or an array, and so is the answer.
+    /// A batch priced by the batched SIMD pricer (`OptionPricer.valuations`), or nil when an option
+    /// is invalid or a number not finite: then each is computed alone and the bad ones named.
+    private static func batched(_ options: [OptionRequest]) -> [OptionValuation]? {
+        guard options.count > 1, let batch = try? OptionBatch(options.map(\.parameters)) else { return nil }
+        let values = OptionPricer.valuations(batch)
+        let all = (0..<values.count).map { values[$0] }
+        return all.allSatisfy { [$0.price, $0.delta, $0.gamma, $0.vega, $0.theta, $0.rho].allSatisfy(\.isFinite) } ? all : nil
+    }
+
+    /// Parses every option, then computes them all at once (`all`, when it answers) or each alone;
+    /// a `RiskError` becomes a 422 on that option. The body is an object or an array, and so is the answer.
     private static func answer<Body: Encodable & Sendable>(
-        _ request: Request, needs: OptionRequest.Needs, _ compute: (OptionRequest, String) throws -> Body
+        _ request: Request, needs: OptionRequest.Needs, all: ([OptionRequest]) -> [Body]? = { _ in nil },
+        _ compute: (OptionRequest, String) throws -> Body
     ) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 1024 * 1024)
         let (items, batch) = try OptionRequest.items(Data(buffer: buffer), maxBatch: maxBatch)
@@ -65,6 +79,7 @@ struct DerivativesController: Sendable {
             }
         }
         guard errors.isEmpty else { throw Problem.invalidRiskInput(errors) }
+        if batch, let results = all(options) { return try JSONBody.response(results) }
         var results: [Body] = []
         for (index, option) in options.enumerated() {
             let field = batch ? "options[\(index)]" : "option"

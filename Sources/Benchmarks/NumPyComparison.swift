@@ -8,8 +8,10 @@ public struct NumPyComparison: Encodable, Sendable {
     public var medianSeconds: Double?
     public var optionsPerSecond: Double?
     public var swiftOptionsPerSecond: Double?
-    /// Swift options/s ÷ NumPy options/s.
+    /// The batched Swift pricer's options/s (one thread) ÷ NumPy's.
     public var swiftOverNumPy: Double?
+    /// The scalar pricer's (`OptionPricer.valuation` per option) ÷ NumPy's.
+    public var scalarOverNumPy: Double?
     public var skipped: String?
 
     public init(options: Int? = nil, bestSeconds: Double? = nil, medianSeconds: Double? = nil, optionsPerSecond: Double? = nil,

@@ -51,6 +51,28 @@ public enum RiskBenchmark {
             sink += total
         })
         if let pricingError { throw pricingError }
+        // The same options as columns, validated once (as NumPy gets its arrays), then priced in
+        // SIMD blocks (OptionPricer.valuations): on one thread, then split across every core.
+        // Results go into storage reused from run to run, as a risk engine's would be.
+        let batch = try OptionBatch(contracts)
+        var valued = OptionValuations(count: options)
+        results.append(time("price + 5 Greeks, batched", "\(options) European options, OptionPricer.valuations (\(OptionPricer.batchWidth) at a time)",
+                            count: options, repetitions) {
+            OptionPricer.valuations(batch, into: &valued)
+            sink += valued[options - 1].price
+        })
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let slices = try (0..<cores).map { (k: Int) throws(RiskError) -> OptionBatch in
+            try OptionBatch(Array(contracts[(options * k / cores)..<(options * (k + 1) / cores)]))
+        }
+        let outputs = slices.map { OutputSlot($0.count) }
+        results.append(time("price + 5 Greeks, batched, \(cores) threads", "the same, one slice per core (DispatchQueue.concurrentPerform)",
+                            count: options, repetitions) {
+            DispatchQueue.concurrentPerform(iterations: cores) { k in
+                OptionPricer.valuations(slices[k], into: &outputs[k].valuations)
+            }
+            sink += outputs[0].valuations[0].price
+        })
 
         let historical = try syntheticRisk(positions: positions, factors: factors, days: scenarios)
         var scenarioError: RiskError?
@@ -119,4 +141,10 @@ public enum RiskBenchmark {
         }
         return try PortfolioRisk(portfolio: Portfolio(positions: book, rate: 0.03), prices: history, lookback: days)
     }
+}
+
+/// One thread's results in the multi-threaded pricing case: each slot is written by its own thread only.
+private final class OutputSlot: @unchecked Sendable {
+    var valuations: OptionValuations
+    init(_ count: Int) { valuations = OptionValuations(count: count) }
 }

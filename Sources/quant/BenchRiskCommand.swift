@@ -36,20 +36,22 @@ struct BenchRiskCommand: ParsableCommand {
         let results = try RiskBenchmark.run(
             options: options, positions: positions, scenarios: scenarios, paths: paths, factors: factors,
             repetitions: repetitions)
-        let swiftRate = results.first { $0.name == "price + 5 Greeks" }?.perSecond
+        let scalarRate = results.first { $0.name == "price + 5 Greeks" }?.perSecond
+        let swiftRate = results.first { $0.name == "price + 5 Greeks, batched" }?.perSecond
         var comparison = noNumpy
             ? NumPyComparison(skipped: "--no-numpy")
             : NumPyComparison.run(options: options, repetitions: repetitions, checkout: ProjectRoot.locate())
         if let numpyRate = comparison.optionsPerSecond, let swiftRate {
             comparison.swiftOptionsPerSecond = swiftRate
             comparison.swiftOverNumPy = swiftRate / numpyRate
+            comparison.scalarOverNumPy = scalarRate.map { $0 / numpyRate }
         }
         try RiskCLI.printJSON(Output(results: results, numpy: comparison))
         let line: String
         if let numpyRate = comparison.optionsPerSecond, let swiftRate, let ratio = comparison.swiftOverNumPy {
             line = String(
-                format: "price + 5 Greeks: Swift %.1f M options/s, NumPy %.1f M options/s, Swift/NumPy %.2f×",
-                swiftRate / 1e6, numpyRate / 1e6, ratio)
+                format: "price + 5 Greeks, one thread: Swift batched %.1f M options/s (scalar %.1f), NumPy %.1f M options/s, batched/NumPy %.2f×",
+                swiftRate / 1e6, (scalarRate ?? 0) / 1e6, numpyRate / 1e6, ratio)
         } else {
             line = "NumPy comparison skipped: \(comparison.skipped ?? "no result")"
         }

@@ -29,7 +29,10 @@ public final class RawHTTPClient: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw Timeout(description: "connect() failed") }
+        // No close(fd) here: every stored property is set, so a throw runs deinit, which closes it.
+        // Closing it twice would close whatever socket got its number meanwhile (a server's
+        // accepted connection: swift-nio then finds its descriptor registered twice and traps).
+        guard connected == 0 else { throw Timeout(description: "connect() failed") }
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
@@ -39,7 +42,7 @@ public final class RawHTTPClient: @unchecked Sendable {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Reads what has arrived so far (without waiting); false once the server closed.
     @discardableResult

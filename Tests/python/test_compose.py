@@ -203,6 +203,8 @@ def test_the_dockerfile_builds_what_setup_builds():
     assert re.search(r"^ARG SWIFT_VERSION=6\.\d+$", dockerfile, re.M)
     assert "--disable-gssapi --disable-curl" in dockerfile and "--disable-gssapi --disable-curl" in setup
     assert re.search(r"^FROM debian:bookworm-slim$", dockerfile, re.M)
+    # The batched pricer links SLEEF: built against libsleef-dev, run with libsleef3, as scripts/setup installs.
+    assert "libsleef-dev" in setup and "libsleef-dev" in dockerfile and "libsleef3" in dockerfile
     for folder in ["config", "migrations", "sql"]:
         assert f"COPY {folder} ./{folder}" in dockerfile
     assert 'ENTRYPOINT ["quant"]' in dockerfile

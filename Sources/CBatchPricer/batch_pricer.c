@@ -1,0 +1,135 @@
+// The batched Black-Scholes kernel behind Risk's `OptionPricer.valuations` (docs/risk.md): the
+// scalar pricer's formulas (OptionPricer.swift) over whole arrays, with SLEEF's vectorised exp and
+// log (1.0 ULP) and glibc's libmvec erfc (2.6x faster than SLEEF's here: erfc is most of the cost;
+// see docs/benchmarks.md). Each width is compiled for its instruction set with a target attribute
+// and chosen at run time, so the binary runs on any x86-64 and uses what the CPU has.
+#include "batch_pricer.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+// SLEEF's declarations in sleef.h are hidden unless the whole file targets the instruction set;
+// these are the same functions of libsleef 3.x.
+#define AVX512 __attribute__((target("avx512f"), const))
+#define AVX2 __attribute__((target("avx2,fma"), const))
+AVX512 __m512d Sleef_expd8_u10avx512f(__m512d);
+AVX512 __m512d Sleef_logd8_u10avx512f(__m512d);
+AVX512 __m512d _ZGVeN8v_erfc(__m512d);  // libmvec: erfc, 8 lanes, AVX-512
+AVX2 __m256d Sleef_expd4_u10avx2(__m256d);
+AVX2 __m256d Sleef_logd4_u10avx2(__m256d);
+AVX2 __m256d _ZGVdN4v_erfc(__m256d);  // libmvec: erfc, 4 lanes, AVX2
+
+typedef __m512d v8d;
+typedef __m512i v8l;
+typedef __m256d v4d;
+typedef __m256i v4l;
+
+// One block of W options from `in` at `i` into `out`: the scalar pricer's Terms and valuation.
+#define PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT)                                                  \
+    do {                                                                                             \
+        VD s, k, v, t, r, b, sign, b76;                                                              \
+        memcpy(&s, in->underlying + i, sizeof s); memcpy(&k, in->strike + i, sizeof k);              \
+        memcpy(&v, in->volatility + i, sizeof v); memcpy(&t, in->time + i, sizeof t);                \
+        memcpy(&r, in->rate + i, sizeof r); memcpy(&b, in->carry + i, sizeof b);                     \
+        memcpy(&sign, in->sign + i, sizeof sign); memcpy(&b76, in->black76 + i, sizeof b76);         \
+        VD carryDiscount = (VD)EXP((b - r) * t);                                                      \
+        VD forward = s * carryDiscount;                                                              \
+        VD strikeValue = k * (VD)EXP(-r * t);                                                         \
+        VD sqrtT = (VD)SQRT(t);                                                                       \
+        VD stdDev = v * sqrtT;                                                                       \
+        VD invStdDev = 1.0 / stdDev; /* one division where the scalar pricer has three */            \
+        VD d1 = ((VD)LOG(s / k) + (b + 0.5 * v * v) * t) * invStdDev;                                 \
+        VD d2 = d1 - stdDev;                                                                         \
+        VD nd1 = 0.5 * (VD)ERFC(sign * d1 * -0.70710678118654752440);                                 \
+        VD nd2 = 0.5 * (VD)ERFC(sign * d2 * -0.70710678118654752440);                                 \
+        VD density = 0.39894228040143267794 * (VD)EXP(-0.5 * d1 * d1);                                \
+        VD price = sign * (forward * nd1 - strikeValue * nd2);                                       \
+        VD delta = sign * carryDiscount * nd1;                                                       \
+        VD gamma = carryDiscount * density * invStdDev / s;                                          \
+        VD vega = forward * density * sqrtT;                                                         \
+        /* σ/(2√T) = σ²/(2σ√T) */                                                                     \
+        VD theta = -forward * density * (0.5 * v * v) * invStdDev - sign * (b - r) * forward * nd1   \
+                   - sign * r * strikeValue * nd2;                                                   \
+        VL isB76 = b76 > 0.5;                                                                        \
+        VD rho = (VD)(((VL)(-t * price) & isB76) | ((VL)(sign * t * strikeValue * nd2) & ~isB76));   \
+        /* No volatility or no time: NaN, the caller's scalar pricer values it. */                   \
+        VL live = stdDev > 0;                                                                        \
+        VD nan = (VD){0} + NAN;                                                                      \
+        dead |= ~live;                                                                               \
+        price = (VD)(((VL)price & live) | ((VL)nan & ~live));                                        \
+        memcpy(out->price + i, &price, sizeof price); memcpy(out->delta + i, &delta, sizeof delta);  \
+        memcpy(out->gamma + i, &gamma, sizeof gamma); memcpy(out->vega + i, &vega, sizeof vega);     \
+        memcpy(out->theta + i, &theta, sizeof theta); memcpy(out->rho + i, &rho, sizeof rho);        \
+    } while (0)
+
+// The last count % W options: copied into a full block padded with a harmless option, priced,
+// and only their results copied back.
+#define PRICE_TAIL(VD, VL, W, EXP, LOG, ERFC, SQRT)                                                   \
+    do {                                                                                             \
+        size_t rest = count - i;                                                                     \
+        if (rest == 0) break;                                                                        \
+        double pad[8][W], res[6][W];                                                                 \
+        const double fill[8] = {1, 1, 0.2, 1, 0, 0, 1, 0};                                           \
+        const double *src[8] = {inputs.underlying, inputs.strike, inputs.volatility, inputs.time,    \
+                                inputs.rate, inputs.carry, inputs.sign, inputs.black76};             \
+        for (int f = 0; f < 8; f++)                                                                  \
+            for (size_t j = 0; j < W; j++) pad[f][j] = j < rest ? src[f][i + j] : fill[f];           \
+        qp_option_inputs padded = {pad[0], pad[1], pad[2], pad[3], pad[4], pad[5], pad[6], pad[7]};  \
+        qp_option_outputs into = {res[0], res[1], res[2], res[3], res[4], res[5]};                   \
+        const qp_option_inputs *in = &padded;                                                        \
+        qp_option_outputs *out = &into;                                                              \
+        size_t tail = i;                                                                             \
+        i = 0;                                                                                       \
+        PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT);                                                \
+        double *dst[6] = {outputs.price, outputs.delta, outputs.gamma, outputs.vega, outputs.theta,  \
+                          outputs.rho};                                                              \
+        for (int f = 0; f < 6; f++) memcpy(dst[f] + tail, res[f], rest * sizeof(double));            \
+    } while (0)
+
+__attribute__((target("avx512f"))) static int price512(qp_option_inputs inputs, qp_option_outputs outputs, size_t count) {
+    size_t i = 0;
+    v8l dead = {0};
+    {
+        const qp_option_inputs *in = &inputs;
+        qp_option_outputs *out = &outputs;
+        for (; i + 8 <= count; i += 8) {
+            PRICE_BLOCK(v8d, v8l, 8, Sleef_expd8_u10avx512f, Sleef_logd8_u10avx512f, _ZGVeN8v_erfc, _mm512_sqrt_pd);
+        }
+    }
+    PRICE_TAIL(v8d, v8l, 8, Sleef_expd8_u10avx512f, Sleef_logd8_u10avx512f, _ZGVeN8v_erfc, _mm512_sqrt_pd);
+    long long any = 0;
+    for (int j = 0; j < 8; j++) any |= dead[j];
+    return any != 0;
+}
+
+__attribute__((target("avx2,fma"))) static int price256(qp_option_inputs inputs, qp_option_outputs outputs, size_t count) {
+    size_t i = 0;
+    v4l dead = {0};
+    {
+        const qp_option_inputs *in = &inputs;
+        qp_option_outputs *out = &outputs;
+        for (; i + 4 <= count; i += 4) {
+            PRICE_BLOCK(v4d, v4l, 4, Sleef_expd4_u10avx2, Sleef_logd4_u10avx2, _ZGVdN4v_erfc, _mm256_sqrt_pd);
+        }
+    }
+    PRICE_TAIL(v4d, v4l, 4, Sleef_expd4_u10avx2, Sleef_logd4_u10avx2, _ZGVdN4v_erfc, _mm256_sqrt_pd);
+    long long any = 0;
+    for (int j = 0; j < 4; j++) any |= dead[j];
+    return any != 0;
+}
+
+int qp_batch_width(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 8;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 4;
+    return 0;
+}
+
+int qp_price_batch(qp_option_inputs inputs, qp_option_outputs outputs, size_t count, int *deterministic) {
+    int width = qp_batch_width();
+    *deterministic = 0;
+    if (width == 8) *deterministic = price512(inputs, outputs, count);
+    else if (width == 4) *deterministic = price256(inputs, outputs, count);
+    return width;
+}

@@ -1,0 +1,28 @@
+#ifndef QUANT_BATCH_PRICER_H
+#define QUANT_BATCH_PRICER_H
+
+#include <stddef.h>
+
+/// European options in struct-of-arrays form, validated by the caller (Risk's `OptionBatch`):
+/// underlying > 0, strike > 0, volatility >= 0, time >= 0, all finite. `sign` is +1 for a call,
+/// -1 for a put; `black76` is 1 for Black-76 (rho = -t * price), 0 for Black-Scholes-Merton;
+/// `carry` is the cost of carry b (r - q, or 0 for Black-76).
+typedef struct {
+    const double *underlying, *strike, *volatility, *time, *rate, *carry, *sign, *black76;
+} qp_option_inputs;
+
+typedef struct {
+    double *price, *delta, *gamma, *vega, *theta, *rho;
+} qp_option_outputs;
+
+/// Prices `count` options with SLEEF's vector exp, log and erfc: AVX-512 (8 at a time) or AVX2
+/// with FMA (4 at a time), whichever the CPU has. Returns the lane width used, or 0 when the CPU has
+/// neither (nothing was written: price them one by one). An option with zero volatility or time
+/// gets a NaN price, and `*deterministic` is set to 1: its value is the caller's (the scalar
+/// pricer's) to give.
+int qp_price_batch(qp_option_inputs inputs, qp_option_outputs outputs, size_t count, int *deterministic);
+
+/// The lane width `qp_price_batch` would use on this CPU (8, 4 or 0).
+int qp_batch_width(void);
+
+#endif
