@@ -119,6 +119,84 @@ __attribute__((target("avx2,fma"))) static int price256(qp_option_inputs inputs,
     return any != 0;
 }
 
+// One block of W scenario prices from `u` at `i` into `p`: ScenarioPricer.price's formula.
+#define SCENARIO_BLOCK(VD, EXP_UNUSED, LOG, ERFC)                                                    \
+    do {                                                                                             \
+        VD s;                                                                                        \
+        memcpy(&s, u + i, sizeof s);                                                                 \
+        VD forward = s * o.carryDiscount;                                                            \
+        VD d1 = ((VD)LOG(s / o.strike) + o.drift) / o.stdDev;                                        \
+        VD nd1 = 0.5 * (VD)ERFC(o.sign * d1 * -0.70710678118654752440);                              \
+        VD nd2 = 0.5 * (VD)ERFC(o.sign * (d1 - o.stdDev) * -0.70710678118654752440);                  \
+        VD price = o.sign * (forward * nd1 - o.strikeValue * nd2);                                   \
+        memcpy(p + i, &price, sizeof price);                                                         \
+    } while (0)
+
+#define SCENARIO_PRICES(VD, W, LOG, ERFC)                                                             \
+    do {                                                                                             \
+        size_t i = 0;                                                                                \
+        const double *u = underlying;                                                                \
+        double *p = price;                                                                           \
+        for (; i + W <= count; i += W) SCENARIO_BLOCK(VD, 0, LOG, ERFC);                             \
+        size_t rest = count - i;                                                                     \
+        if (rest == 0) break;                                                                        \
+        double padIn[W], padOut[W];                                                                  \
+        for (size_t j = 0; j < W; j++) padIn[j] = j < rest ? underlying[i + j] : o.strike;           \
+        size_t tail = i;                                                                             \
+        u = padIn; p = padOut; i = 0;                                                                \
+        SCENARIO_BLOCK(VD, 0, LOG, ERFC);                                                            \
+        memcpy(price + tail, padOut, rest * sizeof(double));                                         \
+    } while (0)
+
+__attribute__((target("avx512f"))) static void scenario512(qp_scenario_option o, const double *underlying, double *price, size_t count) {
+    SCENARIO_PRICES(v8d, 8, Sleef_logd8_u10avx512f, _ZGVeN8v_erfc);
+}
+
+__attribute__((target("avx2,fma"))) static void scenario256(qp_scenario_option o, const double *underlying, double *price, size_t count) {
+    SCENARIO_PRICES(v4d, 4, Sleef_logd4_u10avx2, _ZGVdN4v_erfc);
+}
+
+int qp_scenario_prices(qp_scenario_option option, const double *underlying, double *price, size_t count) {
+    int width = qp_batch_width();
+    if (width == 8) scenario512(option, underlying, price, count);
+    else if (width == 4) scenario256(option, underlying, price, count);
+    return width;
+}
+
+#define EXP_ARRAY(VD, W, EXP)                                                                         \
+    do {                                                                                             \
+        size_t i = 0;                                                                                \
+        for (; i + W <= count; i += W) {                                                             \
+            VD v;                                                                                    \
+            memcpy(&v, x + i, sizeof v);                                                             \
+            v = (VD)EXP(v);                                                                          \
+            memcpy(y + i, &v, sizeof v);                                                             \
+        }                                                                                            \
+        if (i == count) break;                                                                       \
+        double pad[W] = {0};                                                                         \
+        memcpy(pad, x + i, (count - i) * sizeof(double));                                            \
+        VD v;                                                                                        \
+        memcpy(&v, pad, sizeof v);                                                                   \
+        v = (VD)EXP(v);                                                                              \
+        memcpy(pad, &v, sizeof v);                                                                   \
+        memcpy(y + i, pad, (count - i) * sizeof(double));                                            \
+    } while (0)
+
+__attribute__((target("avx512f"))) static void exp512(const double *x, double *y, size_t count) {
+    EXP_ARRAY(v8d, 8, Sleef_expd8_u10avx512f);
+}
+
+__attribute__((target("avx2,fma"))) static void exp256(const double *x, double *y, size_t count) {
+    EXP_ARRAY(v4d, 4, Sleef_expd4_u10avx2);
+}
+
+int qp_exp(const double *x, double *y, size_t count) {
+    int width = qp_batch_width();
+    if (width == 8) exp512(x, y, count);
+    else if (width == 4) exp256(x, y, count);
+    return width;
+}
+
 int qp_batch_width(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return 8;

@@ -64,8 +64,8 @@ public struct RiskBook: Sendable {
                 unit = OptionValuation(price: spots[factor], delta: 1, gamma: 0, vega: 0, theta: 0, rho: 0)
             }
             let pricer = parameters.map(ScenarioPricer.init)
-            // The base price comes from the same pricer as the scenarios, so a zero move is zero P&L.
-            let basePrice = pricer?.price(underlying: spots[factor]) ?? spots[factor]
+            // The base price comes from the same (batched) pricer as the scenarios, so a zero move is zero P&L.
+            let basePrice = pricer?.batchedPrice(underlying: spots[factor]) ?? spots[factor]
             legs.append(Leg(factor: factor, units: units, option: parameters, pricer: pricer, basePrice: basePrice))
             greeks.append(PositionGreeks(
                 id: position.id, underlying: position.factor, underlyingPrice: spots[factor],
@@ -104,7 +104,8 @@ public struct RiskBook: Sendable {
     /// P&L of position `index` when each factor moves by the log return in `factorReturns`.
     func positionPnL(_ index: Int, factorReturns: [Double]) -> Double {
         let leg = legs[index]
-        let moved = spots[leg.factor] * Math.exp(factorReturns[leg.factor])
+        // The scenario's moved price exactly as `ScenarioRisk.movedSpots` computes it.
+        let moved = spots[leg.factor] * ScenarioRisk.growth(factorReturns[leg.factor])
         return leg.units * (revaluedPrice(leg, underlying: moved) - leg.basePrice)
     }
 
@@ -118,7 +119,16 @@ public struct RiskBook: Sendable {
 
     @inline(__always) func revaluedPrice(_ leg: Leg, underlying: Double) -> Double {
         guard let pricer = leg.pricer else { return underlying }
-        return pricer.price(underlying: underlying)
+        return pricer.batchedPrice(underlying: underlying)
+    }
+
+    /// Leg `leg`'s unit price at every underlying of `moved` (options through the batched pricer).
+    func revaluedPrices(_ leg: Leg, underlyings moved: [Double], into prices: inout [Double]) {
+        guard let pricer = leg.pricer else {
+            prices = moved
+            return
+        }
+        moved.withUnsafeBufferPointer { input in prices.withUnsafeMutableBufferPointer { pricer.prices(input, into: $0) } }
     }
 
     /// Sensitivities to the factor log returns: first derivative units·Δ·S and second derivative

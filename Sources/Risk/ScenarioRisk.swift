@@ -1,3 +1,5 @@
+import CBatchPricer
+
 /// VaR, ES and their Euler allocation from a set of full-revaluation scenarios: shared by
 /// historical simulation and Monte Carlo.
 ///
@@ -18,16 +20,50 @@ struct ScenarioRisk {
         self.count = moves.count / max(book.factors.count, 1)
     }
 
-    /// Portfolio loss (−P&L) in every scenario.
-    func losses() -> [Double] {
+    /// Each factor's price in every scenario: `[factor][scenario]`, with every e^move taken at once
+    /// (SLEEF's vector exp; libm's without AVX2).
+    func movedSpots() -> [[Double]] {
         let f = book.factors.count
-        var scratch = [Double](repeating: 0, count: f)
-        var result = [Double](repeating: 0, count: count)
-        moves.withUnsafeBufferPointer { buffer in
-            for s in 0..<count {
-                let slice = UnsafeBufferPointer(rebasing: buffer[(s * f)..<((s + 1) * f)])
-                result[s] = -book.totalPnL(factorReturns: slice, movedSpots: &scratch)
+        var growth = [Double](repeating: 0, count: moves.count)
+        let vectorised = moves.withUnsafeBufferPointer { x in
+            growth.withUnsafeMutableBufferPointer { y in qp_exp(x.baseAddress!, y.baseAddress!, x.count) != 0 }
+        }
+        if !vectorised { for i in moves.indices { growth[i] = Math.exp(moves[i]) } }
+        let scenarios = count
+        return growth.withUnsafeBufferPointer { g in
+            (0..<f).map { j in
+                let spot = book.spots[j]
+                return [Double](unsafeUninitializedCapacity: scenarios) { column, initialized in
+                    for s in 0..<scenarios { column[s] = spot * g[s * f + j] }
+                    initialized = scenarios
+                }
             }
+        }
+    }
+
+    /// e^move as `movedSpots` takes it, for one scenario's positions (`RiskBook.positionPnL`).
+    static func growth(_ move: Double) -> Double {
+        var x = move, y = 0.0
+        if qp_exp(&x, &y, 1) == 0 { y = Math.exp(move) }
+        return y
+    }
+
+    /// Every `values[i]` replaced by e^values[i], as `growth` takes each.
+    static func growths(_ values: inout [Double]) {
+        let done = values.withUnsafeMutableBufferPointer { v in v.isEmpty || qp_exp(v.baseAddress!, v.baseAddress!, v.count) != 0 }
+        if !done { for i in values.indices { values[i] = Math.exp(values[i]) } }
+    }
+
+    /// Portfolio loss (−P&L) in every scenario: position by position, each option priced in every
+    /// scenario at once by the batched pricer (`ScenarioPricer.prices`). The sum runs over the
+    /// positions in their order, as `RiskBook.totalPnL` does per scenario.
+    func losses() -> [Double] {
+        let moved = movedSpots()
+        var result = [Double](repeating: 0, count: count)
+        var prices = [Double](repeating: 0, count: count)
+        for leg in book.legs {
+            book.revaluedPrices(leg, underlyings: moved[leg.factor], into: &prices)
+            for s in 0..<count { result[s] -= leg.units * (prices[s] - leg.basePrice) }
         }
         return result
     }
@@ -74,25 +110,28 @@ struct ScenarioRisk {
 
     /// Each position's P&L in every scenario: `[position][scenario]`.
     func positionPnLs() -> [[Double]] {
-        let f = book.factors.count
+        let moved = movedSpots()
+        var prices = [Double](repeating: 0, count: count)
         return book.legs.map { leg in
-            var pnl = [Double](repeating: 0, count: count)
-            for s in 0..<count {
-                let moved = book.spots[leg.factor] * Math.exp(moves[s * f + leg.factor])
-                pnl[s] = leg.units * (book.revaluedPrice(leg, underlying: moved) - leg.basePrice)
-            }
-            return pnl
+            book.revaluedPrices(leg, underlyings: moved[leg.factor], into: &prices)
+            return prices.map { leg.units * ($0 - leg.basePrice) }
         }
     }
 
-    /// Σ weight × (loss of each position) over the weighted scenarios.
+    /// Σ weight × (loss of each position) over the weighted scenarios: each position priced in all
+    /// of them at once, with the moved prices `losses` used (so the components sum to its total).
     private func positionLosses(_ weights: [(index: Int, weight: Double)]) -> [Double] {
         let f = book.factors.count
-        var result = [Double](repeating: 0, count: book.positionGreeks.count)
-        for (scenario, weight) in weights {
-            let move = Array(moves[(scenario * f)..<((scenario + 1) * f)])
-            for i in result.indices { result[i] -= weight * book.positionPnL(i, factorReturns: move) }
+        var moved = [Double](repeating: 0, count: weights.count)
+        var prices = [Double](repeating: 0, count: weights.count)
+        return book.legs.map { leg in
+            for (k, w) in weights.enumerated() { moved[k] = moves[w.index * f + leg.factor] }
+            Self.growths(&moved)
+            for k in moved.indices { moved[k] *= book.spots[leg.factor] }
+            book.revaluedPrices(leg, underlyings: moved, into: &prices)
+            var loss = 0.0
+            for (k, w) in weights.enumerated() { loss -= w.weight * (leg.units * (prices[k] - leg.basePrice)) }
+            return loss
         }
-        return result
     }
 }

@@ -47,7 +47,8 @@ public enum StressTest {
                 option.underlying = spot
                 option.volatility = max(0, option.volatility + shock.volatilityPoints / 100)
                 option.rate += shock.rateBasisPoints / 10_000
-                price = OptionPricer.uncheckedPrice(option)
+                // The batched pricer, as the book's base price: no shock is no P&L, exactly.
+                price = ScenarioPricer(option).batchedPrice(underlying: spot)
             }
             let base = leg.units * leg.basePrice
             let stressed = leg.units * price

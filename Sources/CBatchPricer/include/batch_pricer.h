@@ -22,6 +22,21 @@ typedef struct {
 /// pricer's) to give.
 int qp_price_batch(qp_option_inputs inputs, qp_option_outputs outputs, size_t count, int *deterministic);
 
+/// One option's price as a function of the underlying alone (Risk's `ScenarioPricer`): what does
+/// not depend on it, computed once. `stdDev` (σ√T) must be positive.
+typedef struct {
+    double sign, carryDiscount, strike, strikeValue, drift, stdDev;
+} qp_scenario_option;
+
+/// The option's price at each of `count` underlying prices (scenario revaluation: one log and two
+/// erfc each). Returns the lane width used, or 0 when the CPU has neither AVX-512 nor AVX2
+/// (nothing was written).
+int qp_scenario_prices(qp_scenario_option option, const double *underlying, double *price, size_t count);
+
+/// y[i] = exp(x[i]) for `count` values with SLEEF's exp (1.0 ULP; exp(0) = 1 exactly). Returns the
+/// lane width used, or 0 (nothing written) without AVX-512 or AVX2.
+int qp_exp(const double *x, double *y, size_t count);
+
 /// The lane width `qp_price_batch` would use on this CPU (8, 4 or 0).
 int qp_batch_width(void);
 
