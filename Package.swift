@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "OrderBook", dependencies: ["MarketCore"], exclude: ["README.md"]),
         .target(name: "Risk", dependencies: ["MarketCore", "CBatchPricer"], exclude: ["README.md"]),
         // The batched option pricer's SIMD kernel over SLEEF (libsleef-dev); Risk's OptionPricer.valuations wraps it.
-        .target(name: "CBatchPricer", linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("mvec")]),
+        .target(name: "CBatchPricer", exclude: ["README.md"], linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("mvec")]),
         .target(name: "MarketCore", exclude: ["README.md"]),
         .target(name: "MarketMessages", dependencies: ["MarketCore"], exclude: ["README.md"]),
         .target(name: "Accounts", dependencies: ["MarketCore", "OrderBook"], exclude: ["README.md"]),
