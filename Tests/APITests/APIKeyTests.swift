@@ -16,7 +16,7 @@ import Testing
         try await TestDatabase.with { db in
             try await db.migrator().up()
             try await db.withClient { client in
-                let store = APIKeyStore(database: ReaderDatabase(client: client, logger: db.logger))
+                let store = APIKeyStore(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: db.logger))
                 let (record, secret) = try await store.create(name: "desk-1", scope: .write)
                 #expect(secret.hasPrefix("qk_") && secret.count == 46)
                 #expect(record.scopes == ["read", "write"] && record.revokedAt == nil)
@@ -127,7 +127,7 @@ import Testing
         configuration.access.keyCacheTTL = .milliseconds(300)
         try await APITest.withAPI(orders: RecordingPublisher(), configuration: configuration) { client, pg, logger in
             #expect(try await client.send(.post, "/api/v1/orders", json: Self.order).status == .accepted)
-            let store = APIKeyStore(database: ReaderDatabase(client: pg, logger: logger))
+            let store = APIKeyStore(database: ReaderDatabase(client: pg, timeout: .seconds(30), logger: logger))
             #expect(try await store.list().first { $0.name == "test-writer" }?.lastUsedAt != nil)
             #expect(try await store.revoke("test-writer"))
             try await Task.sleep(for: .milliseconds(400))
@@ -158,7 +158,7 @@ import Testing
             #expect(listed.status == 0 && listed.out.contains("ci") && listed.out.contains("read,write"))
             #expect(!listed.out.contains(secret))
             let names = try await db.withClient { client in
-                try await APIKeyStore(database: ReaderDatabase(client: client, logger: db.logger)).list().map(\.name)
+                try await APIKeyStore(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: db.logger)).list().map(\.name)
             }
             #expect(names == ["ci"])
             #expect(try await run(["api-key", "create", "--name", "ci"]).status == 1)

@@ -21,7 +21,7 @@ import Testing
                 configuration.idleTimeoutSeconds = 3
                 let app = buildApplication(
                     configuration: configuration,
-                    dependencies: APIDependencies(database: ReaderDatabase(client: client, logger: db.logger)), logger: db.logger)
+                    dependencies: APIDependencies(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: db.logger)), logger: db.logger)
                 try await app.test(.live) { test in
                     let port = try #require(test.port)
                     let stream = try RawHTTPClient(port: port, path: "/api/v1/stream?channels=trades:AAA")

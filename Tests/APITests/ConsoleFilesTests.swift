@@ -23,7 +23,7 @@ import Testing
         #expect(try ConsoleFiles.load(directory: directory.appendingPathComponent("missing").path) == nil)
         // Never run: the console's routes do not touch the database.
         let client = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: nil, tls: .disable))
-        let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: Logger(label: "console-test")), console: console)
+        let dependencies = APIDependencies(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: Logger(label: "console-test")), console: console)
         let app = Application(router: buildRouter(configuration: APIConfiguration(), dependencies: dependencies))
         try await app.test(.router) { http in
             let index = try await http.execute(uri: "/console/", method: .get)

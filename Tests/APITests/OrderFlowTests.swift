@@ -33,7 +33,7 @@ import Testing
                 let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: brokers))
                 let publisher = KafkaOrderPublisher(producer: producer, admin: admin, topic: topics.commands)
                 try await APITest.insertKeys(client, logger: db.logger)
-                let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger), orders: publisher)
+                let dependencies = APIDependencies(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: db.logger), orders: publisher)
                 let app = Application(router: buildRouter(configuration: APIConfiguration(), dependencies: dependencies))
                 try await app.test(.router) { api in
                     func post(_ json: String) async throws -> String {

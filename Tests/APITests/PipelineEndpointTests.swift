@@ -77,7 +77,7 @@ import Testing
                 let endOffsets: PipelineMonitor.EndOffsets = { topic in
                     Dictionary(uniqueKeysWithValues: try await admin.endOffsets(topic: topic).map { ($0.key.rawValue, $0.value.rawValue) })
                 }
-                var dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: logger))
+                var dependencies = APIDependencies(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: logger))
                 dependencies.endOffsets = endOffsets
                 var configuration = APIConfiguration()
                 configuration.pipelineGroup = group
@@ -130,7 +130,7 @@ import Testing
 
                 // Rates: the monitor compares its samples (here asking the broker again each time, in
                 // the background: the answer shows in a later sample).
-                let monitor = PipelineMonitor(database: ReaderDatabase(client: client, logger: logger), endOffsets: endOffsets,
+                let monitor = PipelineMonitor(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: logger), endOffsets: endOffsets,
                                               brokerSpacing: .zero)
                 _ = try await monitor.snapshot(group: group)
                 _ = try await producer.sendAll(Self.quotes(50, topic: topics.quotes, from: 2000))
@@ -146,7 +146,7 @@ import Testing
                 var nowhere = KafkaAdminConfiguration(brokers: "127.0.0.1:1")
                 nowhere.requestTimeoutMilliseconds = 1000
                 let unreachable = try KafkaAdmin(configuration: nowhere)
-                let down = PipelineMonitor(database: ReaderDatabase(client: client, logger: logger),
+                let down = PipelineMonitor(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: logger),
                                            endOffsets: { _ = try await unreachable.endOffsets(topic: $0); return [:] }, brokerSpacing: .zero)
                 let blind = try #require(try await down.snapshot(group: group))
                 #expect(!blind.broker.reachable && blind.broker.error != nil && blind.topics.allSatisfy { $0.lag == nil })

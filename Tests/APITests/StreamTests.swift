@@ -24,7 +24,7 @@ import Testing
                 try await APITest.insertKeys(client, logger: db.logger)
                 try await APITest.seedRows(client, logger: db.logger)
                 let configuration = APIConfiguration(limits: APITest.limits, streaming: streaming)
-                let dependencies = APIDependencies(database: ReaderDatabase(client: client, logger: db.logger))
+                let dependencies = APIDependencies(database: ReaderDatabase(client: client, timeout: .seconds(30), logger: db.logger))
                 let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies),
                                       configuration: .init(address: .hostname("127.0.0.1", port: 0)))
                 try await app.test(.live) { test in try await body(try #require(test.port), client, db.logger) }
@@ -137,7 +137,7 @@ import Testing
     }
 
     /// Only the stream route over its own hub (so a test can publish to it), on a live server.
-    static func withStreamOnly(_ streaming: APIConfiguration.Streaming, readTimeout: Duration = .seconds(5),
+    static func withStreamOnly(_ streaming: APIConfiguration.Streaming, readTimeout: Duration = .seconds(30),
                                _ body: @escaping @Sendable (StreamHub, Int) async throws -> Void) async throws {
         try await TestDatabase.with { db in
             try await db.migrator().up()
