@@ -80,8 +80,10 @@ def wait_until(what, probe, timeout=120):
 # Made at write time, so a replay makes them anew: columns defaulting to now() or clock_timestamp(),
 # identity and serial numbers (PostgreSQL logs sequences 32 values ahead, so recovery skips some).
 # Left out too, kept by time rather than by the messages: when the processor snapshots the books and
-# publishes depth, and the partition upkeep's own bookkeeping.
-BY_TIME = ["trading.engine_snapshots", "trading.book_snapshots", "trading.book_depth", "ops.partition_upkeep_runs", "ops.partition_compactions"]
+# publishes depth, the partition upkeep's own bookkeeping, and the processor's batch windows
+# (how each process committed, not what: ops.ingest_windows).
+BY_TIME = ["trading.engine_snapshots", "trading.book_snapshots", "trading.book_depth", "ops.partition_upkeep_runs", "ops.partition_compactions",
+           "ops.ingest_windows"]
 
 FINGERPRINT = r"""
 create function pg_temp.rows_digest(t text, cols text, out n bigint, out h text) language plpgsql as $$
