@@ -54,7 +54,8 @@ struct IngestWindowRecorder: Sendable {
             guard (try? await Task.sleep(for: interval)) != nil else { return }
             let window = await pipeline.takeIngestWindow()
             do {
-                try await write(window, endingAt: .now)
+                // In a task of its own: a stop cancels this loop, and a window taken must still be stored.
+                try await Task { try await write(window, endingAt: .now) }.value
             } catch {
                 logger.warning("the batch window could not be stored (ops.ingest_windows); it is dropped",
                                metadata: ["error": "\(String(reflecting: error))"])
