@@ -101,14 +101,6 @@ public struct RiskBook: Sendable {
         positionGreeks.filter { $0.underlying == underlying }.reduce(.zero) { $0 + $1.total }
     }
 
-    /// P&L of position `index` when each factor moves by the log return in `factorReturns`.
-    func positionPnL(_ index: Int, factorReturns: [Double]) -> Double {
-        let leg = legs[index]
-        // The scenario's moved price exactly as `ScenarioRisk.movedSpots` computes it.
-        let moved = spots[leg.factor] * ScenarioRisk.growth(factorReturns[leg.factor])
-        return leg.units * (revaluedPrice(leg, underlying: moved) - leg.basePrice)
-    }
-
     /// P&L of the whole book under one scenario. `movedSpots` is scratch space of `factors.count`.
     func totalPnL(factorReturns: UnsafeBufferPointer<Double>, movedSpots: inout [Double]) -> Double {
         for j in 0..<spots.count { movedSpots[j] = spots[j] * Math.exp(factorReturns[j]) }

@@ -41,14 +41,7 @@ struct ScenarioRisk {
         }
     }
 
-    /// e^move as `movedSpots` takes it, for one scenario's positions (`RiskBook.positionPnL`).
-    static func growth(_ move: Double) -> Double {
-        var x = move, y = 0.0
-        if qp_exp(&x, &y, 1) == 0 { y = Math.exp(move) }
-        return y
-    }
-
-    /// Every `values[i]` replaced by e^values[i], as `growth` takes each.
+    /// Every `values[i]` replaced by e^values[i], as `movedSpots` takes each (SLEEF's vector exp).
     static func growths(_ values: inout [Double]) {
         let done = values.withUnsafeMutableBufferPointer { v in v.isEmpty || qp_exp(v.baseAddress!, v.baseAddress!, v.count) != 0 }
         if !done { for i in values.indices { values[i] = Math.exp(values[i]) } }
