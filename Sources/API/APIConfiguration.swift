@@ -66,6 +66,9 @@ public struct APIConfiguration: Sendable {
     public var streaming: Streaming
     /// Longest the `ReadCache` serves a body without a change announcement; zero: no cache.
     public var cacheMaxAge: Duration
+    /// How long after a change announcement the read cache may still answer with the previous body
+    /// while it loads the new one (`api.cacheStaleMs`); zero: requests wait for the new one.
+    public var cacheStaleFor: Duration = .milliseconds(250)
     /// A connection with no request in progress for this long is closed (`api.idleTimeoutSeconds`).
     public var idleTimeoutSeconds: Int = 30
     /// How long `POST /risk/portfolios/{id}/calculate` waits for the risk engine's run (`api.riskCalculateTimeoutSeconds`).
@@ -101,6 +104,7 @@ public struct APIConfiguration: Sendable {
                                        resumeMaxTrades: settings.streamResumeMaxTrades),
                   cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
         idleTimeoutSeconds = settings.idleTimeoutSeconds
+        cacheStaleFor = .milliseconds(settings.cacheStaleMs)
         riskCalculateTimeout = .seconds(settings.riskCalculateTimeoutSeconds)
     }
 }

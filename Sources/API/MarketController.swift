@@ -43,7 +43,8 @@ struct MarketController: Sendable {
         }
         // Only the newest page is shared by many clients; ranges and cursors go to the database.
         guard let cache, range.from == nil, range.to == nil, cursor == nil else { return JSONBody.response(buffer: try await load()) }
-        return JSONBody.response(buffer: try await cache.body(.init(source: .market, symbol: symbol), variant: limit, load: load))
+        return JSONBody.response(buffer: try await cache.body(.init(source: .market, symbol: symbol), variant: limit,
+                                                              acceptStale: Self.acceptsStale(request), load: load))
     }
 
     @Sendable func trades(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -71,7 +72,8 @@ struct MarketController: Sendable {
             return try JSONBody.buffer(book)
         }
         guard let cache else { return JSONBody.response(buffer: try await load()) }
-        return JSONBody.response(buffer: try await cache.body(.init(source: .book, symbol: symbol), variant: depth, load: load))
+        return JSONBody.response(buffer: try await cache.body(.init(source: .book, symbol: symbol), variant: depth,
+                                                              acceptStale: Self.acceptsStale(request), load: load))
     }
 
     /// Bar widths: the `interval` parameter and the Postgres interval it means.
@@ -99,6 +101,14 @@ struct MarketController: Sendable {
         guard try await reader.instrumentExists(symbol) else { throw Problem.notFound("unknown symbol \(symbol)") }
         let bars = try await reader.bars(symbol, width: width.sql, from: start.rfc3339, to: end.rfc3339)
         return try JSONBody.response(BarListBody(symbol: symbol, interval: name, bars: bars))
+    }
+
+    /// False when the request says `Cache-Control: no-cache` (or `max-age=0`): it then waits for
+    /// rows at least as new as the last change announcement (docs/api.md, "Read cache").
+    static func acceptsStale(_ request: Request) -> Bool {
+        guard let value = request.headers[.cacheControl]?.lowercased() else { return true }
+        let directives = value.split(separator: ",").map { $0.filter { !$0.isWhitespace } }
+        return !directives.contains { $0 == "no-cache" || $0 == "max-age=0" }
     }
 
     private func pageParameters(_ p: RequestParameters) throws -> (TimeRange, PageCursor?, Int) {

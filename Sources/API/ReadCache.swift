@@ -11,11 +11,14 @@ import Synchronization
 /// symbol costs one query per change instead of one per request (docs/api.md, "Read cache").
 ///
 /// - Invalidation: the processor NOTIFYs `book_depth` when it writes a symbol's book snapshot and
-///   `md_quotes`/`md_trades` when a batch of its ticks commits; each drops that symbol's bodies.
-///   Rows written without such an announcement (by hand, by another tool) show after `maxAge`.
-/// - Bodies are served and stored only while the LISTEN connection is up: a body loaded before a
-///   change announcement arrives is never stored after it (per-symbol generations), and losing the
-///   connection empties the cache. On a standby, where LISTEN is impossible, every read queries.
+///   `md_quotes`/`md_trades` when a batch of its ticks commits; each makes that symbol's bodies
+///   stale. Rows written without such an announcement (by hand, by another tool) show after `maxAge`.
+/// - Stale while revalidating: for `staleFor` after an announcement the previous body still
+///   answers (unless the request asks for fresh rows) while one load replaces it, so under a feed
+///   requests do not queue behind a reload. A request that does not accept stale bodies waits for
+///   a load that started after the last announcement.
+/// - Bodies are served and stored only while the LISTEN connection is up; losing the connection
+///   empties the cache. On a standby, where LISTEN is impossible, every read queries.
 /// - Concurrent misses of one key share one load (single flight), so a burst after a change costs
 ///   one query, not one per waiting request.
 public final class ReadCache: Service, Sendable {
@@ -32,34 +35,47 @@ public final class ReadCache: Service, Sendable {
         NotifyChannel.mdTrades.name: (.market, { TradeNotice.read($0)?.symbol }),
     ]
 
-    private struct Entry { var body: ByteBuffer; var loadedAt: ContinuousClock.Instant }
-    private struct Slot {
-        var generation: UInt64 = 0
-        var bodies: [Int: Entry] = [:]
-        var loads: [Int: Task<ByteBuffer, any Error>] = [:]
+    /// A stored body, the instant its load started (its rows are at least that new), and since when
+    /// a change announcement says it is out of date (nil: no change announced since its load began).
+    private struct Entry { var body: ByteBuffer; var startedAt: ContinuousClock.Instant; var staleSince: ContinuousClock.Instant? }
+    /// A load in flight. A change announced while it runs overtakes it: its waiters still get its
+    /// body, and it is stored as stale, but requests that need fresh rows start a load of their own.
+    private struct Load {
+        var id: UInt64
+        var task: Task<ByteBuffer, any Error>
+        var startedAt: ContinuousClock.Instant
+        var overtakenAt: ContinuousClock.Instant?
     }
-    private struct Stamp: Equatable { var epoch: UInt64; var generation: UInt64 }
+    private struct Slot {
+        var bodies: [Int: Entry] = [:]
+        var loads: [Int: [Load]] = [:]
+        /// The load a request wanting fresh rows joins: started after the last announcement.
+        func current(_ variant: Int) -> Load? { loads[variant]?.first { $0.overtakenAt == nil } }
+    }
     private struct State {
         var slots: [Key: Slot] = [:]
-        /// Bumped whenever listening starts or stops: nothing loaded before counts after.
-        var epoch: UInt64 = 0
-        var nextGeneration: UInt64 = 1
+        var nextLoad: UInt64 = 1
         var listening = false
     }
 
     let database: ReaderDatabase
     /// Longest a body is served without a change announcement; zero turns the cache off.
     let maxAge: Duration
+    /// How long after a change announcement the previous body may still answer while its
+    /// replacement loads (stale-while-revalidate); zero: every request after an announcement
+    /// waits for rows at least as new as it.
+    let staleFor: Duration
     /// Beyond this many symbols × sources, the cache starts over (bounds memory on odd traffic).
     let maxSlots: Int
     private let state = Mutex(State())
     private let counters: [Source: [Outcome: Counter]]
 
-    enum Outcome: String, CaseIterable { case hit, shared, miss, bypass }
+    enum Outcome: String, CaseIterable { case hit, stale, shared, miss, bypass }
 
-    public init(database: ReaderDatabase, maxAge: Duration, maxSlots: Int = 4096) {
+    public init(database: ReaderDatabase, maxAge: Duration, staleFor: Duration = .zero, maxSlots: Int = 4096) {
         self.database = database
         self.maxAge = maxAge
+        self.staleFor = staleFor
         self.maxSlots = maxSlots
         counters = Dictionary(uniqueKeysWithValues: Source.allCases.map { source in
             (source, Dictionary(uniqueKeysWithValues: Outcome.allCases.map {
@@ -72,34 +88,44 @@ public final class ReadCache: Service, Sendable {
     var isListening: Bool { state.withLock { $0.listening } }
 
     /// The body of `key` in `variant` (a depth, a page size): cached, shared with a load in flight,
-    /// or loaded now by `load` (whose errors, such as a 404, are never cached).
-    func body(_ key: Key, variant: Int, load: @escaping @Sendable () async throws -> ByteBuffer) async throws -> ByteBuffer {
-        enum Plan { case hit(ByteBuffer), wait(Task<ByteBuffer, any Error>, Outcome), bypass }
+    /// or loaded now by `load` (whose errors, such as a 404, are never cached). With `acceptStale`
+    /// a body that a change made stale less than `staleFor` ago answers at once while its
+    /// replacement loads in the background.
+    func body(_ key: Key, variant: Int, acceptStale: Bool = true,
+              load: @escaping @Sendable () async throws -> ByteBuffer) async throws -> ByteBuffer {
+        enum Plan { case hit(ByteBuffer, Outcome), wait(Task<ByteBuffer, any Error>, Outcome), bypass }
         let now = ContinuousClock.now
         let plan: Plan = state.withLock { s in
             guard s.listening, isEnabled else { return .bypass }
-            if s.slots[key] == nil, s.slots.count >= maxSlots { s.slots.removeAll(); s.epoch += 1 }
+            if s.slots[key] == nil, s.slots.count >= maxSlots { s.slots.removeAll() }
             var slot = s.slots.removeValue(forKey: key) ?? Slot()
             defer { s.slots[key] = slot }
-            if let entry = slot.bodies[variant], entry.loadedAt.duration(to: now) < maxAge { return .hit(entry.body) }
-            if let task = slot.loads[variant] { return .wait(task, .shared) }
-            let stamp = Stamp(epoch: s.epoch, generation: slot.generation)
+            var stale: ByteBuffer?
+            if let entry = slot.bodies[variant], entry.startedAt.duration(to: now) < maxAge {
+                guard let since = entry.staleSince else { return .hit(entry.body, .hit) }
+                if acceptStale, since.duration(to: now) < staleFor { stale = entry.body }
+            }
+            if let current = slot.current(variant) {
+                return stale.map { .hit($0, .stale) } ?? .wait(current.task, .shared)
+            }
+            let id = s.nextLoad
+            s.nextLoad += 1
             let task = Task { [self] in
                 do {
                     let body = try await load()
-                    finish(key, variant: variant, stamp: stamp, body: body)
+                    finish(key, variant: variant, load: id, body: body)
                     return body
                 } catch {
-                    finish(key, variant: variant, stamp: stamp, body: nil)
+                    finish(key, variant: variant, load: id, body: nil)
                     throw error
                 }
             }
-            slot.loads[variant] = task
-            return .wait(task, .miss)
+            slot.loads[variant, default: []].append(Load(id: id, task: task, startedAt: now))
+            return stale.map { .hit($0, .stale) } ?? .wait(task, .miss)
         }
         switch plan {
-        case .hit(let body):
-            counters[key.source]![.hit]!.increment()
+        case .hit(let body, let outcome):
+            counters[key.source]![outcome]!.increment()
             return body
         case .wait(let task, let outcome):
             counters[key.source]![outcome]!.increment()
@@ -110,24 +136,34 @@ public final class ReadCache: Service, Sendable {
         }
     }
 
-    /// Ends a load: its body is kept only if no change was announced since it started.
-    private func finish(_ key: Key, variant: Int, stamp: Stamp, body: ByteBuffer?) {
+    /// Ends a load: its body replaces an older one, fresh if no change was announced since it
+    /// started, else stale since the first such announcement. A load the cache forgot (it stopped
+    /// listening, or started over) stores nothing.
+    private func finish(_ key: Key, variant: Int, load id: UInt64, body: ByteBuffer?) {
         state.withLock { s in
-            guard s.epoch == stamp.epoch, s.slots[key]?.generation == stamp.generation else { return }
-            s.slots[key]!.loads[variant] = nil
-            if let body { s.slots[key]!.bodies[variant] = Entry(body: body, loadedAt: .now) }
+            guard var loads = s.slots[key]?.loads[variant], let index = loads.firstIndex(where: { $0.id == id }) else { return }
+            let done = loads.remove(at: index)
+            s.slots[key]!.loads[variant] = loads.isEmpty ? nil : loads
+            guard let body else { return }
+            if let newer = s.slots[key]!.bodies[variant], newer.startedAt > done.startedAt { return }
+            s.slots[key]!.bodies[variant] = Entry(body: body, startedAt: done.startedAt, staleSince: done.overtakenAt)
         }
     }
 
-    /// Drops the bodies of `symbol` read from `source`; loads in flight finish for their waiters
-    /// but are neither stored nor joined by later requests.
+    /// Marks the bodies of `symbol` read from `source` stale, and overtakes its loads in flight.
     func invalidate(_ key: Key) {
+        let now = ContinuousClock.now
         state.withLock { s in
-            guard s.slots[key] != nil else { return }
-            s.slots[key]!.bodies.removeAll()
-            s.slots[key]!.loads.removeAll()
-            s.slots[key]!.generation = s.nextGeneration
-            s.nextGeneration += 1
+            guard var slot = s.slots[key] else { return }
+            for variant in slot.bodies.keys where slot.bodies[variant]!.staleSince == nil {
+                slot.bodies[variant]!.staleSince = now
+            }
+            for variant in slot.loads.keys {
+                for i in slot.loads[variant]!.indices where slot.loads[variant]![i].overtakenAt == nil {
+                    slot.loads[variant]![i].overtakenAt = now
+                }
+            }
+            s.slots[key] = slot
         }
     }
 
@@ -135,7 +171,6 @@ public final class ReadCache: Service, Sendable {
         state.withLock { s in
             s.listening = listening
             s.slots.removeAll()
-            s.epoch += 1
         }
     }
 

@@ -8,6 +8,7 @@ import PostgresNIO
 import Processor
 import QuantConfig
 import Store
+import Synchronization
 
 /// `quant bench ingest`: Kafka → committed rows throughput against `psql \copy` of the same rows in
 /// the same run, then produce-to-NOTIFY latency at a steady rate. Uses a fresh database and fresh
@@ -25,10 +26,12 @@ public struct IngestBenchmark: Sendable {
     public var instances = 1
     /// Keep the benchmark database instead of dropping it.
     public var keep = false
+    /// `linger.ms` of the latency run's producer: how long librdkafka waits to fill a batch.
+    public var producerLingerMilliseconds = 5
 
     let settings: QuantSettings
     /// The processor's configuration from `settings`; each run changes its group, topics and batch.
-    let processor: ProcessorSettings
+    public var processor: ProcessorSettings
     let logger: Logger
 
     public init(settings: QuantSettings, processor: ProcessorSettings, logger: Logger) {
@@ -149,15 +152,23 @@ public struct IngestBenchmark: Sendable {
     // MARK: latency
 
     func latency(client: PostgresClient, url: DatabaseURL, topics: TopicNames, settings: QuantSettings, logger: Logger) async throws {
-        print("== produce → NOTIFY latency: \(latencyRate) msg/s for \(latencySeconds) s")
+        print("== produce → NOTIFY latency: \(latencyRate) msg/s for \(latencySeconds) s "
+              + "(producer linger.ms \(producerLingerMilliseconds), processor fetch.wait.max.ms \(processor.fetchWaitMaxMilliseconds))")
         var processorSettings = processor
         processorSettings.groupID = "bench-lat-\(UUID().uuidString.prefix(8))"
         processorSettings.topics = topics
         processorSettings.publishEvents = false
         let holder = PipelineHolder()
-        let run = Task { try await ProcessorService(settings: processorSettings, client: client, logger: logger).run { await holder.set($0) } }
+        let timings = TimingLog()
+        let run = Task {
+            try await ProcessorService(settings: processorSettings, client: client, logger: logger).run {
+                await holder.set($0)
+                await $0.observeCommits { timings.add($0) }
+            }
+        }
         while await holder.owned() == 0 { try await Task.sleep(for: .milliseconds(5)) }
         let alreadyCommitted = await holder.committed()
+        timings.clear()
 
         let tracker = LatencyTracker()
         let listener = Task {
@@ -171,7 +182,9 @@ public struct IngestBenchmark: Sendable {
         }
         try await Task.sleep(for: .milliseconds(300))  // LISTEN is active
 
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "bench-lat"))
+        var producerConfiguration = KafkaProducerConfiguration(brokers: settings.kafka.brokers, clientID: "bench-lat")
+        producerConfiguration.lingerMilliseconds = producerLingerMilliseconds
+        let producer = try KafkaProducer(configuration: producerConfiguration)
         var market = SyntheticMarket(symbols: Self.symbols, mix: .quotesOnly, seed: 2)
         let total = latencyRate * latencySeconds
         let start = ContinuousClock.now
@@ -200,6 +213,7 @@ public struct IngestBenchmark: Sendable {
         func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) / 1000 }
         print(String(format: "latency over %d quotes: p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms",
                      samples.count, percentile(0.5), percentile(0.99), percentile(0.999), Double(samples.last!) / 1000))
+        timings.report(commitWhenCaughtUp: processorSettings.commitWhenCaughtUp, batchMaxDelay: processorSettings.batchMaxDelay)
     }
 
     // MARK: helpers
@@ -260,3 +274,32 @@ actor LatencyTracker {
 
     func latencies() -> [Int64] { samples }
 }
+
+
+/// The processor's batches during the latency run, to say where a message's time goes: from its
+/// produce call to the processor (producer linger, broker, fetch wait), waiting in the open batch,
+/// and the commit. Each stage is timed on the batch's first message, the one that waits longest.
+final class TimingLog: Sendable {
+    private let batches = Mutex<[BatchTiming]>([])
+    func add(_ timing: BatchTiming) { batches.withLock { $0.append(timing) } }
+    func clear() { batches.withLock { $0.removeAll() } }
+
+    func report(commitWhenCaughtUp: Bool, batchMaxDelay: Duration) {
+        let all = batches.withLock { $0 }
+        guard !all.isEmpty else { return }
+        func line(_ name: String, _ micros: [Int64]) {
+            let sorted = micros.sorted()
+            func at(_ p: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000 }
+            let label = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            print("  " + label + String(format: " p50 %5.1f ms  p99 %5.1f ms  max %5.1f ms", at(0.5), at(0.99), Double(sorted.last!) / 1000))
+        }
+        let messages = all.map(\.messages)
+        print("where the time went, over \(all.count) batches (\(messages.reduce(0, +) / all.count) messages on average; "
+              + "commitWhenCaughtUp \(commitWhenCaughtUp), batchMaxDelay \(batchMaxDelay)), each batch's first message:")
+        line("produce → handled (linger, broker, fetch)", all.compactMap { t in
+            t.firstProduced.map { t.firstHandled.microseconds - Int64($0.timeIntervalSince1970 * 1_000_000) } })
+        line("handled → commit starts (batching)", all.map { $0.commitStarted.microseconds - $0.firstHandled.microseconds })
+        line("commit (COPY, offsets, NOTIFY)", all.map { $0.committed.microseconds - $0.commitStarted.microseconds })
+    }
+}
+

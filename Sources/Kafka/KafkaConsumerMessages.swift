@@ -13,6 +13,11 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         var index = 0
         var revocationsSeen = 0
 
+        /// True when every message fetched so far has been handed out: the consumer has caught up
+        /// with what the broker sent, and waiting for more would wait for the broker. Costs a lock
+        /// only at the end of a batch.
+        public var isCaughtUp: Bool { index >= batch.count && buffer.count == 0 }
+
         public mutating func next() async throws -> KafkaConsumerMessage? {
             try await next(isolation: nil)
         }

@@ -18,8 +18,10 @@ public struct ProcessorSettings: Sendable {
     public var topics: TopicNames
     /// A batch is committed when it holds this many messages…
     public var batchMaxMessages: Int
-    /// …or when its first message is this old.
+    /// …or when its first message is this old…
     public var batchMaxDelay: Duration
+    /// …or as soon as every fetched message is handled (`processor.commitWhenCaughtUp`).
+    public var commitWhenCaughtUp = true
     /// Publish execution reports and executions to `orders.events`.
     public var publishEvents: Bool
     /// How long the broker may hold a fetch waiting for data (`fetch.wait.max.ms`): it bounds the
@@ -95,6 +97,14 @@ public actor ProcessorPipeline {
     var isFlushing = false
     var commitInFlight: Task<Void, any Error>?
     var flushWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Set when the consumer caught up while a commit ran: the open batch commits when it ends.
+    var commitWhenDone = false
+    /// A commit task is running (`commitInFlight` stays set after it ends, until someone waits).
+    var isCommitting = false
+    /// Where the time of each committed batch went, for `quant bench ingest` (nil: not asked).
+    var commitObserver: (@Sendable (BatchTiming) -> Void)?
+    /// The open batch's first message: when it was produced (its Kafka timestamp) and handled.
+    var batchFirst: (produced: Date?, handled: Timestamp)?
     let metrics: ProcessorMetrics
     /// The next offset committed to PostgreSQL per partition: with the broker's high watermark it
     /// gives the consumer lag.
@@ -139,8 +149,23 @@ public actor ProcessorPipeline {
     /// The message loop. It runs on this actor, and the consumer's iterator hands out buffered
     /// messages on the caller's executor, so a message costs no task switch.
     public func consume(_ messages: KafkaConsumerMessages) async throws {
-        for try await message in messages {
+        var iterator = messages.makeAsyncIterator()
+        while let message = try await iterator.next(isolation: self) {
             try await handle(message)
+            if settings.commitWhenCaughtUp, iterator.isCaughtUp { try await caughtUp() }
+        }
+    }
+
+    /// Nothing more is fetched: commit the open batch now rather than after `batchMaxDelay`, so at
+    /// a moderate rate a message waits for one commit, not for a timer (batches still grow with the
+    /// rate, as messages arrive while the previous commit runs). With a commit in flight, the batch
+    /// commits as soon as that one ends.
+    func caughtUp() async throws {
+        guard batchOpenedAt != nil else { return }
+        if isCommitting {
+            commitWhenDone = true
+        } else {
+            try await startCommit()
         }
     }
 
@@ -152,7 +177,10 @@ public actor ProcessorPipeline {
             try await followLog(of: message)
             lastLog = (message.topic, message.partition, message.topicID)
         }
-        if batchOpenedAt == nil { core.now = Self.now() }  // the event-time window is a minute wide
+        if batchOpenedAt == nil {
+            core.now = Self.now()  // the event-time window is a minute wide
+            if commitObserver != nil { batchFirst = (message.timestamp, core.now) }
+        }
         let consumed = Self.convert(message)
         batchMessages.append(consumed)
         if message.topic == settings.topics.commands {
@@ -215,7 +243,13 @@ public actor ProcessorPipeline {
         let messages = batchMessages
         batchMessages = []
         batchOpenedAt = nil
-        commitInFlight = Task { try await self.commit(batch, events: events, messages: messages) }
+        let timing = batchFirst.map { BatchTiming(firstProduced: $0.produced, firstHandled: $0.handled, commitStarted: Self.now()) }
+        batchFirst = nil
+        isCommitting = true
+        commitInFlight = Task {
+            defer { isCommitting = false }
+            try await self.commit(batch, events: events, messages: messages, timing: timing)
+        }
     }
 
     /// Forgets what was consumed and not committed, and the failed commit (after being fenced).
@@ -234,7 +268,7 @@ public actor ProcessorPipeline {
         if commitInFlight == task { commitInFlight = nil }
     }
 
-    func commit(_ batch: IngestBatch, events: [OutgoingEvent], messages: [ConsumedMessage] = []) async throws {
+    func commit(_ batch: IngestBatch, events: [OutgoingEvent], messages: [ConsumedMessage] = [], timing: BatchTiming? = nil) async throws {
         var batch = batch
         if let producer, settings.publishEvents, !events.isEmpty {
             let records = events.map {
@@ -266,7 +300,21 @@ public actor ProcessorPipeline {
         if !batch.deadLetters.isEmpty {
             metrics.deadLettered(Dictionary(grouping: batch.deadLetters, by: \.topic).mapValues(\.count))
         }
+        if var timing, let commitObserver {
+            timing.committed = Self.now()
+            timing.messages = batch.messageCount
+            commitObserver(timing)
+        }
+        if commitWhenDone {
+            commitWhenDone = false
+            // In a task of its own: starting a commit waits for this one, which ends on return. A
+            // failure stays in `commitInFlight`, where the message loop and the ticker meet it.
+            Task { try? await self.startCommit() }
+        }
     }
+
+    /// Calls `observer` after each batch commits with where its time went (`quant bench ingest`).
+    public func observeCommits(_ observer: @escaping @Sendable (BatchTiming) -> Void) { commitObserver = observer }
 
     /// The batches committed since the last call, and a new window from now.
     func takeIngestWindow() -> IngestWindow {
@@ -700,3 +748,14 @@ public actor ProcessorPipeline {
                                key: m.key, value: m.value, timestamp: timestamp)
     }
 }
+
+/// Where a committed batch's time went, on the wall clock: its first message's produce time (the
+/// Kafka timestamp) and handling, the start and end of its commit.
+public struct BatchTiming: Sendable {
+    public var firstProduced: Date?
+    public var firstHandled: Timestamp
+    public var commitStarted: Timestamp
+    public var committed = Timestamp(microseconds: 0)
+    public var messages = 0
+}
+

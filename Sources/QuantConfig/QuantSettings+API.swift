@@ -18,6 +18,7 @@ extension QuantSettings {
         public var streamMaxClientsPerAddress: Int
         public var streamResumeMaxTrades: Int
         public var cacheMaxAgeMs: Int
+        public var cacheStaleMs: Int
         public var heavyRequestsMax: Int
         public var heavyRequestsPerClient: Int
         public var idleTimeoutSeconds: Int
@@ -52,6 +53,11 @@ extension QuantSettings {
             guard cacheMaxAgeMs >= 0 else {
                 throw ConfigSource.LoadError.invalidValue(
                     key: "api.cacheMaxAgeMs", variable: "QUANT_API_CACHE_MAX_AGE_MS", value: "\(cacheMaxAgeMs)", expected: "0 (off) or more")
+            }
+            cacheStaleMs = try source.int("api.cacheStaleMs")
+            guard cacheStaleMs >= 0 else {
+                throw ConfigSource.LoadError.invalidValue(
+                    key: "api.cacheStaleMs", variable: "QUANT_API_CACHE_STALE_MS", value: "\(cacheStaleMs)", expected: "0 (never stale) or more")
             }
         }
     }

@@ -3,6 +3,7 @@ extension QuantSettings {
     public struct Processor: Sendable {
         public var batchMaxMessages: Int
         public var batchMaxDelayMs: Int
+        public var commitWhenCaughtUp: Bool
         public var publishEvents: Bool
         public var requireAccount: Bool
         /// Send `end_of_day` at each session's close (`processor.sessions`).
@@ -21,6 +22,7 @@ extension QuantSettings {
         init(_ source: ConfigSource) throws {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
             batchMaxDelayMs = try source.positiveInt("processor.batchMaxDelayMs")
+            commitWhenCaughtUp = try source.bool("processor.commitWhenCaughtUp")
             publishEvents = try source.bool("processor.publishEvents")
             requireAccount = try source.bool("processor.requireAccount")
             sessions = try source.bool("processor.sessions")

@@ -18,6 +18,10 @@ struct BenchIngestCommand: AsyncParsableCommand {
     var latencyRate = 10_000
     @Option(help: "Length of the latency run in seconds (0 skips it).")
     var latencySeconds = 10
+    @Option(help: "linger.ms of the latency run's producer (quant feed's is 5).")
+    var lingerMs = 5
+    @Option(help: "fetch.wait.max.ms of the processor's consumer (shipped: 10).")
+    var fetchWaitMs = 10
     @Option(help: "Processor instances in one consumer group for the throughput run (each with its own pool), to show them splitting the partitions.")
     var instances = 1
     @Option(help: "Keep the benchmark database instead of dropping it.")
@@ -28,6 +32,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
         var benchmark = IngestBenchmark(settings: settings, processor: try ProcessorSettings(settings: settings), logger: logger)
         (benchmark.messages, benchmark.batch, benchmark.latencyRate) = (messages, batch, latencyRate)
         (benchmark.latencySeconds, benchmark.instances, benchmark.keep) = (latencySeconds, instances, keep)
+        benchmark.producerLingerMilliseconds = lingerMs
+        benchmark.processor.fetchWaitMaxMilliseconds = fetchWaitMs
         try await benchmark.run()
     }
 }

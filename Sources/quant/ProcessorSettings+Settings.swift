@@ -15,6 +15,7 @@ extension ProcessorSettings {
             batchMaxMessages: settings.processor.batchMaxMessages,
             batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
             publishEvents: settings.processor.publishEvents)
+        commitWhenCaughtUp = settings.processor.commitWhenCaughtUp
         snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
         depthInterval = .milliseconds(settings.processor.depthIntervalMs)
         if settings.processor.ingestWindowSeconds > 0 { ingestWindow = .seconds(settings.processor.ingestWindowSeconds) }

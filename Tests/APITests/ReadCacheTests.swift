@@ -1,5 +1,6 @@
 @testable import API
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import PipelineContracts
@@ -8,8 +9,9 @@ import Synchronization
 import Testing
 
 /// The read cache against a real PostgreSQL: it serves a body until a NOTIFY of the processor's
-/// channels names its symbol, never stores a load that a change overtook, shares concurrent loads,
-/// expires bodies after `maxAge`, and steps aside while it is not listening.
+/// channels names its symbol, then serves it stale for a bounded time while one load replaces it,
+/// shares concurrent loads, never makes a request that wants fresh rows join a load a change
+/// overtook, expires bodies after `maxAge`, and steps aside while it is not listening.
 @Suite struct ReadCacheTests {
     /// Long enough that only an announcement can refresh a body within a test.
     static let configuration = APIConfiguration(limits: APITest.limits, cacheMaxAge: .seconds(60))
@@ -93,36 +95,98 @@ import Testing
         }
     }
 
-    @Test func concurrentMissesShareOneLoadAndAnOvertakenLoadIsNotKept() async throws {
-        try await APITest.withAPI(configuration: Self.configuration) { _, _, _, cache in
-            try await Self.waitUntilListening(cache)
-            let loads = Atomic<Int>(0)
-            let key = ReadCache.Key(source: .book, symbol: "AAA")
-            let load: @Sendable () async throws -> ByteBuffer = {
-                let n = loads.add(1, ordering: .relaxed).newValue
+    /// Loads that sleep 300 ms and answer "load N", counted.
+    final class CountedLoads: Sendable {
+        private let count = Atomic<Int>(0)
+        var started: Int { count.load(ordering: .relaxed) }
+        var load: @Sendable () async throws -> ByteBuffer {
+            { [self] in
+                let n = count.add(1, ordering: .relaxed).newValue
                 try await Task.sleep(for: .milliseconds(300))
                 return ByteBuffer(string: "load \(n)")
             }
+        }
+    }
+
+    @Test func concurrentMissesShareOneLoadAndFreshReadsNeverJoinAnOvertakenOne() async throws {
+        try await APITest.withAPI(configuration: Self.configuration) { _, _, _, cache in
+            try await Self.waitUntilListening(cache)
+            let loads = CountedLoads()
+            let key = ReadCache.Key(source: .book, symbol: "AAA")
+            let load = loads.load
             let bodies = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<20 { group.addTask { String(buffer: try await cache.body(key, variant: 1, load: load)) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(loads.load(ordering: .relaxed) == 1)
+            #expect(loads.started == 1)
             #expect(Set(bodies) == ["load 1"])
-            #expect(String(buffer: try await cache.body(key, variant: 1, load: load)) == "load 1")  // kept
+            #expect(String(buffer: try await cache.body(key, variant: 1, acceptStale: false, load: load)) == "load 1")  // kept
 
-            // A change announced while a load runs: its waiters get it, but it is not kept, and a
-            // request after the announcement starts a load of its own instead of joining.
+            // A change announced while a load runs: its waiters get it, and a request after the
+            // announcement that wants fresh rows starts a load of its own instead of joining.
             cache.invalidate(key)
-            async let overtaken = cache.body(key, variant: 1, load: load)
+            async let overtaken = cache.body(key, variant: 1, acceptStale: false, load: load)
             try await Task.sleep(for: .milliseconds(100))
             cache.invalidate(key)
-            async let fresh = cache.body(key, variant: 1, load: load)
+            async let fresh = cache.body(key, variant: 1, acceptStale: false, load: load)
             #expect(String(buffer: try await overtaken) == "load 2")
-            #expect(String(buffer: try await cache.body(key, variant: 1, load: load)) == "load 3")
+            #expect(String(buffer: try await cache.body(key, variant: 1, acceptStale: false, load: load)) == "load 3")
             #expect(String(buffer: try await fresh) == "load 3")
-            #expect(loads.load(ordering: .relaxed) == 3)
+            #expect(loads.started == 3)
+            #expect(String(buffer: try await cache.body(key, variant: 1, acceptStale: false, load: load)) == "load 3")  // kept, fresh
         }
+    }
+
+    @Test func aStaleBodyAnswersAtOnceWhileOneLoadReplacesIt() async throws {
+        var configuration = Self.configuration
+        configuration.cacheStaleFor = .seconds(1)
+        try await APITest.withAPI(configuration: configuration) { _, _, _, cache in
+            try await Self.waitUntilListening(cache)
+            let loads = CountedLoads()
+            let key = ReadCache.Key(source: .market, symbol: "AAA")
+            let load = loads.load
+            #expect(String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 1")
+
+            // After an announcement the old body answers without waiting, and all such requests
+            // share one load in the background, whose body then answers.
+            cache.invalidate(key)
+            let clock = ContinuousClock()
+            let started = clock.now
+            for _ in 0..<5 { #expect(String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 1") }
+            #expect(started.duration(to: clock.now) < .milliseconds(250), "stale answers must not wait for the load")
+            #expect(try await Self.eventually { String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 2" })
+            #expect(loads.started == 2)
+
+            // A load overtaken by a change is kept, as stale: it is newer than what was there.
+            cache.invalidate(key)
+            async let overtaken = cache.body(key, variant: 5, acceptStale: false, load: load)
+            try await Task.sleep(for: .milliseconds(100))
+            cache.invalidate(key)
+            #expect(String(buffer: try await overtaken) == "load 3")
+            #expect(String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 3")  // stale, starts load 4
+            #expect(String(buffer: try await cache.body(key, variant: 5, acceptStale: false, load: load)) == "load 4")
+
+            // Longer than `staleFor` after the announcement, requests wait for new rows again.
+            cache.invalidate(key)
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 5")
+            #expect(loads.started == 5)
+        }
+    }
+
+    @Test func cacheControlNoCacheAsksForFreshRows() {
+        func accepts(_ value: String?) -> Bool {
+            var headers = HTTPFields()
+            if let value { headers[.cacheControl] = value }
+            return MarketController.acceptsStale(Request(head: .init(method: .get, scheme: "http", authority: "x", path: "/", headerFields: headers),
+                                                         body: .init(buffer: ByteBuffer())))
+        }
+        #expect(accepts(nil))
+        #expect(accepts("max-age=5"))
+        #expect(!accepts("no-cache"))
+        #expect(!accepts("No-Cache, no-store"))
+        #expect(!accepts("private, max-age=0"))
+        #expect(accepts("max-age=0x"))
     }
 
     @Test func errorsAreNotCachedAndNothingIsCachedWhileNotListening() async throws {

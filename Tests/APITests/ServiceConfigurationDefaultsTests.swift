@@ -46,6 +46,7 @@ import Testing
         #expect(mine.streaming.maxClients == settings.streaming.maxClients)
         #expect(mine.streaming.maxClientsPerAddress == settings.streaming.maxClientsPerAddress)
         #expect(mine.cacheMaxAge == settings.cacheMaxAge)
+        #expect(mine.cacheStaleFor == settings.cacheStaleFor)
         #expect(mine.idleTimeoutSeconds == settings.idleTimeoutSeconds)
     }
 }

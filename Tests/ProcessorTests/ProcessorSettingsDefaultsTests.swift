@@ -13,6 +13,7 @@ import Testing
         let settings = ProcessorSettings(brokers: "b:1", groupID: "g")
         #expect("\(settings.batchMaxMessages)" == (try Self.defaultValue("processor.batchMaxMessages")))
         #expect(settings.batchMaxDelay == .milliseconds(Int(try Self.defaultValue("processor.batchMaxDelayMs"))!))
+        #expect("\(settings.commitWhenCaughtUp)" == (try Self.defaultValue("processor.commitWhenCaughtUp")))
         #expect("\(settings.publishEvents)" == (try Self.defaultValue("processor.publishEvents")))
         #expect("\(settings.requireAccount)" == (try Self.defaultValue("processor.requireAccount")))
         // The scheduler is off in a pipeline made in code (tests, benchmarks); its own defaults are the settings'.

@@ -15,8 +15,11 @@ export class Problem extends Error {
   }
 }
 
+// `no-cache`: the views render what a stream event announced, so a read must not be answered by a
+// body the API's read cache knows is stale (docs/api.md, "Read cache").
 export async function get(path, { signal } = {}) {
-  const response = await fetch(`/api/v1${path}`, { headers: { Accept: 'application/json' }, signal });
+  const headers = { Accept: 'application/json', 'Cache-Control': 'no-cache' };
+  const response = await fetch(`/api/v1${path}`, { headers, signal });
   if (!response.ok) throw new Problem(response.status, await bodyOf(response));
   return response.json();
 }
