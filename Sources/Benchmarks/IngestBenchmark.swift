@@ -106,7 +106,7 @@ public struct IngestBenchmark: Sendable {
         processorSettings.batchMaxDelay = .milliseconds(200)
         processorSettings.publishEvents = false
         let totalPartitions = topics.consumed.count * settings.kafka.topicPartitions
-        let (ingestSeconds, measured, split) = try await withThrowingTaskGroup(of: Void.self) { pools in
+        let (ingestSeconds, measured, split, batches) = try await withThrowingTaskGroup(of: Void.self) { pools in
             defer { pools.cancelAll() }
             var holders: [PipelineHolder] = []
             var runs: [Task<Void, any Error>] = []
@@ -129,13 +129,16 @@ public struct IngestBenchmark: Sendable {
                 try await Task.sleep(for: .milliseconds(5))
             }
             let split = await owned()
+            func batches() async -> Int { var n = 0; for h in holders { n += await h.batches() }; return n }
             let before = await committed()
+            let batchesBefore = await batches()
             let ingestStart = ContinuousClock.now
             while await committed() < messages { try await Task.sleep(for: .milliseconds(5)) }
             let elapsed = seconds(ingestStart.duration(to: .now))
+            let timedBatches = await batches() - batchesBefore
             for run in runs { run.cancel() }
             for run in runs { try await run.value }
-            return (elapsed, messages - before, split)
+            return (elapsed, messages - before, split, timedBatches)
         }
         let stored = try await scalar(client, "SELECT count(*)::int FROM market.quotes", logger: logger)
         guard stored == messages else { throw BenchmarkError("expected \(messages) rows, found \(stored)") }
@@ -144,8 +147,8 @@ public struct IngestBenchmark: Sendable {
         let ingestRate = Double(measured) / ingestSeconds
         print(String(format: "psql \\copy (baseline): %.2f s  %9.0f rows/s", copySeconds, copyRate))
         if instances > 1 { print("instances: \(instances) in one group; partitions owned: \(split.map(String.init).joined(separator: " + "))") }
-        print(String(format: "pipeline Kafka→rows:    %.2f s  %9.0f msg/s  = %.2f × \\copy  (%d msgs timed)",
-                     ingestSeconds, ingestRate, ingestRate / copyRate, measured))
+        print(String(format: "pipeline Kafka→rows:    %.2f s  %9.0f msg/s  = %.2f × \\copy  (%d msgs timed, in %d batches)",
+                     ingestSeconds, ingestRate, ingestRate / copyRate, measured, batches))
         print(String(format: "(producing them took %.2f s, %.0f msg/s)", produceSeconds, Double(messages) / produceSeconds))
     }
 
@@ -249,6 +252,7 @@ actor PipelineHolder {
     func set(_ p: ProcessorPipeline) { pipeline = p }
     func owned() async -> Int { await pipeline?.ownedPartitions.count ?? 0 }
     func committed() async -> Int { await pipeline?.committedMessages ?? 0 }
+    func batches() async -> Int { await pipeline?.committedBatches ?? 0 }
 }
 
 /// Matches NOTIFY payloads (latest quote per symbol per batch) to produce times: every quote of

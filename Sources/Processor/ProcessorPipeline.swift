@@ -97,8 +97,10 @@ public actor ProcessorPipeline {
     var isFlushing = false
     var commitInFlight: Task<Void, any Error>?
     var flushWaiters: [CheckedContinuation<Void, Never>] = []
-    /// Set when the consumer caught up while a commit ran: the open batch commits when it ends.
-    var commitWhenDone = false
+    /// The consumer had handed out everything fetched after the last message (`commitWhenCaughtUp`):
+    /// the open batch commits now, or when the commit in flight ends if it is still so then. Under a
+    /// backlog it rarely is, and batches fill up to `batchMaxMessages` as before.
+    var isCaughtUp = false
     /// A commit task is running (`commitInFlight` stays set after it ends, until someone waits).
     var isCommitting = false
     /// Where the time of each committed batch went, for `quant bench ingest` (nil: not asked).
@@ -152,20 +154,9 @@ public actor ProcessorPipeline {
         var iterator = messages.makeAsyncIterator()
         while let message = try await iterator.next(isolation: self) {
             try await handle(message)
-            if settings.commitWhenCaughtUp, iterator.isCaughtUp { try await caughtUp() }
-        }
-    }
-
-    /// Nothing more is fetched: commit the open batch now rather than after `batchMaxDelay`, so at
-    /// a moderate rate a message waits for one commit, not for a timer (batches still grow with the
-    /// rate, as messages arrive while the previous commit runs). With a commit in flight, the batch
-    /// commits as soon as that one ends.
-    func caughtUp() async throws {
-        guard batchOpenedAt != nil else { return }
-        if isCommitting {
-            commitWhenDone = true
-        } else {
-            try await startCommit()
+            guard settings.commitWhenCaughtUp else { continue }
+            isCaughtUp = iterator.isCaughtUp
+            if isCaughtUp, !isCommitting, batchOpenedAt != nil { try await startCommit() }
         }
     }
 
@@ -305,8 +296,7 @@ public actor ProcessorPipeline {
             timing.messages = batch.messageCount
             commitObserver(timing)
         }
-        if commitWhenDone {
-            commitWhenDone = false
+        if isCaughtUp, batchOpenedAt != nil {
             // In a task of its own: starting a commit waits for this one, which ends on return. A
             // failure stays in `commitInFlight`, where the message loop and the ticker meet it.
             Task { try? await self.startCommit() }
