@@ -9,7 +9,7 @@ extension OrderBookBenchmark {
         FileHandle.standardError.write(Data("warning: debug build; benchmark a release build (swift build -c release)\n".utf8))
         #endif
         let (commands, resting, seed) = (parameters.commands, parameters.restingOrders, parameters.seed)
-        print("generating \(commands) commands over \(resting) resting orders (seed \(seed))…")
+        print("generating \(commands) commands of the \(parameters.mix.rawValue) mix over \(resting) resting orders (seed \(seed))…")
         let workload = OrderBookWorkload(parameters)
         let hugePages = ProcessInfo.processInfo.environment["GLIBC_TUNABLES"]?.contains("hugetlb=1") ?? false
         print("huge pages via glibc.malloc.hugetlb: \(hugePages ? "on" : "off"); allocation counter: \(allocation_counter_is_supported() != 0 ? "on" : "unsupported here")")
@@ -35,6 +35,7 @@ extension OrderBookBenchmark {
         print("")
         print("OrderBook latency per command (ns, timer overhead \(latency.timerOverhead) ns included): p50 \(latency.p50), p99 \(latency.p99), p99.9 \(latency.p999), max \(latency.max)")
         print("allocations per command, steady state: \(Double(median.allocations) / Double(median.commands))")
+        print(String(format: "commands that traded: %.1f%%", 100 * Double(median.tradingCommands) / Double(median.commands)))
     }
 
     static func row(_ result: OrderBookBenchmark.Result, best: OrderBookBenchmark.Result) -> String {

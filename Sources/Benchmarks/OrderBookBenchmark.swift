@@ -19,6 +19,8 @@ public enum OrderBookBenchmark {
         var events: Int
         var tradeDigest: UInt64
         var restingAfter: Int
+        /// Commands that traded at least once.
+        var tradingCommands = 0
         var latency: Latency?
 
         var commandsPerSecond: Double { Double(commands) / seconds }
@@ -40,11 +42,15 @@ public enum OrderBookBenchmark {
     }
 
     /// A digest of every trade, so the two books can be shown to have done the same work.
-    @inline(__always) static func digest(_ events: [BookEvent], into hash: inout UInt64) {
+    /// Returns whether there was a trade.
+    @discardableResult @inline(__always) static func digest(_ events: [BookEvent], into hash: inout UInt64) -> Bool {
+        var traded = false
         for case .trade(let trade) in events {
             hash = (hash ^ trade.makerOrderID.rawValue ^ UInt64(trade.quantity.value) << 40 ^ UInt64(trade.price.units))
                 &* 0x100_0000_01b3
+            traded = true
         }
+        return traded
     }
 
     static func runOrderBook(_ workload: OrderBookWorkload, timeEachCommand: Bool) -> Result {
@@ -52,18 +58,19 @@ public enum OrderBookBenchmark {
         var events = 0
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         let commands = workload.commands
+        var trading = 0
         allocation_counter_start()
         let start = nanoseconds()
         for command in commands {
             book.apply(command)
             events &+= book.events.count
-            digest(book.events, into: &hash)
+            if digest(book.events, into: &hash) { trading &+= 1 }
         }
         let seconds = Double(nanoseconds() - start) / 1e9
         let allocations = allocation_counter_stop()
         var result = Result(
             name: "OrderBook", commands: commands.count, seconds: seconds, allocations: allocations, events: events,
-            tradeDigest: hash, restingAfter: book.orderCount)
+            tradeDigest: hash, restingAfter: book.orderCount, tradingCommands: trading)
         if timeEachCommand {
             var timed = workload.prefilledBook()
             var samples = [UInt32](repeating: 0, count: commands.count)

@@ -13,3 +13,38 @@ import Testing
         #expect(book.latency != nil)
     }
 }
+
+/// exchange-core's mix is what its README says it is, and every command is one the book accepts.
+@Suite struct ExchangeCoreMixTests {
+    @Test func theMixHasTheDocumentedSharesAndEveryCommandIsValid() {
+        var parameters = OrderBookWorkload.Parameters.exchangeCore
+        parameters.commands = 100_000
+        let workload = OrderBookWorkload(parameters)
+        var gtc = 0, ioc = 0, cancels = 0, moves = 0
+        for command in workload.commands {
+            switch command {
+            case .new(let order): if order.timeInForce == .ioc { ioc += 1 } else { gtc += 1 }
+            case .cancel: cancels += 1
+            case .modify: moves += 1
+            default: Issue.record("unexpected command \(command)")
+            }
+        }
+        let n = Double(workload.commands.count)
+        #expect(abs(Double(gtc) / n - 0.09) < 0.015 && abs(Double(ioc) / n - 0.03) < 0.005)
+        #expect(abs(Double(cancels) / n - 0.06) < 0.015 && abs(Double(moves) / n - 0.82) < 0.01)
+
+        var book = workload.prefilledBook()
+        var rejected = 0, traded = 0, smallest = Int.max, largest = 0
+        for command in workload.commands {
+            book.apply(command)
+            for case .report(let report) in book.events where report.kind == .rejected { rejected += 1 }
+            if book.events.contains(where: { if case .trade = $0 { true } else { false } }) { traded += 1 }
+            smallest = min(smallest, book.orderCount)
+            largest = max(largest, book.orderCount)
+        }
+        #expect(rejected == 0, "moves and cancels name resting orders")
+        #expect((0.03...0.10).contains(Double(traded) / n), "about 6% of commands trade: \(Double(traded) / n)")
+        #expect(smallest >= 800 && largest <= 1_200, "about 1,000 resting: \(smallest)...\(largest)")
+        #expect(OrderBookBenchmark.runOrderBook(workload, timeEachCommand: false).tradingCommands == traded)
+    }
+}
