@@ -407,6 +407,27 @@ public actor ProcessorPipeline {
     /// whose stored offset belongs to another log than the broker's (its topic id changed: the
     /// broker lost or re-created it) is read from its beginning instead.
     public func assigned(_ assignment: KafkaAssignment) async throws -> [TopicPartition: KafkaOffset] {
+        // Every step reads or rebuilds state from PostgreSQL and can run again from the start (it
+        // does at every rebalance), so a database restart meanwhile is waited out, not fatal.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await prepare(assignment)
+            } catch where PostgresErrorText.isTransient(error) && !PostgresErrorText.isPoolClosed(error)
+                && !Task.isCancelled && stopDeadline == nil && attempt < Self.assignmentAttempts {
+                metrics.retries.increment()
+                logger.warning("preparing the assigned partitions failed; trying again", metadata: [
+                    "error": "\(PostgresErrorText.describe(error))", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// About a minute of a database that cannot be reached while partitions are assigned.
+    static let assignmentAttempts = 60
+
+    private func prepare(_ assignment: KafkaAssignment) async throws -> [TopicPartition: KafkaOffset] {
         let partitions = assignment.partitions
         lastLog.partition = KafkaPartition(rawValue: -1)
         do { try await flush() } catch where PostgresErrorText.unwrap(error) is BatchWriter.OffsetsFenced {

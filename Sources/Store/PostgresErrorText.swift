@@ -22,6 +22,15 @@ public enum PostgresErrorText {
         (unwrap(error) as? PSQLError)?.serverInfo?[.sqlState]
     }
 
+    /// Whether the server may answer differently soon: no SQLSTATE (the connection failed), or
+    /// one of class 08 (connection exception), 53 (insufficient resources, e.g. too many
+    /// connections) or 57 (operator intervention: shutting down, starting up, terminated by a
+    /// restart). Anything else the server said is its considered answer to the same request.
+    public static func isTransient(_ error: any Error) -> Bool {
+        guard let state = sqlState(error) else { return true }
+        return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57")
+    }
+
     /// Whether `error` says the client's pool is shut down (the process is stopping): such a pool
     /// never comes back, so retrying is pointless. Leasing a connection throws the pool's own
     /// error, a query through the client PostgresNIO's.

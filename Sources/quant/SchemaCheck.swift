@@ -26,9 +26,9 @@ enum SchemaCheck {
             } catch let tooOld as SchemaRequirement.TooOld {
                 FileHandleOutput.stderr("\(service): \(tooOld)")
                 throw ExitCode(3)
-            } catch where PostgresErrorText.sqlState(error) != nil {
+            } catch where !PostgresErrorText.isTransient(error) {
                 // The server answered and refused (a wrong password, no such database): retrying
-                // would not change its mind.
+                // would not change its mind. A server shutting down or starting up (57P03) will.
                 FileHandleOutput.stderr("\(service): \(PostgresErrorText.describe(error))")
                 throw ExitCode(2)
             } catch {

@@ -38,3 +38,44 @@ import Testing
         }
     }
 }
+
+/// What may succeed if asked again (a restart, a refused or lost connection) is told from the
+/// server's considered answers, on a real server: the processor waits out the first kind while
+/// partitions are assigned, and a service starting retries it (issue 20's chaos run: a restart
+/// during a rebalance stopped the processor).
+@Suite struct TransientErrorTests {
+    @Test func aRestartOrLostConnectionIsTransientAndAnAnswerIsNot() async throws {
+        try await TestDatabase.with { db in
+            try await db.withClient { client in
+                do {
+                    _ = try await client.query("SELECT * FROM no_such_table", logger: db.logger).collect()
+                    Issue.record("an unknown table was read")
+                } catch {
+                    #expect(PostgresErrorText.sqlState(error) == "42P01")
+                    #expect(!PostgresErrorText.isTransient(error))
+                }
+                // A connection ended by the server, as a restart or an administrator ends it (57P01).
+                try await client.withConnection { victim in
+                    let pid = try await victim.query("SELECT pg_backend_pid()", logger: db.logger).collect().first!.decode(Int32.self)
+                    _ = try await client.query("SELECT pg_terminate_backend(\(pid))", logger: db.logger).collect()
+                    do {
+                        _ = try await victim.query("SELECT 1", logger: db.logger).collect()
+                        Issue.record("a terminated connection answered")
+                    } catch {
+                        #expect(PostgresErrorText.isTransient(error), "\(PostgresErrorText.describe(error))")
+                    }
+                }
+            }
+            // Nothing listening: no answer at all.
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: .init(host: "127.0.0.1", port: 1, username: "x", password: nil, database: nil, tls: .disable),
+                    id: 1, logger: db.logger)
+                try await connection.close()
+                Issue.record("connected to port 1")
+            } catch {
+                #expect(PostgresErrorText.isTransient(error))
+            }
+        }
+    }
+}
