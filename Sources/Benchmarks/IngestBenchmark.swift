@@ -292,6 +292,7 @@ final class TimingLog: Sendable {
         let all = batches.withLock { $0 }
         guard !all.isEmpty else { return }
         func line(_ name: String, _ micros: [Int64]) {
+            guard !micros.isEmpty else { return print("  \(name): not measured (no Kafka timestamps)") }
             let sorted = micros.sorted()
             func at(_ p: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000 }
             let label = name.padding(toLength: 44, withPad: " ", startingAt: 0)

@@ -54,11 +54,7 @@ extension QuantSettings {
                 throw ConfigSource.LoadError.invalidValue(
                     key: "api.cacheMaxAgeMs", variable: "QUANT_API_CACHE_MAX_AGE_MS", value: "\(cacheMaxAgeMs)", expected: "0 (off) or more")
             }
-            cacheStaleMs = try source.int("api.cacheStaleMs")
-            guard cacheStaleMs >= 0 else {
-                throw ConfigSource.LoadError.invalidValue(
-                    key: "api.cacheStaleMs", variable: "QUANT_API_CACHE_STALE_MS", value: "\(cacheStaleMs)", expected: "0 (never stale) or more")
-            }
+            cacheStaleMs = try source.nonNegativeInt("api.cacheStaleMs")
         }
     }
 }
