@@ -26,13 +26,16 @@ public final class ReadCache: Service, Sendable {
     enum Source: String, Sendable, CaseIterable { case book, market }
     struct Key: Hashable, Sendable { var source: Source; var symbol: String }
 
+    /// What an announcement says: whose rows changed, and in which committed batch (if it says).
+    struct Announcement: Equatable { var symbol: String; var batch: String? }
+
     /// The channels to LISTEN on, the source each one's announcements change, and how its payload
-    /// (its `PipelineContracts` type) names the symbol; nil when the payload is not one (any
-    /// database login may NOTIFY).
-    static let channels: [String: (source: Source, symbol: @Sendable (String) -> String?)] = [
-        NotifyChannel.bookDepth.name: (.book, { BookDepthNotice.read($0)?.symbol }),
-        NotifyChannel.mdQuotes.name: (.market, { QuoteNotice.read($0)?.symbol }),
-        NotifyChannel.mdTrades.name: (.market, { TradeNotice.read($0)?.symbol }),
+    /// (its `PipelineContracts` type) reads; nil when the payload is not one (any database login
+    /// may NOTIFY).
+    static let channels: [String: (source: Source, read: @Sendable (String) -> Announcement?)] = [
+        NotifyChannel.bookDepth.name: (.book, { BookDepthNotice.read($0).map { Announcement(symbol: $0.symbol) } }),
+        NotifyChannel.mdQuotes.name: (.market, { QuoteNotice.read($0).map { Announcement(symbol: $0.symbol, batch: $0.batch) } }),
+        NotifyChannel.mdTrades.name: (.market, { TradeNotice.read($0).map { Announcement(symbol: $0.symbol, batch: $0.batch) } }),
     ]
 
     /// A stored body, the instant its load started (its rows are at least that new), and since when
@@ -49,6 +52,8 @@ public final class ReadCache: Service, Sendable {
     private struct Slot {
         var bodies: [Int: Entry] = [:]
         var loads: [Int: [Load]] = [:]
+        /// The committed batch of the last announcement, if it named one.
+        var lastBatch: String?
         /// The load a request wanting fresh rows joins: started after the last announcement.
         func current(_ variant: Int) -> Load? { loads[variant]?.first { $0.overtakenAt == nil } }
     }
@@ -151,10 +156,16 @@ public final class ReadCache: Service, Sendable {
     }
 
     /// Marks the bodies of `symbol` read from `source` stale, and overtakes its loads in flight.
-    func invalidate(_ key: Key) {
+    /// A second announcement of the same committed `batch` (its `md_trades` after its `md_quotes`)
+    /// changes nothing: PostgreSQL delivers a transaction's notices after it committed, so a load
+    /// that started after the first of them reads all of that batch's rows, and whatever started
+    /// before it was made stale by it. Without that, a busy symbol would load twice per batch.
+    func invalidate(_ key: Key, batch: String? = nil) {
         let now = ContinuousClock.now
         state.withLock { s in
             guard var slot = s.slots[key] else { return }
+            if let batch, slot.lastBatch == batch { return }
+            slot.lastBatch = batch
             for variant in slot.bodies.keys where slot.bodies[variant]!.staleSince == nil {
                 slot.bodies[variant]!.staleSince = now
             }
@@ -195,8 +206,8 @@ public final class ReadCache: Service, Sendable {
                         self.setListening(true)
                         self.database.logger.debug("read cache listening")
                     }) { channel, payload in
-                        guard let source = Self.channels[channel]?.source, let symbol = Self.announcedSymbol(channel, payload) else { return }
-                        self.invalidate(Key(source: source, symbol: symbol))
+                        guard let source = Self.channels[channel]?.source, let said = Self.announcement(channel, payload) else { return }
+                        self.invalidate(Key(source: source, symbol: said.symbol), batch: said.batch)
                     }
                 }
                 delay = .seconds(1)
@@ -218,8 +229,13 @@ public final class ReadCache: Service, Sendable {
 
     private struct Standby: Error {}
 
+    /// What a processor announcement on `channel` says, or nil.
+    static func announcement(_ channel: String, _ payload: String) -> Announcement? {
+        channels[channel]?.read(payload)
+    }
+
     /// The symbol a processor announcement on `channel` names, or nil.
     static func announcedSymbol(_ channel: String, _ payload: String) -> String? {
-        channels[channel]?.symbol(payload)
+        announcement(channel, payload)?.symbol
     }
 }

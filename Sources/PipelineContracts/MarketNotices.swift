@@ -1,26 +1,31 @@
 /// The processor's per-batch announcements (docs/processor.md, "Notifications"). Each starts with
 /// `symbol`, so a consumer that needs only the symbol (the API's read cache) reads that. Prices are
-/// exact decimal strings, times RFC 3339.
+/// exact decimal strings, times RFC 3339. `batch` (market notices) names the commit that sent
+/// them: the `md_quotes` and `md_trades` notices of one committed batch share it, so a consumer
+/// that reloads per commit (the API's read cache) reloads once, not once per channel.
 
 /// `md_quotes`: the latest quote of a symbol in the batch.
 public struct QuoteNotice: NotifyPayload {
     public static let channel = NotifyChannel.mdQuotes
-    public static let wireKeys = ["symbol", "ts", "bid", "ask", "bid_size", "ask_size"]
+    public static let wireKeys = ["symbol", "ts", "bid", "ask", "bid_size", "ask_size", "batch"]
     public var symbol: String
     public var ts: String
     public var bid: String?
     public var ask: String?
     public var bidSize: Int64
     public var askSize: Int64
+    /// The committed batch that sent it (nil when not sent by a processor's commit).
+    public var batch: String?
 
-    public init(symbol: String, ts: String, bid: String?, ask: String?, bidSize: Int64, askSize: Int64) {
+    public init(symbol: String, ts: String, bid: String?, ask: String?, bidSize: Int64, askSize: Int64, batch: String? = nil) {
         (self.symbol, self.ts, self.bid, self.ask, self.bidSize, self.askSize) = (symbol, ts, bid, ask, bidSize, askSize)
+        self.batch = batch
     }
 
     public var payload: String {
         var o = JSONObjectText()
         o.string("symbol", symbol); o.string("ts", ts); o.string("bid", bid); o.string("ask", ask)
-        o.number("bid_size", bidSize); o.number("ask_size", askSize)
+        o.number("bid_size", bidSize); o.number("ask_size", askSize); o.string("batch", batch)
         return o.close()
     }
 }
@@ -28,21 +33,24 @@ public struct QuoteNotice: NotifyPayload {
 /// `md_trades`: the latest print of a symbol in the batch and how many the batch had.
 public struct TradeNotice: NotifyPayload {
     public static let channel = NotifyChannel.mdTrades
-    public static let wireKeys = ["symbol", "ts", "price", "size", "count"]
+    public static let wireKeys = ["symbol", "ts", "price", "size", "count", "batch"]
     public var symbol: String
     public var ts: String
     public var price: String
     public var size: Int64
     public var count: Int
+    /// The committed batch that sent it (nil when not sent by a processor's commit).
+    public var batch: String?
 
-    public init(symbol: String, ts: String, price: String, size: Int64, count: Int) {
+    public init(symbol: String, ts: String, price: String, size: Int64, count: Int, batch: String? = nil) {
         (self.symbol, self.ts, self.price, self.size, self.count) = (symbol, ts, price, size, count)
+        self.batch = batch
     }
 
     public var payload: String {
         var o = JSONObjectText()
         o.string("symbol", symbol); o.string("ts", ts); o.string("price", price)
-        o.number("size", size); o.number("count", count)
+        o.number("size", size); o.number("count", count); o.string("batch", batch)
         return o.close()
     }
 }

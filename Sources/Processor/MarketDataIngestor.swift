@@ -60,14 +60,15 @@ public struct MarketDataIngestor: Sendable {
     }
 
     /// Moves the coalesced notifications into the batch; call once just before committing it.
-    public mutating func flushNotifications(into batch: inout IngestBatch) {
+    /// `id` names the batch in every notice (`batch`): unique per commit.
+    public mutating func flushNotifications(into batch: inout IngestBatch, id: String) {
         for (symbol, q) in latestQuote.sorted(by: { $0.key < $1.key }) {
             batch.announce(QuoteNotice(symbol: symbol.rawValue, ts: q.ts.rfc3339, bid: q.bid?.decimalString,
-                                       ask: q.ask?.decimalString, bidSize: q.bidSize, askSize: q.askSize))
+                                       ask: q.ask?.decimalString, bidSize: q.bidSize, askSize: q.askSize, batch: id))
         }
         for (symbol, (t, count)) in latestTrade.sorted(by: { $0.key < $1.key }) {
             batch.announce(TradeNotice(symbol: symbol.rawValue, ts: t.ts.rfc3339, price: t.price.decimalString,
-                                       size: t.size, count: count))
+                                       size: t.size, count: count, batch: id))
         }
         latestQuote.removeAll(keepingCapacity: true)
         latestTrade.removeAll(keepingCapacity: true)

@@ -137,6 +137,35 @@ import Testing
         }
     }
 
+    /// A batch's `md_quotes` and `md_trades` notices name the same symbol and batch: the second
+    /// finds the load the first one caused already reading every row of that batch, and keeps it.
+    @Test func theSecondNoticeOfOneCommittedBatchDoesNotReloadAgain() async throws {
+        try await APITest.withAPI(configuration: Self.configuration) { _, _, _, cache in
+            try await Self.waitUntilListening(cache)
+            let loads = CountedLoads()
+            let key = ReadCache.Key(source: .market, symbol: "AAA")
+            let load = loads.load
+            #expect(String(buffer: try await cache.body(key, variant: 1, load: load)) == "load 1")
+
+            cache.invalidate(key, batch: "p-7")  // md_quotes of batch 7
+            async let afterQuotes = cache.body(key, variant: 1, acceptStale: false, load: load)
+            try await Task.sleep(for: .milliseconds(100))
+            cache.invalidate(key, batch: "p-7")  // md_trades of the same batch
+            #expect(String(buffer: try await cache.body(key, variant: 1, acceptStale: false, load: load)) == "load 2")
+            #expect(String(buffer: try await afterQuotes) == "load 2")
+            #expect(loads.started == 2)
+
+            cache.invalidate(key, batch: "p-8")  // the next batch does reload
+            #expect(String(buffer: try await cache.body(key, variant: 1, acceptStale: false, load: load)) == "load 3")
+            cache.invalidate(key)  // an announcement without a batch (not the processor's) too
+            #expect(String(buffer: try await cache.body(key, variant: 1, acceptStale: false, load: load)) == "load 4")
+        }
+        let quote = QuoteNotice(symbol: "AAA", ts: "2026-11-27T10:00:00Z", bid: "1", ask: "2", bidSize: 1, askSize: 1, batch: "p-7")
+        #expect(ReadCache.announcement("md_quotes", quote.payload) == .init(symbol: "AAA", batch: "p-7"))
+        let trade = TradeNotice(symbol: "AAA", ts: "2026-11-27T10:00:00Z", price: "1.5", size: 1, count: 1)
+        #expect(ReadCache.announcement("md_trades", trade.payload) == .init(symbol: "AAA", batch: nil))
+    }
+
     @Test func aStaleBodyAnswersAtOnceWhileOneLoadReplacesIt() async throws {
         // Long enough that no stall of a loaded machine outlasts it; expiry is the next test's.
         var configuration = Self.configuration

@@ -46,7 +46,7 @@ import Testing
                 ingestor.ingest(topic: "md.trades", partition: 0, offset: offset + Int64(i), key: nil, payload: payload, into: &batch)
             }
         }
-        ingestor.flushNotifications(into: &batch)
+        ingestor.flushNotifications(into: &batch, id: "t-\(offset)")
         try await BatchWriter(client: client, consumerGroup: "g", logger: logger).commit(batch)
     }
 

@@ -10,8 +10,9 @@ import Yams
 @Suite struct NotifyPayloadTests {
     /// One sample of every payload type, every optional set.
     static let samples: [any NotifyPayload] = [
-        QuoteNotice(symbol: "AAPL", ts: "2026-11-27T14:30:00.000001Z", bid: "189.25", ask: "189.3", bidSize: 100, askSize: 200),
-        TradeNotice(symbol: "BRK.B", ts: "2026-11-27T14:30:00Z", price: "412.5", size: 10, count: 3),
+        QuoteNotice(symbol: "AAPL", ts: "2026-11-27T14:30:00.000001Z", bid: "189.25", ask: "189.3", bidSize: 100, askSize: 200,
+                    batch: "k3x9-12"),
+        TradeNotice(symbol: "BRK.B", ts: "2026-11-27T14:30:00Z", price: "412.5", size: 10, count: 3, batch: "k3x9-12"),
         BookTopNotice(symbol: "MSFT", bid: "1", ask: "2"),
         ExecutionsNotice(symbol: "MSFT", count: 4),
         BookDepthNotice(symbol: "MSFT", seq: 42),
@@ -133,7 +134,7 @@ import Yams
     static let samples: [StreamEvent] = [
         .subscribed(SubscribedEvent(channels: ["trades:AAPL", "risk:P1"])),
         .trade(TradeEvent(symbol: "AAPL", ts: "2026-11-27T14:30:00Z", price: "189.25", size: 10)),
-        .quote(QuoteNotice(symbol: "AAPL", ts: "2026-11-27T14:30:00Z", bid: "1", ask: "2", bidSize: 1, askSize: 2)),
+        .quote(QuoteNotice(symbol: "AAPL", ts: "2026-11-27T14:30:00Z", bid: "1", ask: "2", bidSize: 1, askSize: 2, batch: "k3x9-12")),
         .book(OrderBookBody(symbol: "AAPL", takenAt: "2026-11-27T14:30:00Z", sequence: 1, bestBid: "1", bestAsk: "2", spread: "1",
                             bidDepth: 5, askDepth: 6, bids: [BookLevelBody(price: "1", quantity: 5, orders: 1)],
                             asks: [BookLevelBody(price: "2", quantity: 6, orders: 2)])),
