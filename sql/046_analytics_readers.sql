@@ -72,7 +72,7 @@ COMMENT ON VIEW analytics.spread_stats_1m IS
 
 -- VWAP per minute from trade prints, from the stored one-minute bars (also a column of analytics.ohlcv_1m).
 CREATE VIEW analytics.vwap_1m AS
-SELECT symbol, bucket, round(notional / volume, 8) AS vwap, volume, notional, trade_count
+SELECT symbol, bucket, vwap, volume, notional, trade_count
 FROM market.bars
 WHERE width = interval '1 minute' AND trade_count > 0;
 COMMENT ON VIEW analytics.vwap_1m IS 'Per symbol and UTC minute: volume-weighted average price, volume, notional, prints (stored bars).';

@@ -9,7 +9,7 @@ import PostgresNIO
 /// newest file in `migrations/`, so adding a migration means raising it. A newer schema (migrated
 /// ahead of a rolling upgrade) is accepted.
 public enum SchemaRequirement {
-    public static let required = 31
+    public static let required = 32
 
     public struct TooOld: Error, CustomStringConvertible {
         public let current: Int
