@@ -31,9 +31,6 @@ public struct ProcessorCore {
     /// Books changed (or rebuilt) since their depth was last published.
     private var depthDirty: Set<BookKey> = []
     private var executionCounts: [String: Int] = [:]
-    /// Names each taken batch in its market notices (`batch`): this core's random prefix and a count.
-    private let batchPrefix = String(UInt64.random(in: 0 ... .max), radix: 36)
-    private var batchesTaken: UInt64 = 0
     private let decoder = JSONDecoder()
     private let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -228,8 +225,9 @@ public struct ProcessorCore {
 
     /// Hands over the batch and the events to publish once it has committed.
     public mutating func takeBatch() -> (IngestBatch, [OutgoingEvent]) {
-        batchesTaken += 1
-        marketData.flushNotifications(into: &batch, id: "\(batchPrefix)-\(batchesTaken)")
+        // The batch's name in its market notices (`batch`): random, so no other login's NOTIFY can
+        // name a batch before it commits (a consumer ignores a second notice of the same batch).
+        marketData.flushNotifications(into: &batch, id: String(UInt64.random(in: 0 ... .max), radix: 36))
         for key in touchedBooks.sorted(by: { ($0.partition, $0.symbol) < ($1.partition, $1.symbol) }) {
             guard let book = engines[key.partition]?.book(key.symbol) else { continue }
             batch.announce(BookTopNotice(symbol: key.symbol.rawValue, bid: book.bestBid?.price.decimalString,

@@ -2,6 +2,7 @@ import Foundation
 import MarketCore
 import MarketMessages
 import OrderBook
+import PipelineContracts
 import Processor
 import Store
 import Testing
@@ -128,5 +129,24 @@ func command(_ value: [UInt8], partition: Int32 = 0, offset: Int64) -> ConsumedM
         #expect(batch.nextOffsets[PartitionKey(topic: "md.quotes", partition: 1)] == 100)
         #expect(batch.nextOffsets[PartitionKey(topic: "orders.commands", partition: 1)] == 7)
         #expect(batch.notifications.contains { $0.channel == .mdQuotes })
+    }
+
+    /// A batch's market notices share its id, and every batch has a new one (the API's read cache
+    /// reloads once per id).
+    @Test func marketNoticesNameTheirBatch() {
+        var core = ProcessorCore(instruments: testInstruments)
+        func batchIDs(offset: Int64) -> [String?] {
+            core.handle(ConsumedMessage(topic: "md.quotes", partition: 0, offset: offset, key: nil,
+                                        value: Array(#"{"type":"quote","symbol":"AAA","ts":"2026-11-26T14:30:00Z","bid":"1","ask":"2"}"#.utf8), timestamp: t0))
+            core.handle(ConsumedMessage(topic: "md.trades", partition: 0, offset: offset, key: nil,
+                                        value: Array(#"{"type":"trade","symbol":"AAA","ts":"2026-11-26T14:30:00Z","price":"1.5","size":1}"#.utf8), timestamp: t0))
+            let notices = core.takeBatch().0.notifications
+            return notices.filter { $0.channel == .mdQuotes }.map { QuoteNotice.read($0.payload)?.batch }
+                + notices.filter { $0.channel == .mdTrades }.map { TradeNotice.read($0.payload)?.batch }
+        }
+        let first = batchIDs(offset: 0), second = batchIDs(offset: 1)
+        #expect(first.count == 2 && first[0] != nil && first[0] == first[1])
+        #expect(second.count == 2 && second[0] != nil && second[0] == second[1])
+        #expect(first[0] != second[0])
     }
 }
