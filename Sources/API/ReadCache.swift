@@ -233,9 +233,4 @@ public final class ReadCache: Service, Sendable {
     static func announcement(_ channel: String, _ payload: String) -> Announcement? {
         channels[channel]?.read(payload)
     }
-
-    /// The symbol a processor announcement on `channel` names, or nil.
-    static func announcedSymbol(_ channel: String, _ payload: String) -> String? {
-        announcement(channel, payload)?.symbol
-    }
 }

@@ -24,16 +24,18 @@ public struct OrderBookWorkload {
     public enum Mix: String, Sendable, CaseIterable { case standard, exchangeCore = "exchange-core" }
 
     public struct Parameters: Sendable {
-        public var mix = Mix.standard
-        public var restingOrders = 1_000_000
-        public var commands = 2_000_000
-        public var levelsPerSide = 2_000
-        public var seed: UInt64 = 1
+        public var mix: Mix
+        public var restingOrders: Int
+        public var commands: Int
+        public var levelsPerSide: Int
+        public var seed: UInt64
 
         public init(mix: Mix = .standard, restingOrders: Int, commands: Int, levelsPerSide: Int, seed: UInt64) {
             (self.mix, self.restingOrders, self.commands, self.levelsPerSide, self.seed) = (mix, restingOrders, commands, levelsPerSide, seed)
         }
 
+        /// The documented workload (docs/benchmarks.md): 1M resting orders over 2,000 levels a side, 2M commands.
+        public static let standard = Parameters(restingOrders: 1_000_000, commands: 2_000_000, levelsPerSide: 2_000, seed: 1)
         /// exchange-core's published configuration: 1,000 orders over 750 slots, 3M commands.
         public static let exchangeCore = Parameters(mix: .exchangeCore, restingOrders: 1_000, commands: 3_000_000, levelsPerSide: 375, seed: 1)
     }
@@ -167,16 +169,7 @@ public struct OrderBookWorkload {
                     live.append(id)
                     terms[id] = (side, price)
                 }
-            } else if roll < 18 {
-                command = .cancel(pickLive() ?? OrderID(1))
-                book.apply(command)
-            } else {
-                guard let id = pickLive(), let (orderSide, price) = terms[id] else {
-                    command = .cancel(OrderID(1))
-                    book.apply(command)
-                    commands.append(command)
-                    continue
-                }
+            } else if roll >= 18, let id = pickLive(), let (orderSide, price) = terms[id] {
                 let step = Int64(1 + random.below(5)) * tick
                 var moved = random.below(2) == 0 ? price - step : price + step
                 let facing = (orderSide == .buy ? book.bestAsk : book.bestBid)?.price.units
@@ -185,6 +178,9 @@ public struct OrderBookWorkload {
                 command = .modify(ModifyOrder(id: id, price: Price(units: moved)))
                 book.apply(command)
                 terms[id] = (orderSide, moved)
+            } else {  // a cancel, or a move with no order left to move
+                command = .cancel((roll < 18 ? pickLive() : nil) ?? OrderID(1))
+                book.apply(command)
             }
             commands.append(command)
         }

@@ -28,9 +28,7 @@ struct BenchOrderBookCommand: ParsableCommand {
 
     func run() throws {
         guard let mix = OrderBookWorkload.Mix(rawValue: mix) else { throw ValidationError("--mix: standard or exchange-core") }
-        var parameters = mix == .exchangeCore
-            ? OrderBookWorkload.Parameters.exchangeCore
-            : OrderBookWorkload.Parameters(restingOrders: 1_000_000, commands: 2_000_000, levelsPerSide: 2_000, seed: seed)
+        var parameters = mix == .exchangeCore ? OrderBookWorkload.Parameters.exchangeCore : .standard
         parameters.seed = seed
         if let resting { parameters.restingOrders = resting }
         if let commands { parameters.commands = commands }

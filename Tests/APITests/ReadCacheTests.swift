@@ -108,11 +108,17 @@ import Testing
         }
     }
 
-    @Test func concurrentMissesShareOneLoadAndFreshReadsNeverJoinAnOvertakenOne() async throws {
-        try await APITest.withAPI(configuration: Self.configuration) { _, _, _, cache in
+    /// The API's listening cache, AAA's key of `source`, and loads counted from zero.
+    static func withCountedLoads(_ configuration: APIConfiguration = configuration, source: ReadCache.Source,
+                                 _ body: @escaping @Sendable (ReadCache, ReadCache.Key, CountedLoads) async throws -> Void) async throws {
+        try await APITest.withAPI(configuration: configuration) { _, _, _, cache in
             try await Self.waitUntilListening(cache)
-            let loads = CountedLoads()
-            let key = ReadCache.Key(source: .book, symbol: "AAA")
+            try await body(cache, ReadCache.Key(source: source, symbol: "AAA"), CountedLoads())
+        }
+    }
+
+    @Test func concurrentMissesShareOneLoadAndFreshReadsNeverJoinAnOvertakenOne() async throws {
+        try await Self.withCountedLoads(source: .book) { cache, key, loads in
             let load = loads.load
             let bodies = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<20 { group.addTask { String(buffer: try await cache.body(key, variant: 1, load: load)) } }
@@ -140,10 +146,7 @@ import Testing
     /// A batch's `md_quotes` and `md_trades` notices name the same symbol and batch: the second
     /// finds the load the first one caused already reading every row of that batch, and keeps it.
     @Test func theSecondNoticeOfOneCommittedBatchDoesNotReloadAgain() async throws {
-        try await APITest.withAPI(configuration: Self.configuration) { _, _, _, cache in
-            try await Self.waitUntilListening(cache)
-            let loads = CountedLoads()
-            let key = ReadCache.Key(source: .market, symbol: "AAA")
+        try await Self.withCountedLoads(source: .market) { cache, key, loads in
             let load = loads.load
             #expect(String(buffer: try await cache.body(key, variant: 1, load: load)) == "load 1")
 
@@ -170,10 +173,7 @@ import Testing
         // Long enough that no stall of a loaded machine outlasts it; expiry is the next test's.
         var configuration = Self.configuration
         configuration.cacheStaleFor = .seconds(60)
-        try await APITest.withAPI(configuration: configuration) { _, _, _, cache in
-            try await Self.waitUntilListening(cache)
-            let loads = CountedLoads()
-            let key = ReadCache.Key(source: .market, symbol: "AAA")
+        try await Self.withCountedLoads(configuration, source: .market) { cache, key, loads in
             let load = loads.load
             #expect(String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 1")
 
@@ -199,10 +199,7 @@ import Testing
     @Test func longerThanStaleForAfterAnAnnouncementRequestsWaitForNewRows() async throws {
         var configuration = Self.configuration
         configuration.cacheStaleFor = .milliseconds(300)
-        try await APITest.withAPI(configuration: configuration) { _, _, _, cache in
-            try await Self.waitUntilListening(cache)
-            let loads = CountedLoads()
-            let key = ReadCache.Key(source: .market, symbol: "AAA")
+        try await Self.withCountedLoads(configuration, source: .market) { cache, key, loads in
             let load = loads.load
             #expect(String(buffer: try await cache.body(key, variant: 5, load: load)) == "load 1")
             cache.invalidate(key)
@@ -248,12 +245,12 @@ import Testing
         #expect(loads.load(ordering: .relaxed) == 3)
     }
 
-    @Test func announcedSymbolIsReadAsTheChannelsPayload() {
-        #expect(ReadCache.announcedSymbol("book_depth", BookDepthNotice(symbol: "AAPL", seq: 3).payload) == "AAPL")
-        #expect(ReadCache.announcedSymbol("md_trades", TradeNotice(symbol: "BRK.B", ts: "2026-11-27T10:00:00Z", price: "1.5", size: 1, count: 1).payload) == "BRK.B")
-        #expect(ReadCache.announcedSymbol("md_quotes", #"{"symbol":"AAPL","seq":3}"#) == nil, "not a quote")
-        #expect(ReadCache.announcedSymbol("book_depth", #"{"portfolio_id":"P1"}"#) == nil)
-        #expect(ReadCache.announcedSymbol("book_depth", #"{"symbol":"UNTERMINATED"#) == nil)
-        #expect(ReadCache.announcedSymbol("risk_metrics", RiskRunNotice(portfolioId: "P1", runId: "r", computedAt: "t").payload) == nil)
+    @Test func announcementIsReadAsTheChannelsPayload() {
+        #expect(ReadCache.announcement("book_depth", BookDepthNotice(symbol: "AAPL", seq: 3).payload)?.symbol == "AAPL")
+        #expect(ReadCache.announcement("md_trades", TradeNotice(symbol: "BRK.B", ts: "2026-11-27T10:00:00Z", price: "1.5", size: 1, count: 1).payload)?.symbol == "BRK.B")
+        #expect(ReadCache.announcement("md_quotes", #"{"symbol":"AAPL","seq":3}"#)?.symbol == nil, "not a quote")
+        #expect(ReadCache.announcement("book_depth", #"{"portfolio_id":"P1"}"#)?.symbol == nil)
+        #expect(ReadCache.announcement("book_depth", #"{"symbol":"UNTERMINATED"#)?.symbol == nil)
+        #expect(ReadCache.announcement("risk_metrics", RiskRunNotice(portfolioId: "P1", runId: "r", computedAt: "t").payload)?.symbol == nil)
     }
 }
