@@ -100,38 +100,44 @@ $$;
 COMMENT ON FUNCTION api.bars_from_ticks(text, interval, timestamptz, timestamptz) IS
     'Bars recomputed from raw ticks (the reference for api.bars): buckets starting in [p_from, p_to), oldest first.';
 
--- Bars of any width, from the stored rollups: the buckets of width p_width (UTC-aligned) that
--- start in [p_from, p_to), each whole, oldest first. Built from the widest stored width that
--- divides p_width (a stored width itself is read as is); widths finer than a minute come from
--- the ticks. A width whose bars retention removed (market.bar_widths) has no bars that old.
-CREATE FUNCTION api.bars(p_symbol text, p_width interval, p_from timestamptz, p_to timestamptz)
+-- The stored width api.bars builds bars of width p_width from: the widest in market.bar_widths that
+-- divides it (p_width itself when stored), NULL when none does (finer than a minute).
+CREATE FUNCTION api.bar_source_width(p_width interval)
+RETURNS interval
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+DECLARE
+    stored interval;
+BEGIN
+    IF p_width < interval '1 second' THEN
+        RAISE EXCEPTION 'bar width must be at least a second, not %', p_width USING ERRCODE = '22023';
+    END IF;
+    SELECT w.width INTO stored FROM market.bar_widths w
+    WHERE (extract(epoch FROM p_width) * 1000000)::numeric % (extract(epoch FROM w.width) * 1000000)::numeric = 0
+    ORDER BY w.width DESC LIMIT 1;
+    RETURN stored;
+END
+$$;
+COMMENT ON FUNCTION api.bar_source_width(interval) IS
+    'The stored bar width api.bars reads for width p_width: the widest that divides it; NULL: from the ticks.';
+
+-- api.bars for a width that is not stored: aggregated from the widest stored width that divides it
+-- (5 minutes from one-minute bars), or recomputed from the ticks when none does.
+CREATE FUNCTION api.bars_derived(p_symbol text, p_width interval, p_from timestamptz, p_to timestamptz)
 RETURNS TABLE (bucket timestamptz, open numeric, high numeric, low numeric, close numeric,
                volume numeric, vwap numeric, trade_count bigint, source text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
 AS $$
 #variable_conflict use_column
 DECLARE
-    stored interval;
-    r record;
+    stored interval := api.bar_source_width(p_width);
+    r record := api.bar_range(p_width, p_from, p_to);
 BEGIN
-    IF p_width < interval '1 second' THEN
-        RAISE EXCEPTION 'bar width must be at least a second, not %', p_width USING ERRCODE = '22023';
-    END IF;
-    r := api.bar_range(p_width, p_from, p_to);
     IF r.end_bucket <= r.first_bucket THEN
         RETURN;
     END IF;
-    SELECT w.width INTO stored FROM market.bar_widths w
-    WHERE (extract(epoch FROM p_width) * 1000000)::numeric % (extract(epoch FROM w.width) * 1000000)::numeric = 0
-    ORDER BY w.width DESC LIMIT 1;
     IF stored IS NULL THEN
         RETURN QUERY SELECT * FROM api.bars_from_ticks(p_symbol, p_width, p_from, p_to);
-    ELSIF stored = p_width THEN
-        RETURN QUERY
-        SELECT o.bucket, o.open, o.high, o.low, o.close, o.volume, o.vwap, o.trade_count, o.source
-        FROM api.ohlcv o
-        WHERE o.symbol = p_symbol AND o.width = stored AND o.bucket >= r.first_bucket AND o.bucket < r.end_bucket
-        ORDER BY o.bucket;
     ELSE
         -- Trade bars where the wider bucket had trades, else quote-mid bars; open and close by the
         -- same (time, price) order as the rollup itself.
@@ -155,6 +161,35 @@ BEGIN
         ORDER BY 1;
     END IF;
 END
+$$;
+COMMENT ON FUNCTION api.bars_derived(text, interval, timestamptz, timestamptz) IS
+    'api.bars for a width that is not stored: from a finer stored width, else from the ticks.';
+
+-- Bars of any width, from the stored rollups: the buckets of width p_width (UTC-aligned) that
+-- start in [p_from, p_to), each whole, oldest first. A stored width is read as is; any other is
+-- built by api.bars_derived. A width whose bars retention removed (market.bar_widths) has no bars
+-- that old.
+-- Plain SQL, the caller's rights, no SET clause: PostgreSQL inlines it into the calling query, so
+-- a stored width's rows stream from the index scan of api.ohlcv (a view: the caller needs only
+-- SELECT on it) instead of being materialised first, as a PL/pgSQL RETURN QUERY would (a third
+-- of a year of one-minute bars' read time; docs/benchmarks.md). Exactly one branch yields rows,
+-- each in bucket order, and Append runs its branches in turn; api.bars_derived is not parallel
+-- safe, so neither is the query, and nothing interleaves them.
+CREATE FUNCTION api.bars(p_symbol text, p_width interval, p_from timestamptz, p_to timestamptz)
+RETURNS TABLE (bucket timestamptz, open numeric, high numeric, low numeric, close numeric,
+               volume numeric, vwap numeric, trade_count bigint, source text)
+LANGUAGE sql STABLE
+AS $$
+    (SELECT o.bucket, o.open, o.high, o.low, o.close, o.volume, o.vwap, o.trade_count, o.source
+     FROM api.ohlcv o
+     WHERE api.bar_source_width(p_width) = p_width
+       AND o.symbol = p_symbol AND o.width = p_width
+       AND o.bucket >= (api.bar_range(p_width, p_from, p_to)).first_bucket
+       AND o.bucket < (api.bar_range(p_width, p_from, p_to)).end_bucket
+     ORDER BY o.bucket)
+    UNION ALL
+    SELECT d.* FROM api.bars_derived(p_symbol, p_width, p_from, p_to) d
+    WHERE api.bar_source_width(p_width) IS DISTINCT FROM p_width
 $$;
 COMMENT ON FUNCTION api.bars(text, interval, timestamptz, timestamptz) IS
     'OHLCV bars of width p_width starting in [p_from, p_to), from the stored rollups (trades, else quote mids), oldest first.';

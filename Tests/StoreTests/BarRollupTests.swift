@@ -94,6 +94,47 @@ import Testing
         }
     }
 
+    /// api.bars runs with its caller's rights and is inlined into the caller's query: the API's and
+    /// the analyst's roles get a stored width straight from the index scan (no function scan that
+    /// materialises the rows first), oldest first, and a derived width through api.bars_derived.
+    @Test func readersGetStoredBarsFromTheIndexInOrderAndDerivedWidthsToo() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            let start = "date_trunc('hour', now()) - interval '3 hours'"
+            try await db.connection { c in
+                try await c.query(PostgresQuery(unsafeSQL: """
+                    INSERT INTO market.trades (ts, symbol, price, size)
+                    SELECT \(start) + (i * 7) * interval '1 minute', 'AAA', 10 + i, 1 FROM generate_series(0, 20) AS i
+                    """), logger: db.logger)
+            }
+            for role in ["quant_api", "analyst"] {
+                try await db.connection(as: role) { c in
+                    let range = "\(start), \(start) + interval '3 hours'"
+                    let minutes = try await c.strings(PostgresQuery(unsafeSQL: """
+                        SELECT extract(epoch FROM bucket - (\(start)))::int / 60 || ' ' || close FROM api.bars('AAA', '1 minute', \(range))
+                        """), logger: db.logger)
+                    #expect(minutes == (0 ... 20).map { "\($0 * 7) \(10 + $0).00000000" }, "\(role): stored bars, oldest first")
+                    let plan = try await c.strings(PostgresQuery(unsafeSQL: """
+                        EXPLAIN (COSTS OFF) SELECT * FROM api.bars('AAA', '1 minute', \(range))
+                        """), logger: db.logger).joined(separator: "\n")
+                    #expect(plan.contains("Index Scan using bars_pkey on bars"), "\(role): api.bars inlined:\n\(plan)")
+                    #expect(!plan.contains("Sort"), "\(role): the index gives the order:\n\(plan)")
+                    let quarters = try await c.strings(PostgresQuery(unsafeSQL: """
+                        SELECT extract(epoch FROM bucket - (\(start)))::int / 60 || ' ' || trade_count FROM api.bars('AAA', '15 minutes', \(range))
+                        """), logger: db.logger)
+                    #expect(quarters.prefix(3) == ["0 3", "15 2", "30 2"], "\(role): 15-minute bars from the one-minute ones")
+                    #expect(quarters.count == 10)
+                    do {
+                        _ = try await c.strings("SELECT bucket::text FROM api.bars('AAA', '1 millisecond', now() - interval '1 hour', now())", logger: db.logger)
+                        Issue.record("\(role): a width under a second was accepted")
+                    } catch {
+                        #expect(PostgresErrorText.sqlState(error) == "22023")
+                    }
+                }
+            }
+        }
+    }
+
     /// Grafana asks for every bucket of a range: empty ones carry the previous close forward.
     @Test func gapFillingCarriesTheLastCloseForward() async throws {
         try await TestDatabase.with { db in
