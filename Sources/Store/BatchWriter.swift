@@ -150,8 +150,12 @@ public struct BatchWriter: Sendable {
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
+            var notified = false
             if !batch.nextOffsets.isEmpty, let expected = batch.expectedPositions {
-                try await Self.moveOffsets(batch, expected: expected, group: consumerGroup, on: connection, logger: logger)
+                // The processor's path: the offsets and the notices in one statement (one round trip fewer).
+                try await Self.moveOffsets(batch, expected: expected, group: consumerGroup, notify: !rollback,
+                                           on: connection, logger: logger)
+                notified = true
             } else if !batch.nextOffsets.isEmpty {
                 let keys = Array(batch.nextOffsets.keys)
                 try await connection.query("""
@@ -164,7 +168,7 @@ public struct BatchWriter: Sendable {
                     """, logger: logger)
             }
             if rollback { throw TrialRollback() }
-            if !batch.notifications.isEmpty {
+            if !notified, !batch.notifications.isEmpty {
                 let n = batch.notifications
                 try await connection.query("""
                     SELECT pg_notify(c, p) FROM unnest(\(n.map(\.channel.name))::text[], \(n.map(\.payload))::text[]) AS t(c, p)
@@ -179,10 +183,13 @@ public struct BatchWriter: Sendable {
     /// pause past the session timeout: another one took them over and committed) cannot commit
     /// them again: the transaction fails with `OffsetsFenced`, nothing of it commits. Row locks
     /// order two writers of one partition; the second re-reads the row and finds it moved.
-    static func moveOffsets(_ batch: IngestBatch, expected: [PartitionKey: StoredPosition?], group: String,
+    /// With `notify`, the same statement sends the batch's notifications (delivered only on commit,
+    /// so a fenced batch announces nothing).
+    static func moveOffsets(_ batch: IngestBatch, expected: [PartitionKey: StoredPosition?], group: String, notify: Bool,
                             on connection: PostgresConnection, logger: Logger) async throws {
         let keys = Array(batch.nextOffsets.keys)
         let was = keys.map { expected[$0] ?? nil }
+        let notices = notify ? batch.notifications : []
         let rows = try await connection.query("""
             WITH input AS (
                 SELECT * FROM unnest(\(keys.map(\.topic))::text[], \(keys.map(\.partition))::int[],
@@ -199,11 +206,13 @@ public struct BatchWriter: Sendable {
                 INSERT INTO ops.kafka_offsets (consumer_group, topic, kafka_partition, next_offset, log_id)
                 SELECT \(group), topic, p, next, log FROM input WHERE was_next < 0
                 ON CONFLICT DO NOTHING
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM added)
+                RETURNING 1),
+            notified AS (
+                SELECT pg_notify(c, p) FROM unnest(\(notices.map(\.channel.name))::text[], \(notices.map(\.payload))::text[]) AS t(c, p))
+            SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM added), (SELECT count(*) FROM notified)
             """, logger: logger)
         var moved: Int64 = 0
-        for try await count in rows.decode(Int64.self) { moved = count }
+        for try await (count, _) in rows.decode((Int64, Int64).self) { moved = count }
         guard moved == Int64(keys.count) else {
             throw OffsetsFenced(partitions: keys.map(\.description).sorted())
         }

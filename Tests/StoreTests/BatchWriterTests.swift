@@ -147,4 +147,42 @@ extension BatchWriterTests {
             }
         }
     }
+
+    /// The processor's batches send their notices in the statement that moves their offsets: they
+    /// arrive after each commit, in order, and a fenced batch (rolled back) announces nothing.
+    @Test func noticesTravelWithTheOffsetsAndAFencedBatchAnnouncesNothing() async throws {
+        try await TestDatabase.with { db in
+            try await db.migrator().up()
+            try await db.connection { listener in
+                try await listener.listen(on: "book_bbo") { notifications in
+                    try await db.withClient { client in
+                        let key = PartitionKey(topic: "md.quotes", partition: 0)
+                        func batch(_ offset: Int, expecting: StoredPosition?, notice symbol: String) -> IngestBatch {
+                            var b = IngestBatch()
+                            b.append(Self.quote(offset), partition: 0, offset: Int64(offset))
+                            b.consumed(key, offset: Int64(offset))
+                            b.expectedPositions = [key: expecting]
+                            b.announce(BookTopNotice(symbol: symbol, bid: "1", ask: nil))
+                            b.announce(BookTopNotice(symbol: symbol + "2", bid: "1", ask: nil))
+                            return b
+                        }
+                        let writer = BatchWriter(client: client, consumerGroup: "g", logger: db.logger)
+                        try await writer.commit(batch(0, expecting: nil, notice: "FIRST"))
+                        await #expect(throws: BatchWriter.OffsetsFenced.self) {
+                            do { try await writer.commit(batch(1, expecting: nil, notice: "FENCED")) } catch {
+                                throw PostgresErrorText.unwrap(error)
+                            }
+                        }
+                        try await writer.commit(batch(1, expecting: StoredPosition(nextOffset: 1, logID: ""), notice: "THIRD"))
+                    }
+                    var symbols: [String] = []
+                    for try await notification in notifications {
+                        symbols.append(BookTopNotice.read(notification.payload)?.symbol ?? "?")
+                        if symbols.count == 4 { break }
+                    }
+                    #expect(symbols == ["FIRST", "FIRST2", "THIRD", "THIRD2"])
+                }
+            }
+        }
+    }
 }
