@@ -56,6 +56,7 @@ extension ConfigKey {
         .init("processor.batchMaxMessages", default: "5000", "quant processor commits a batch when it holds this many messages"),
         .init("processor.batchMaxDelayMs", default: "10", "…or when its oldest message has waited this long (ms)"),
         .init("processor.commitWhenCaughtUp", default: "true", "…or as soon as everything fetched is handled"),
+        .init("processor.fetchWaitMaxMs", default: "10", "How long the broker may hold the processor's fetch waiting for new messages (fetch.wait.max.ms): the latency an idle moment adds"),
         .init("processor.publishEvents", default: "true", "Publish execution reports and executions to orders.events"),
         .init("processor.sessions", default: "true", "At each session's close (the instruments' calendars), write end_of_day per symbol into orders.commands: DAY orders expire"),
         .init("processor.defaultCalendar", default: "XNYS", "Session calendar (market.trading_calendars) of instruments that name none"),

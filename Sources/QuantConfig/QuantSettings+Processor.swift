@@ -4,6 +4,7 @@ extension QuantSettings {
         public var batchMaxMessages: Int
         public var batchMaxDelayMs: Int
         public var commitWhenCaughtUp: Bool
+        public var fetchWaitMaxMs: Int
         public var publishEvents: Bool
         public var requireAccount: Bool
         /// Send `end_of_day` at each session's close (`processor.sessions`).
@@ -23,6 +24,7 @@ extension QuantSettings {
             batchMaxMessages = try source.positiveInt("processor.batchMaxMessages")
             batchMaxDelayMs = try source.positiveInt("processor.batchMaxDelayMs")
             commitWhenCaughtUp = try source.bool("processor.commitWhenCaughtUp")
+            fetchWaitMaxMs = try source.positiveInt("processor.fetchWaitMaxMs")
             publishEvents = try source.bool("processor.publishEvents")
             requireAccount = try source.bool("processor.requireAccount")
             sessions = try source.bool("processor.sessions")

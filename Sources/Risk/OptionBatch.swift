@@ -2,7 +2,7 @@ import CBatchPricer
 
 /// European options as columns (struct of arrays), validated once: the input of the batched
 /// pricer `OptionPricer.valuations`, which prices them 4 or 8 at a time with SIMD `exp`, `log` and
-/// `erfc` (SLEEF). Rows keep the order they were given in.
+/// `erfc` (libmvec and SLEEF). Rows keep the order they were given in.
 public struct OptionBatch: Sendable {
     /// underlying, strike, volatility, time, rate, carry, sign (+1 call, −1 put), black76 (1 or 0):
     /// each `count` long, one after the other (the C kernel's `qp_option_inputs`).
@@ -72,7 +72,7 @@ extension OptionPricer {
     public static let batchWidth: Int = max(1, Int(qp_batch_width()))
 
     /// Price and the five Greeks of every option of `batch`: the scalar pricer's formulas
-    /// (`valuation`) over whole columns with SIMD `exp`, `log` and `erfc` (SLEEF, within 1.5 ULP),
+    /// (`valuation`) over whole columns with SIMD `exp`, `log` and `erfc` (libmvec and SLEEF, within 4 ULP),
     /// so each result agrees with `valuation`'s to about 1e-12 relative. Options with zero
     /// volatility or time (their deterministic value) and CPUs without AVX2 take the scalar pricer.
     public static func valuations(_ batch: OptionBatch) -> OptionValuations {

@@ -20,8 +20,8 @@ struct BenchIngestCommand: AsyncParsableCommand {
     var latencySeconds = 10
     @Option(help: "linger.ms of the latency run's producer (quant feed's is 5).")
     var lingerMs = 5
-    @Option(help: "fetch.wait.max.ms of the processor's consumer (shipped: 10).")
-    var fetchWaitMs = 10
+    @Option(help: "fetch.wait.max.ms of the processor's consumer (default: the processor.fetchWaitMaxMs setting).")
+    var fetchWaitMs: Int?
     @Option(help: "Processor instances in one consumer group for the throughput run (each with its own pool), to show them splitting the partitions.")
     var instances = 1
     @Option(help: "Keep the benchmark database instead of dropping it.")
@@ -33,7 +33,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
         (benchmark.messages, benchmark.batch, benchmark.latencyRate) = (messages, batch, latencyRate)
         (benchmark.latencySeconds, benchmark.instances, benchmark.keep) = (latencySeconds, instances, keep)
         benchmark.producerLingerMilliseconds = lingerMs
-        benchmark.processor.fetchWaitMaxMilliseconds = fetchWaitMs
+        if let fetchWaitMs { benchmark.processor.fetchWaitMaxMilliseconds = fetchWaitMs }
         try await benchmark.run()
     }
 }

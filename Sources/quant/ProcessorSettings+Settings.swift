@@ -16,6 +16,7 @@ extension ProcessorSettings {
             batchMaxDelay: .milliseconds(settings.processor.batchMaxDelayMs),
             publishEvents: settings.processor.publishEvents)
         commitWhenCaughtUp = settings.processor.commitWhenCaughtUp
+        fetchWaitMaxMilliseconds = settings.processor.fetchWaitMaxMs
         snapshotInterval = .seconds(settings.processor.snapshotIntervalSeconds)
         depthInterval = .milliseconds(settings.processor.depthIntervalMs)
         if settings.processor.ingestWindowSeconds > 0 { ingestWindow = .seconds(settings.processor.ingestWindowSeconds) }

@@ -14,6 +14,7 @@ import Testing
         #expect("\(settings.batchMaxMessages)" == (try Self.defaultValue("processor.batchMaxMessages")))
         #expect(settings.batchMaxDelay == .milliseconds(Int(try Self.defaultValue("processor.batchMaxDelayMs"))!))
         #expect("\(settings.commitWhenCaughtUp)" == (try Self.defaultValue("processor.commitWhenCaughtUp")))
+        #expect("\(settings.fetchWaitMaxMilliseconds)" == (try Self.defaultValue("processor.fetchWaitMaxMs")))
         #expect("\(settings.publishEvents)" == (try Self.defaultValue("processor.publishEvents")))
         #expect("\(settings.requireAccount)" == (try Self.defaultValue("processor.requireAccount")))
         // The scheduler is off in a pipeline made in code (tests, benchmarks); its own defaults are the settings'.
