@@ -26,7 +26,7 @@ let package = Package(
         // MARK: pure cores (no I/O, no Foundation networking, no database)
         .target(name: "OrderBook", dependencies: ["MarketCore"], exclude: ["README.md"]),
         .target(name: "Risk", dependencies: ["MarketCore", "CBatchPricer"], exclude: ["README.md"]),
-        // The batched option pricer's SIMD kernel over SLEEF (libsleef-dev); Risk's OptionPricer.valuations wraps it.
+        // The batched option pricer's SIMD kernel over libmvec and SLEEF (libsleef-dev); Risk's OptionPricer.valuations wraps it.
         .target(name: "CBatchPricer", exclude: ["README.md"], linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("mvec")]),
         .target(name: "MarketCore", exclude: ["README.md"]),
         .target(name: "MarketMessages", dependencies: ["MarketCore"], exclude: ["README.md"]),

@@ -1,8 +1,9 @@
 // The batched Black-Scholes kernel behind Risk's `OptionPricer.valuations` (docs/risk.md): the
 // scalar pricer's formulas (OptionPricer.swift) over whole arrays, with glibc's libmvec exp and erfc
 // (erfc 2.6x faster than SLEEF's here, and most of the cost; exp 1.4x) and SLEEF's log to 3.5 ULP
-// (1.8x faster than its 1.0-ULP log, 1.4x than libmvec's; docs/benchmarks.md). Each width is compiled for its instruction set with a target attribute
-// and chosen at run time, so the binary runs on any x86-64 and uses what the CPU has.
+// (1.8x faster than its 1.0-ULP log, 1.4x than libmvec's; docs/benchmarks.md). Each width is
+// compiled for its instruction set with a target attribute and chosen at run time, so the binary
+// runs on any x86-64 and uses what the CPU has.
 #include "batch_pricer.h"
 
 #include <immintrin.h>
