@@ -82,7 +82,7 @@ public final class RawHTTPClient: @unchecked Sendable {
         let start = ContinuousClock.now
         while drain() {
             guard ContinuousClock.now < start + timeout else {
-                throw Timeout(description: "the server kept the connection open for \(timeout)")
+                throw Timeout(description: "the server kept the connection open for \(timeout); received: \(received.isEmpty ? "nothing" : String(received.prefix(300)))")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
