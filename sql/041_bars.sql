@@ -226,9 +226,7 @@ AS $$
 DECLARE
     r record;
 BEGIN
-    IF p_width < interval '1 second' THEN
-        RAISE EXCEPTION 'bar width must be at least a second, not %', p_width USING ERRCODE = '22023';
-    END IF;
+    PERFORM api.bar_source_width(p_width);  -- refuses a width under a second
     r := api.bar_range(p_width, p_from, p_to);
     IF extract(epoch FROM r.end_bucket - r.first_bucket) / extract(epoch FROM p_width) > 100000 THEN
         RAISE EXCEPTION 'more than 100000 buckets of % in [%, %): widen the width or narrow the range', p_width, p_from, p_to

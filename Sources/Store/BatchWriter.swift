@@ -150,12 +150,11 @@ public struct BatchWriter: Sendable {
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
-            var notified = false
-            if !batch.nextOffsets.isEmpty, let expected = batch.expectedPositions {
-                // The processor's path: the offsets and the notices in one statement (one round trip fewer).
-                try await Self.moveOffsets(batch, expected: expected, group: consumerGroup, notify: !rollback,
-                                           on: connection, logger: logger)
-                notified = true
+            // The processor's path moves its offsets from where it expects them, and sends the
+            // notices in that statement (one round trip fewer).
+            let fenced = batch.nextOffsets.isEmpty ? nil : batch.expectedPositions
+            if let expected = fenced {
+                try await Self.moveOffsets(batch, expected: expected, group: consumerGroup, on: connection, logger: logger)
             } else if !batch.nextOffsets.isEmpty {
                 let keys = Array(batch.nextOffsets.keys)
                 try await connection.query("""
@@ -168,7 +167,7 @@ public struct BatchWriter: Sendable {
                     """, logger: logger)
             }
             if rollback { throw TrialRollback() }
-            if !notified, !batch.notifications.isEmpty {
+            if fenced == nil, !batch.notifications.isEmpty {
                 let n = batch.notifications
                 try await connection.query("""
                     SELECT pg_notify(c, p) FROM unnest(\(n.map(\.channel.name))::text[], \(n.map(\.payload))::text[]) AS t(c, p)
@@ -183,13 +182,13 @@ public struct BatchWriter: Sendable {
     /// pause past the session timeout: another one took them over and committed) cannot commit
     /// them again: the transaction fails with `OffsetsFenced`, nothing of it commits. Row locks
     /// order two writers of one partition; the second re-reads the row and finds it moved.
-    /// With `notify`, the same statement sends the batch's notifications (delivered only on commit,
-    /// so a fenced batch announces nothing).
-    static func moveOffsets(_ batch: IngestBatch, expected: [PartitionKey: StoredPosition?], group: String, notify: Bool,
+    /// The same statement sends the batch's notifications: PostgreSQL delivers them only on commit,
+    /// so a fenced (or trial) batch announces nothing.
+    static func moveOffsets(_ batch: IngestBatch, expected: [PartitionKey: StoredPosition?], group: String,
                             on connection: PostgresConnection, logger: Logger) async throws {
         let keys = Array(batch.nextOffsets.keys)
         let was = keys.map { expected[$0] ?? nil }
-        let notices = notify ? batch.notifications : []
+        let notices = batch.notifications
         let rows = try await connection.query("""
             WITH input AS (
                 SELECT * FROM unnest(\(keys.map(\.topic))::text[], \(keys.map(\.partition))::int[],
@@ -207,7 +206,7 @@ public struct BatchWriter: Sendable {
                 SELECT \(group), topic, p, next, log FROM input WHERE was_next < 0
                 ON CONFLICT DO NOTHING
                 RETURNING 1),
-            notified AS (
+            notified AS (  -- counted below: a CTE nothing reads is never run
                 SELECT pg_notify(c, p) FROM unnest(\(notices.map(\.channel.name))::text[], \(notices.map(\.payload))::text[]) AS t(c, p))
             SELECT (SELECT count(*) FROM moved) + (SELECT count(*) FROM added), (SELECT count(*) FROM notified)
             """, logger: logger)
