@@ -36,6 +36,36 @@ extension OrderBookBenchmark {
         print("OrderBook latency per command (ns, timer overhead \(latency.timerOverhead) ns included): p50 \(latency.p50), p99 \(latency.p99), p99.9 \(latency.p999), max \(latency.max)")
         print("allocations per command, steady state: \(Double(median.allocations) / Double(median.commands))")
         print(String(format: "commands that traded: %.1f%%", 100 * Double(median.tradingCommands) / Double(median.commands)))
+        // exchange-core's mix reuses a few thousand slots of its reserved pools: no memory bound to compare.
+        let memory = parameters.mix == .standard ? memoryCost(bytes: workload.footprintBytes) : nil
+        printBreakdown(runs[0].breakdown, commands: median.commands, memory: memory)
+    }
+
+    /// The latency pass by kind of command, in nanoseconds and in dependent memory loads of this
+    /// machine, and the ceiling that the cold kinds alone put on the rate.
+    static func printBreakdown(_ breakdown: [KindCost], commands: Int, memory: MemoryCost?) {
+        let load = memory?.dependent ?? .nan
+        func reads(_ nanoseconds: Double) -> String { memory == nil ? "—" : String(format: "%.1f", nanoseconds / load) }
+        if let memory {
+            print("")
+            print(String(format: "memory: random 64-byte reads over %.0f MB (the size of the order pool and id table): %.0f ns each when each address comes from the previous read, %.1f ns when the addresses are known ahead", Double(memory.bytes) / 1e6, load, memory.independent))
+        }
+        print("")
+        print("where the time goes (the latency pass, one command at a time; ns, timer included):")
+        print("")
+        print("| commands | share | mean | p50 | p99 | ns of the mean command | mean in dependent reads |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for cost in breakdown {
+            print(String(format: "| %@ | %.1f%% | %.0f | %u | %u | %.1f | %@ |", cost.kind.rawValue, 100 * Double(cost.count) / Double(commands),
+                         cost.mean(), cost.p50, cost.p99, cost.perCommand(of: commands), reads(cost.mean())))
+        }
+        let total = breakdown.reduce(0) { $0 + $1.perCommand(of: commands) }
+        let cold = breakdown.filter { $0.kind == .trades || $0.kind == .cancelsOlder }.reduce(0) { $0 + $1.perCommand(of: commands) }
+        print(String(format: "| all | 100%% | %.0f | | | %.1f | %@ |", total, total, reads(total)))
+        if memory != nil, cold > 0 {
+            print("")
+            print(String(format: "orders that trade and cancels of older orders alone: %.0f ns per command, a ceiling of %.1fM commands/s if every other command took no time", cold, 1e3 / cold))
+        }
     }
 
     static func row(_ result: OrderBookBenchmark.Result, best: OrderBookBenchmark.Result) -> String {

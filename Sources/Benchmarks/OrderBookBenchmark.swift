@@ -22,6 +22,8 @@ public enum OrderBookBenchmark {
         /// Commands that traded at least once.
         var tradingCommands = 0
         var latency: Latency?
+        /// The latency pass's samples by kind of command.
+        var breakdown: [KindCost] = []
 
         var commandsPerSecond: Double { Double(commands) / seconds }
     }
@@ -74,11 +76,16 @@ public enum OrderBookBenchmark {
         if timeEachCommand {
             var timed = workload.prefilledBook()
             var samples = [UInt32](repeating: 0, count: commands.count)
+            var kinds = [CommandKind](repeating: .other, count: commands.count)
+            var newestID = workload.prefill.count
             for i in commands.indices {
                 let before = nanoseconds()
                 timed.apply(commands[i])
                 samples[i] = UInt32(clamping: nanoseconds() - before)
+                kinds[i] = kind(of: commands[i], events: timed.events, newestID: UInt64(newestID))
+                if case .new(let order) = commands[i] { newestID = max(newestID, Int(order.id.rawValue)) }
             }
+            result.breakdown = breakdown(samples: samples, kinds: kinds)
             result.latency = latency(&samples)
         }
         return result

@@ -12,6 +12,23 @@ import Testing
         #expect(book.events > 20_000, "every command has at least one event")
         #expect(book.latency != nil)
     }
+
+    /// The latency pass's breakdown accounts for every command once, and its kinds match the mix:
+    /// 30% cancels, the trading orders the throughput pass counted, the rest new orders.
+    @Test func theBreakdownAccountsForEveryCommandByWhatItDid() {
+        let workload = OrderBookWorkload(.init(restingOrders: 2_000, commands: 20_000, levelsPerSide: 50, seed: 7))
+        let book = OrderBookBenchmark.runOrderBook(workload, timeEachCommand: true)
+        func count(_ kind: OrderBookBenchmark.CommandKind) -> Int { book.breakdown.first { $0.kind == kind }?.count ?? 0 }
+        #expect(book.breakdown.reduce(0) { $0 + $1.count } == 20_000)
+        #expect(count(.trades) == book.tradingCommands)
+        let cancels = Double(count(.cancelsRecent) + count(.cancelsOlder)) / 20_000
+        #expect((0.27...0.33).contains(cancels), "\(cancels)")
+        #expect(count(.cancelsRecent) > 0 && count(.cancelsOlder) > 0 && count(.moves) == 0)
+        #expect((0.55...0.62).contains(Double(count(.rests)) / 20_000))
+
+        let memory = OrderBookBenchmark.memoryCost(bytes: 1 << 20, loads: 10_000)
+        #expect(memory.bytes == 1 << 20 && memory.dependent > 0 && memory.independent > 0)
+    }
 }
 
 /// exchange-core's mix is what its README says it is, and every command is one the book accepts.
