@@ -8,6 +8,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 // SLEEF's declarations in sleef.h are hidden unless the whole file targets the instruction set;
@@ -27,7 +28,7 @@ typedef __m256d v4d;
 typedef __m256i v4l;
 
 // One block of W options from `in` at `i` into `out`: the scalar pricer's Terms and valuation.
-#define PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT)                                                  \
+#define PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT, STORE)                                                \
     do {                                                                                             \
         VD s, k, v, t, r, b, sign, b76;                                                              \
         memcpy(&s, in->underlying + i, sizeof s); memcpy(&k, in->strike + i, sizeof k);              \
@@ -59,62 +60,83 @@ typedef __m256i v4l;
         VD nan = (VD){0} + NAN;                                                                      \
         dead |= ~live;                                                                               \
         price = (VD)(((VL)price & live) | ((VL)nan & ~live));                                        \
-        memcpy(out->price + i, &price, sizeof price); memcpy(out->delta + i, &delta, sizeof delta);  \
-        memcpy(out->gamma + i, &gamma, sizeof gamma); memcpy(out->vega + i, &vega, sizeof vega);     \
-        memcpy(out->theta + i, &theta, sizeof theta); memcpy(out->rho + i, &rho, sizeof rho);        \
+        STORE(out->price + i, price); STORE(out->delta + i, delta); STORE(out->gamma + i, gamma);     \
+        STORE(out->vega + i, vega); STORE(out->theta + i, theta); STORE(out->rho + i, rho);          \
     } while (0)
 
-// The last count % W options: copied into a full block padded with a harmless option, priced,
-// and only their results copied back.
-#define PRICE_TAIL(VD, VL, W, EXP, LOG, ERFC, SQRT)                                                   \
+// Options [START, START + REST), REST < W, at the head or the tail of the batch: copied into a full
+// block padded with a harmless option, priced, and only their results copied back.
+#define PRICE_PART(VD, VL, W, EXP, LOG, ERFC, SQRT, START, REST)                                      \
     do {                                                                                             \
-        size_t rest = count - i;                                                                     \
+        size_t start = (START), rest = (REST);                                                       \
         if (rest == 0) break;                                                                        \
         double pad[8][W], res[6][W];                                                                 \
         const double fill[8] = {1, 1, 0.2, 1, 0, 0, 1, 0};                                           \
         const double *src[8] = {inputs.underlying, inputs.strike, inputs.volatility, inputs.time,    \
                                 inputs.rate, inputs.carry, inputs.sign, inputs.black76};             \
         for (int f = 0; f < 8; f++)                                                                  \
-            for (size_t j = 0; j < W; j++) pad[f][j] = j < rest ? src[f][i + j] : fill[f];           \
+            for (size_t j = 0; j < W; j++) pad[f][j] = j < rest ? src[f][start + j] : fill[f];       \
         qp_option_inputs padded = {pad[0], pad[1], pad[2], pad[3], pad[4], pad[5], pad[6], pad[7]};  \
         qp_option_outputs into = {res[0], res[1], res[2], res[3], res[4], res[5]};                   \
-        const qp_option_inputs *in = &padded;                                                        \
-        qp_option_outputs *out = &into;                                                              \
-        size_t tail = i;                                                                             \
-        i = 0;                                                                                       \
-        PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT);                                                \
+        {                                                                                            \
+            const qp_option_inputs *in = &padded;                                                    \
+            qp_option_outputs *out = &into;                                                          \
+            size_t i = 0;                                                                            \
+            PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT, STORE_CACHED);                              \
+        }                                                                                            \
         double *dst[6] = {outputs.price, outputs.delta, outputs.gamma, outputs.vega, outputs.theta,  \
                           outputs.rho};                                                              \
-        for (int f = 0; f < 6; f++) memcpy(dst[f] + tail, res[f], rest * sizeof(double));            \
+        for (int f = 0; f < 6; f++) memcpy(dst[f] + start, res[f], rest * sizeof(double));           \
+    } while (0)
+
+#define STORE_CACHED(p, x) memcpy((p), &(x), sizeof(x))
+#define STORE_STREAM512(p, x) _mm512_stream_pd((p), (x))
+#define STORE_STREAM256(p, x) _mm256_stream_pd((p), (x))
+
+// From this many options on, results bypass the cache (non-temporal stores): inputs and results
+// (112 bytes an option, 29 MB at this size) no longer fit a server's share of last-level cache, so a
+// cached store would first read each result line from memory only to overwrite it. Measured on
+// 1M options: 0.91x the time (docs/benchmarks.md). Smaller batches stay in the cache for their reader.
+#define STREAM_MIN_OPTIONS QP_STREAM_MIN_OPTIONS
+
+// Whether the six result columns can be streamed: the same offset from an `align`-byte boundary
+// (then one short head aligns them all).
+static int sameAlignment(qp_option_outputs o, uintptr_t align) {
+    uintptr_t a = (uintptr_t)o.price % align;
+    return (uintptr_t)o.delta % align == a && (uintptr_t)o.gamma % align == a && (uintptr_t)o.vega % align == a
+        && (uintptr_t)o.theta % align == a && (uintptr_t)o.rho % align == a && a % sizeof(double) == 0;
+}
+
+// The whole batch at width W: a head of plain stores up to the alignment when streaming, full
+// blocks, then the tail.
+#define PRICE_ALL(VD, VL, W, EXP, LOG, ERFC, SQRT, STREAM)                                             \
+    do {                                                                                             \
+        const qp_option_inputs *in = &inputs;                                                        \
+        qp_option_outputs *out = &outputs;                                                           \
+        const uintptr_t align = W * sizeof(double);                                                  \
+        int stream = count >= STREAM_MIN_OPTIONS && sameAlignment(outputs, align);                    \
+        size_t i = stream ? ((align - (uintptr_t)outputs.price % align) % align) / sizeof(double) : 0; \
+        PRICE_PART(VD, VL, W, EXP, LOG, ERFC, SQRT, 0, i);                                            \
+        if (stream) {                                                                                \
+            for (; i + W <= count; i += W) PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT, STREAM);     \
+            _mm_sfence(); /* the streamed lines are visible before the caller hands them on */       \
+        } else {                                                                                     \
+            for (; i + W <= count; i += W) PRICE_BLOCK(VD, VL, W, EXP, LOG, ERFC, SQRT, STORE_CACHED); \
+        }                                                                                            \
+        PRICE_PART(VD, VL, W, EXP, LOG, ERFC, SQRT, i, count - i);                                    \
     } while (0)
 
 __attribute__((target("avx512f"))) static int price512(qp_option_inputs inputs, qp_option_outputs outputs, size_t count) {
-    size_t i = 0;
     v8l dead = {0};
-    {
-        const qp_option_inputs *in = &inputs;
-        qp_option_outputs *out = &outputs;
-        for (; i + 8 <= count; i += 8) {
-            PRICE_BLOCK(v8d, v8l, 8, _ZGVeN8v_exp, Sleef_logd8_u35avx512f, _ZGVeN8v_erfc, _mm512_sqrt_pd);
-        }
-    }
-    PRICE_TAIL(v8d, v8l, 8, _ZGVeN8v_exp, Sleef_logd8_u35avx512f, _ZGVeN8v_erfc, _mm512_sqrt_pd);
+    PRICE_ALL(v8d, v8l, 8, _ZGVeN8v_exp, Sleef_logd8_u35avx512f, _ZGVeN8v_erfc, _mm512_sqrt_pd, STORE_STREAM512);
     long long any = 0;
     for (int j = 0; j < 8; j++) any |= dead[j];
     return any != 0;
 }
 
 __attribute__((target("avx2,fma"))) static int price256(qp_option_inputs inputs, qp_option_outputs outputs, size_t count) {
-    size_t i = 0;
     v4l dead = {0};
-    {
-        const qp_option_inputs *in = &inputs;
-        qp_option_outputs *out = &outputs;
-        for (; i + 4 <= count; i += 4) {
-            PRICE_BLOCK(v4d, v4l, 4, _ZGVdN4v_exp, Sleef_logd4_u35avx2, _ZGVdN4v_erfc, _mm256_sqrt_pd);
-        }
-    }
-    PRICE_TAIL(v4d, v4l, 4, _ZGVdN4v_exp, Sleef_logd4_u35avx2, _ZGVdN4v_erfc, _mm256_sqrt_pd);
+    PRICE_ALL(v4d, v4l, 4, _ZGVdN4v_exp, Sleef_logd4_u35avx2, _ZGVdN4v_erfc, _mm256_sqrt_pd, STORE_STREAM256);
     long long any = 0;
     for (int j = 0; j < 4; j++) any |= dead[j];
     return any != 0;

@@ -41,18 +41,22 @@ public struct OptionBatch: Sendable {
 
 /// Prices and Greeks of an `OptionBatch`, row by row.
 public struct OptionValuations: Sendable {
-    /// price, delta, gamma, vega, theta, rho: each `count` long, one after the other.
+    /// price, delta, gamma, vega, theta, rho: each `count` long, one after the other, `stride` apart.
     var columns: [Double]
     public let count: Int
+    /// `count` rounded up to 8 rows (64 bytes), so the six columns share one alignment and the
+    /// kernel can stream large batches past the cache (`QP_STREAM_MIN_OPTIONS`).
+    let stride: Int
 
     /// Room for `count` results; `OptionPricer.valuations(_:into:)` fills it again and again.
     public init(count: Int) {
         self.count = count
-        columns = [Double](repeating: 0, count: 6 * count)
+        stride = (count + 7) & ~7
+        columns = [Double](repeating: 0, count: 6 * stride)
     }
 
     public subscript(i: Int) -> OptionValuation {
-        let n = count
+        let n = stride
         return OptionValuation(price: columns[i], delta: columns[n + i], gamma: columns[2 * n + i], vega: columns[3 * n + i],
                                theta: columns[4 * n + i], rho: columns[5 * n + i])
     }
@@ -60,7 +64,7 @@ public struct OptionValuations: Sendable {
     public var prices: ArraySlice<Double> { columns[0..<count] }
 
     mutating func set(_ i: Int, _ v: OptionValuation) {
-        let n = count
+        let n = stride
         (columns[i], columns[n + i], columns[2 * n + i]) = (v.price, v.delta, v.gamma)
         (columns[3 * n + i], columns[4 * n + i], columns[5 * n + i]) = (v.vega, v.theta, v.rho)
     }
@@ -86,7 +90,7 @@ extension OptionPricer {
     public static func valuations(_ batch: OptionBatch, into out: inout OptionValuations) {
         if out.count != batch.count { out = OptionValuations(count: batch.count) }
         guard batch.count > 0 else { return }
-        let n = batch.count
+        let n = batch.count, m = out.stride
         var deterministic: Int32 = 0
         let width = batch.columns.withUnsafeBufferPointer { input in
             out.columns.withUnsafeMutableBufferPointer { output in
@@ -94,7 +98,7 @@ extension OptionPricer {
                 return qp_price_batch(
                     qp_option_inputs(underlying: a, strike: a + n, volatility: a + 2 * n, time: a + 3 * n, rate: a + 4 * n,
                                      carry: a + 5 * n, sign: a + 6 * n, black76: a + 7 * n),
-                    qp_option_outputs(price: o, delta: o + n, gamma: o + 2 * n, vega: o + 3 * n, theta: o + 4 * n, rho: o + 5 * n),
+                    qp_option_outputs(price: o, delta: o + m, gamma: o + 2 * m, vega: o + 3 * m, theta: o + 4 * m, rho: o + 5 * m),
                     n, &deterministic)
             }
         }

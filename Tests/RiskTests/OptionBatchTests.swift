@@ -1,3 +1,4 @@
+import CBatchPricer
 import MarketCore
 @testable import Risk
 import Testing
@@ -71,6 +72,40 @@ import Testing
         let batch = OptionPricer.valuations(try OptionBatch(deterministic))
         for (i, option) in deterministic.enumerated() {
             #expect(batch[i] == OptionPricer.uncheckedValuation(option))
+        }
+    }
+
+    /// From `QP_STREAM_MIN_OPTIONS` options on, the kernel streams results past the cache after a
+    /// short head that aligns them: at every offset from a 64-byte boundary, and when the columns do
+    /// not share one (no streaming), every result equals the cached path's bit for bit.
+    @Test func streamedResultsEqualCachedOnesAtEveryAlignment() throws {
+        let count = Int(QP_STREAM_MIN_OPTIONS) + 13
+        let options = Self.benchmarkOptions(count)
+        let batch = try OptionBatch(options)
+        // The cached path: two halves, each under the threshold.
+        let halves = try [options[..<(count / 2)], options[(count / 2)...]].map { OptionPricer.valuations(try OptionBatch(Array($0))) }
+        let reference = (0..<count).map { Self.fields($0 < count / 2 ? halves[0][$0] : halves[1][$0 - count / 2]) }
+
+        for (offset, stride) in (0..<8).map({ ($0, (count + 7) & ~7) }) + [(0, count)] {
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: (6 * stride + 8) * 8, alignment: 64)
+            defer { memory.deallocate() }
+            let o = memory.bindMemory(to: Double.self, capacity: 6 * stride + 8) + offset
+            var deterministic: Int32 = 0
+            let width = batch.columns.withUnsafeBufferPointer { input in
+                let a = input.baseAddress!, n = count
+                return qp_price_batch(
+                    qp_option_inputs(underlying: a, strike: a + n, volatility: a + 2 * n, time: a + 3 * n, rate: a + 4 * n,
+                                     carry: a + 5 * n, sign: a + 6 * n, black76: a + 7 * n),
+                    qp_option_outputs(price: o, delta: o + stride, gamma: o + 2 * stride, vega: o + 3 * stride,
+                                      theta: o + 4 * stride, rho: o + 5 * stride),
+                    count, &deterministic)
+            }
+            guard width > 0 else { return }  // no AVX2 here: the scalar pricer prices every batch
+            var mismatches = 0
+            for i in 0..<count {
+                for f in 0..<6 where o[f * stride + i].bitPattern != reference[i][f].bitPattern { mismatches += 1 }
+            }
+            #expect(mismatches == 0 && deterministic == 0, "offset \(offset) doubles, column stride \(stride)")
         }
     }
 

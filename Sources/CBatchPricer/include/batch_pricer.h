@@ -15,12 +15,16 @@ typedef struct {
     double *price, *delta, *gamma, *vega, *theta, *rho;
 } qp_option_outputs;
 
-/// Prices `count` options with SLEEF's vector exp, log and erfc: AVX-512 (8 at a time) or AVX2
-/// with FMA (4 at a time), whichever the CPU has. Returns the lane width used, or 0 when the CPU has
+/// Prices `count` options with libmvec's vector exp and erfc and SLEEF's log: AVX-512 (8 at a
+/// time) or AVX2 with FMA (4 at a time), whichever the CPU has. From `QP_STREAM_MIN_OPTIONS`
+/// options on, results whose six columns share one alignment are written around the cache. Returns the lane width used, or 0 when the CPU has
 /// neither (nothing was written: price them one by one). An option with zero volatility or time
 /// gets a NaN price, and `*deterministic` is set to 1: its value is the caller's (the scalar
 /// pricer's) to give.
 int qp_price_batch(qp_option_inputs inputs, qp_option_outputs outputs, size_t count, int *deterministic);
+
+/// The batch size from which `qp_price_batch` streams its results (non-temporal stores).
+#define QP_STREAM_MIN_OPTIONS 262144
 
 /// One option's price as a function of the underlying alone (Risk's `ScenarioPricer`): what does
 /// not depend on it, computed once. `stdDev` (σ√T) must be positive.
@@ -33,7 +37,7 @@ typedef struct {
 /// (nothing was written).
 int qp_scenario_prices(qp_scenario_option option, const double *underlying, double *price, size_t count);
 
-/// y[i] = exp(x[i]) for `count` values with SLEEF's exp (1.0 ULP; exp(0) = 1 exactly). Returns the
+/// y[i] = exp(x[i]) for `count` values with libmvec's exp (within 4 ULP; exp(0) = 1 exactly). Returns the
 /// lane width used, or 0 (nothing written) without AVX-512 or AVX2.
 int qp_exp(const double *x, double *y, size_t count);
 
