@@ -69,6 +69,9 @@ public struct APIConfiguration: Sendable {
     /// How long after a change announcement the read cache may still answer with the previous body
     /// while it loads the new one (`api.cacheStaleMs`); zero: requests wait for the new one.
     public var cacheStaleFor: Duration = .milliseconds(250)
+    /// Shortest time between two loads of one body that requests accepting a stale answer start
+    /// (`api.cacheReloadIntervalMs`): a symbol announced every batch reloads at most this often.
+    public var cacheReloadInterval: Duration = .milliseconds(100)
     /// A connection with no request in progress for this long is closed (`api.idleTimeoutSeconds`).
     public var idleTimeoutSeconds: Int = 30
     /// How long `POST /risk/portfolios/{id}/calculate` waits for the risk engine's run (`api.riskCalculateTimeoutSeconds`).
@@ -105,6 +108,7 @@ public struct APIConfiguration: Sendable {
                   cacheMaxAge: .milliseconds(settings.cacheMaxAgeMs))
         idleTimeoutSeconds = settings.idleTimeoutSeconds
         cacheStaleFor = .milliseconds(settings.cacheStaleMs)
+        cacheReloadInterval = .milliseconds(settings.cacheReloadIntervalMs)
         riskCalculateTimeout = .seconds(settings.riskCalculateTimeoutSeconds)
     }
 }

@@ -17,6 +17,9 @@ import Synchronization
 ///   answers (unless the request asks for fresh rows) while one load replaces it, so under a feed
 ///   requests do not queue behind a reload. A request that does not accept stale bodies waits for
 ///   a load that started after the last announcement.
+/// - Reloads at most every `reloadInterval`: within that time of the last load's start, a stale
+///   body answers alone and starts nothing, so a symbol announced with every batch costs one load
+///   per interval, not one per batch, on the cores the feed also needs.
 /// - Bodies are served and stored only while the LISTEN connection is up; losing the connection
 ///   empties the cache. On a standby, where LISTEN is impossible, every read queries.
 /// - Concurrent misses of one key share one load (single flight), so a burst after a change costs
@@ -56,6 +59,12 @@ public final class ReadCache: Service, Sendable {
         var lastBatch: String?
         /// The load a request wanting fresh rows joins: started after the last announcement.
         func current(_ variant: Int) -> Load? { loads[variant]?.first { $0.overtakenAt == nil } }
+        /// When the latest load of `variant`, finished or not, started.
+        func lastStart(_ variant: Int) -> ContinuousClock.Instant? {
+            var latest = bodies[variant]?.startedAt
+            for load in loads[variant] ?? [] where latest.map({ load.startedAt > $0 }) ?? true { latest = load.startedAt }
+            return latest
+        }
     }
     private struct State {
         var slots: [Key: Slot] = [:]
@@ -70,23 +79,39 @@ public final class ReadCache: Service, Sendable {
     /// replacement loads (stale-while-revalidate); zero: every request after an announcement
     /// waits for rows at least as new as it.
     let staleFor: Duration
+    /// Shortest time between the starts of two loads of one body that stale-accepting requests
+    /// begin; a request that needs fresh rows, or comes more than `staleFor` after the
+    /// announcement, starts one regardless.
+    let reloadInterval: Duration
     /// Beyond this many symbols × sources, the cache starts over (bounds memory on odd traffic).
     let maxSlots: Int
     private let state = Mutex(State())
     private let counters: [Source: [Outcome: Counter]]
+    private let loadCounters: [Source: Counter]
 
     enum Outcome: String, CaseIterable { case hit, stale, shared, miss, bypass }
 
-    public init(database: ReaderDatabase, maxAge: Duration, staleFor: Duration = .zero, maxSlots: Int = 4096) {
+    public init(database: ReaderDatabase, maxAge: Duration, staleFor: Duration = .zero, reloadInterval: Duration = .zero,
+                maxSlots: Int = 4096) {
         self.database = database
         self.maxAge = maxAge
         self.staleFor = staleFor
+        self.reloadInterval = reloadInterval
         self.maxSlots = maxSlots
+        loadCounters = Dictionary(uniqueKeysWithValues: Source.allCases.map {
+            ($0, Counter(label: APIMetrics.cacheLoads, dimensions: [("cache", $0.rawValue)]))
+        })
         counters = Dictionary(uniqueKeysWithValues: Source.allCases.map { source in
             (source, Dictionary(uniqueKeysWithValues: Outcome.allCases.map {
                 ($0, Counter(label: APIMetrics.cacheLookups, dimensions: [("cache", source.rawValue), ("result", $0.rawValue)]))
             }))
         })
+    }
+
+    /// As `quant api` configures it (`api.cacheMaxAgeMs`, `api.cacheStaleMs`, `api.cacheReloadIntervalMs`).
+    public convenience init(database: ReaderDatabase, configuration: APIConfiguration) {
+        self.init(database: database, maxAge: configuration.cacheMaxAge, staleFor: configuration.cacheStaleFor,
+                  reloadInterval: configuration.cacheReloadInterval)
     }
 
     var isEnabled: Bool { maxAge > .zero }
@@ -113,6 +138,9 @@ public final class ReadCache: Service, Sendable {
             if let current = slot.current(variant) {
                 return stale.map { .hit($0, .stale) } ?? .wait(current.task, .shared)
             }
+            if let stale, slot.lastStart(variant).map({ $0.duration(to: now) < reloadInterval }) ?? false {
+                return .hit(stale, .stale)
+            }
             let id = s.nextLoad
             s.nextLoad += 1
             let task = Task { [self] in
@@ -126,6 +154,7 @@ public final class ReadCache: Service, Sendable {
                 }
             }
             slot.loads[variant, default: []].append(Load(id: id, task: task, startedAt: now))
+            loadCounters[key.source]!.increment()
             return stale.map { .hit($0, .stale) } ?? .wait(task, .miss)
         }
         switch plan {

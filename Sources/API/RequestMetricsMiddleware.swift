@@ -25,13 +25,15 @@ public enum APIMetrics {
     static let requestDuration = "quant_http_request_duration_seconds"
     static let streamClients = "quant_stream_clients"
     static let cacheLookups = "quant_api_cache_lookups_total"
+    static let cacheLoads = "quant_api_cache_loads_total"
 
     public static let catalog = MetricCatalog(
         help: [
             requests: "HTTP requests answered, by route pattern, method and status.",
             requestDuration: "HTTP request latency until the response head, by route pattern and method.",
             streamClients: "Streaming (server-sent events) clients connected now.",
-            cacheLookups: "Read-cache lookups by cache (book, market) and result: hit, shared (joined a load in flight), miss, bypass (cache not listening).",
+            cacheLookups: "Read-cache lookups by cache (book, market) and result: hit, stale (answered with a stale body), shared (joined a load in flight), miss, bypass (cache not listening).",
+            cacheLoads: "Read-cache loads started (each queries the database), by cache (book, market).",
         ],
         durationBuckets: [requestDuration: MetricCatalog.milliseconds])
 

@@ -111,6 +111,7 @@ extension ConfigKey {
         .init("api.streamResumeMaxTrades", default: "10000", "Prints a trades: channel of an event stream catches up on after Last-Event-ID or a drop; beyond, it tells the client to reload"),
         .init("api.cacheMaxAgeMs", default: "1000", "Longest the read cache serves a body without a change announcement (0: no cache)"),
         .init("api.cacheStaleMs", default: "250", "How long after a change announcement the read cache may answer with the previous body while it loads the new one (0: never)"),
+        .init("api.cacheReloadIntervalMs", default: "100", "Shortest time between two loads of one body started by requests that accept a stale answer: a symbol announced every batch reloads at most this often (0: every announcement)"),
         .init("api.heavyRequestsMax", default: "4", "Hedge and custom stress-test requests one quant api runs at once (more answer 429)"),
         .init("api.heavyRequestsPerClient", default: "2", "Hedge and custom stress-test requests one client (key or address) may run at once"),
         .init("api.consoleDirectory", default: "console", "Directory of the web console's files, served under /console/ (docs/console.md; relative to the working directory; empty: no console)"),

@@ -19,6 +19,7 @@ extension QuantSettings {
         public var streamResumeMaxTrades: Int
         public var cacheMaxAgeMs: Int
         public var cacheStaleMs: Int
+        public var cacheReloadIntervalMs: Int
         public var heavyRequestsMax: Int
         public var heavyRequestsPerClient: Int
         public var idleTimeoutSeconds: Int
@@ -55,6 +56,7 @@ extension QuantSettings {
                     key: "api.cacheMaxAgeMs", variable: "QUANT_API_CACHE_MAX_AGE_MS", value: "\(cacheMaxAgeMs)", expected: "0 (off) or more")
             }
             cacheStaleMs = try source.nonNegativeInt("api.cacheStaleMs")
+            cacheReloadIntervalMs = try source.nonNegativeInt("api.cacheReloadIntervalMs")
         }
     }
 }

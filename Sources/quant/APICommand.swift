@@ -35,7 +35,7 @@ struct APICommand: AsyncParsableCommand {
         var services = MetricsService.make(port: settings.metrics.apiPort, settings: settings, logger: logger)
         services.append(.init(service: MemoryTrimService()))
         let database = ReaderDatabase(client: client, logger: logger)
-        let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge, staleFor: configuration.cacheStaleFor)
+        let cache = ReadCache(database: database, configuration: configuration)
         var dependencies = APIDependencies(database: database, cache: cache)
         if !settings.api.consoleDirectory.isEmpty {
             dependencies.console = try ConsoleFiles.load(directory: settings.api.consoleDirectory)

@@ -43,7 +43,7 @@ enum APITest {
                     // A generous deadline: CI runs every suite at once, and a 503 because the machine
                     // is busy is not what these tests check (DatabaseOutageTests checks the 503s).
                     let database = ReaderDatabase(client: apiClient, timeout: .seconds(30), logger: db.logger)
-                    let cache = ReadCache(database: database, maxAge: configuration.cacheMaxAge, staleFor: configuration.cacheStaleFor)
+                    let cache = ReadCache(database: database, configuration: configuration)
                     let dependencies = APIDependencies(database: database, orders: orders, cache: cache)
                     let app = Application(router: buildRouter(configuration: configuration, dependencies: dependencies))
                     // As `quant api` runs it: the read cache listens while the requests run.

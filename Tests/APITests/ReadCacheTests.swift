@@ -196,6 +196,35 @@ import Testing
         }
     }
 
+    @Test func aBodyAnnouncedEveryBatchReloadsAtMostOncePerInterval() async throws {
+        var configuration = Self.configuration
+        configuration.cacheStaleFor = .seconds(60)
+        configuration.cacheReloadInterval = .seconds(2)  // longer than any stall of a loaded machine
+        try await Self.withCountedLoads(configuration, source: .market) { cache, key, loads in
+            let load = loads.load
+            func body(fresh: Bool = false) async throws -> String {
+                String(buffer: try await cache.body(key, variant: 5, acceptStale: !fresh, load: load))
+            }
+            #expect(try await body() == "load 1")
+            // Announcements within the interval of the last load's start: the stale body answers,
+            // and nothing loads.
+            for batch in 0..<5 {
+                cache.invalidate(key, batch: "p-\(batch)")
+                #expect(try await body() == "load 1")
+            }
+            #expect(loads.started == 1)
+            // A request that needs fresh rows does not wait for the interval.
+            #expect(try await body(fresh: true) == "load 2")
+            // After the interval, the first stale-accepting request starts the next load.
+            cache.invalidate(key, batch: "p-5")
+            #expect(try await body() == "load 2")
+            #expect(loads.started == 2)
+            try await Task.sleep(for: .milliseconds(2_200))
+            #expect(try await Self.eventually { try await body() == "load 3" })
+            #expect(loads.started == 3)
+        }
+    }
+
     @Test func longerThanStaleForAfterAnAnnouncementRequestsWaitForNewRows() async throws {
         var configuration = Self.configuration
         configuration.cacheStaleFor = .milliseconds(300)

@@ -47,6 +47,7 @@ import Testing
         #expect(mine.streaming.maxClientsPerAddress == settings.streaming.maxClientsPerAddress)
         #expect(mine.cacheMaxAge == settings.cacheMaxAge)
         #expect(mine.cacheStaleFor == settings.cacheStaleFor)
+        #expect(mine.cacheReloadInterval == settings.cacheReloadInterval)
         #expect(mine.idleTimeoutSeconds == settings.idleTimeoutSeconds)
     }
 }
