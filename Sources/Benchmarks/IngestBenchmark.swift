@@ -191,7 +191,11 @@ public struct IngestBenchmark: Sendable {
         var market = SyntheticMarket(symbols: Self.symbols, mix: .quotesOnly, seed: 2)
         let total = latencyRate * latencySeconds
         let start = ContinuousClock.now
-        let tickEvery = 200  // messages per sleep slice
+        // 20 ms worth of messages per sleep slice, at most 200 and at least one: at 10k msg/s 200
+        // every 20 ms, as a chunked feed sends (`quant feed --chunk-ms`; finer slices multiply the
+        // batches Tansu's memory storage scans on each fetch, docs/benchmarks.md), and at low rates
+        // one message at a time.
+        let tickEvery = min(200, max(1, latencyRate / 50))
         var sent = 0
         while sent < total {
             for _ in 0..<min(tickEvery, total - sent) {
