@@ -96,7 +96,8 @@ typedef __m256i v4l;
 // From this many options on, results bypass the cache (non-temporal stores): inputs and results
 // (112 bytes an option, 29 MB at this size) no longer fit a server's share of last-level cache, so a
 // cached store would first read each result line from memory only to overwrite it. Measured on
-// 1M options: 0.91x the time (docs/benchmarks.md). Smaller batches stay in the cache for their reader.
+// 1M options: 0.91x the time in a C harness, 0.95x on two threads in `quant bench risk`, within the
+// noise on one (docs/benchmarks.md). Smaller batches stay in the cache for their reader.
 #define STREAM_MIN_OPTIONS QP_STREAM_MIN_OPTIONS
 
 // Whether the six result columns can be streamed: the same offset from an `align`-byte boundary
