@@ -48,7 +48,7 @@ extension OrderBookBenchmark {
         func reads(_ nanoseconds: Double) -> String { memory == nil ? "—" : String(format: "%.1f", nanoseconds / load) }
         if let memory {
             print("")
-            print(String(format: "memory: random 64-byte reads over %.0f MB (the size of the order pool and id table): %.0f ns each when each address comes from the previous read, %.1f ns when the addresses are known ahead", Double(memory.bytes) / 1e6, load, memory.independent))
+            print(String(format: "memory: random 64-byte reads over %.0f MB (the size of the order pool and id ring): %.0f ns each when each address comes from the previous read, %.1f ns when the addresses are known ahead", Double(memory.bytes) / 1e6, load, memory.independent))
         }
         print("")
         print("where the time goes (the latency pass, one command at a time; ns, timer included):")

@@ -49,9 +49,10 @@ public struct OrderBookWorkload {
     /// Orders the book may hold at once during the run (prefill plus growth), for reserving capacity.
     var expectedOrders: Int { parameters.restingOrders + parameters.commands / 3 + 1024 }
 
-    /// The bytes of the book's two large pools once reserved: 48-byte order nodes and the id table's
-    /// 16-byte entries (a power of two, at least twice the orders).
-    var footprintBytes: Int { expectedOrders * 48 + (1 << (Int.bitWidth - (2 * expectedOrders - 1).leadingZeroBitCount)) * 16 }
+    /// The bytes the book's run touches once reserved: 48-byte order nodes and the id ring's 4-byte
+    /// slots (a power of two, at least twice the orders; the ids of this run all stay in the ring,
+    /// so its older-id table, reserved too, is never read).
+    var footprintBytes: Int { expectedOrders * 48 + (1 << (Int.bitWidth - (2 * expectedOrders - 1).leadingZeroBitCount)) * 4 }
 
     init(_ parameters: Parameters) {
         self.parameters = parameters

@@ -1,4 +1,5 @@
-/// Order id → pool slot, as an open-addressing hash table with linear probing.
+/// Order id → pool slot, as an open-addressing hash table with linear probing: where `OrderIndex`
+/// keeps the ids older than its ring (and any id out of sequence).
 ///
 /// Replaces `[OrderID: Int32]` on the hot path: one multiply instead of a seeded SipHash, and key and
 /// slot side by side, so a lookup usually costs a single cache miss. Ids are hashed in blocks of 16:
@@ -7,7 +8,7 @@
 /// new order rarely misses the cache, and old and new orders still spread evenly over the table. Deletion shifts the following entries back (no
 /// tombstones), so the table never degrades however many orders come and go. The load factor stays
 /// at most one half; growing doubles the table (the only allocation, avoided by reserving capacity).
-struct OrderIndex: Sendable {
+struct OrderHashTable: Sendable {
     struct Entry: Sendable {
         var key: UInt64
         /// The pool slot, or -1 for an empty entry.
@@ -99,5 +100,115 @@ struct OrderIndex: Sendable {
         shift = UInt64(64 - size.trailingZeroBitCount + 4)
         count = 0
         for entry in old where entry.slot >= 0 { set(OrderID(entry.key), entry.slot) }
+    }
+}
+
+/// Order id → pool slot. `MatchingEngine` numbers each book's orders 1, 2, 3…, so the newest ids
+/// are dense: they live in a ring of slots indexed by the id itself (4 bytes an id, neighbours
+/// share cache lines, no key to compare), and only ids older than the ring's window, or out of
+/// sequence, go to the hash table. As a new id advances the window, the live ids it passes move
+/// to the table. The ring holds twice the reserved order count, so on a book of a million orders
+/// its 16 MB fit a server's last-level cache, where the table needed 64 MB (docs/benchmarks.md,
+/// "Order book").
+struct OrderIndex: Sendable {
+    /// Slots of the ids in (newest − ring.count, newest], at `id & ringMask`; -1 for none.
+    private(set) var ring: ContiguousArray<Int32>
+    private var ringMask: UInt64
+    /// The largest id the ring has taken.
+    private var newest: UInt64 = 0
+    private var ringCount = 0
+    private(set) var table: OrderHashTable
+
+    init(capacity: Int = 16) {
+        var size = 64
+        while size < capacity * 2 { size <<= 1 }
+        ring = ContiguousArray(repeating: -1, count: size)
+        ringMask = UInt64(size - 1)
+        table = OrderHashTable(capacity: capacity)
+    }
+
+    var count: Int { ringCount + table.count }
+
+    @inline(__always) private func inRing(_ key: UInt64) -> Bool {
+        key <= newest && newest - key <= ringMask
+    }
+
+    @inline(__always) subscript(id: OrderID) -> Int32? {
+        let key = id.rawValue
+        if inRing(key) {
+            let slot = ring[Int(truncatingIfNeeded: key & ringMask)]
+            return slot >= 0 ? slot : nil
+        }
+        return table[id]
+    }
+
+    /// Inserts or replaces.
+    mutating func set(_ id: OrderID, _ slot: Int32) {
+        let key = id.rawValue
+        if key > newest { advance(to: key) }
+        guard inRing(key) else { return table.set(id, slot) }
+        let position = Int(truncatingIfNeeded: key & ringMask)
+        if ring[position] < 0 { ringCount += 1 }
+        ring[position] = slot
+    }
+
+    mutating func remove(_ id: OrderID) {
+        let key = id.rawValue
+        guard inRing(key) else { return table.remove(id) }
+        let position = Int(truncatingIfNeeded: key & ringMask)
+        if ring[position] >= 0 {
+            ring[position] = -1
+            ringCount -= 1
+        }
+    }
+
+    /// Moves the window's top to `key`: the live ids that fall out of it go to the table.
+    private mutating func advance(to key: UInt64) {
+        let size = ringMask + 1
+        // The ids leaving are the oldest min(key − newest, size) of the window (newest − size, newest].
+        let leaving = min(key - newest, size)
+        var id = newest &- size &+ 1  // wraps below zero while the ids are small
+        for _ in 0..<leaving where ringCount > 0 {
+            if id <= newest, newest - id <= ringMask {  // an id the ring held (not a wrapped one)
+                let position = Int(truncatingIfNeeded: id & ringMask)
+                if ring[position] >= 0 {
+                    table.set(OrderID(id), ring[position])
+                    ring[position] = -1
+                    ringCount -= 1
+                }
+            }
+            id &+= 1
+        }
+        newest = key
+    }
+
+    /// Every id with its slot, the table's then the ring's: for invariant checks, not the hot path.
+    var pairs: [(id: UInt64, slot: Int32)] {
+        var result = table.entries.filter { $0.slot >= 0 }.map { (id: $0.key, slot: $0.slot) }
+        for position in ring.indices where ring[position] >= 0 {
+            result.append((id: newest - ((newest &- UInt64(position)) & ringMask), slot: ring[position]))
+        }
+        return result
+    }
+
+    mutating func reserveCapacity(_ capacity: Int) {
+        table.reserveCapacity(capacity)
+        guard capacity * 2 > ring.count else { return }
+        var size = ring.count
+        while size < capacity * 2 { size <<= 1 }
+        // Re-place the live ids: the window widens upward from the same newest id.
+        let old = ring, oldMask = ringMask
+        ring = ContiguousArray(repeating: -1, count: size)
+        ringMask = UInt64(size - 1)
+        for position in old.indices where old[position] >= 0 {
+            let id = newest - ((newest &- UInt64(position)) & oldMask)
+            ring[Int(truncatingIfNeeded: id & ringMask)] = old[position]
+        }
+        // Ids the narrower window had passed may now fall inside the wider one: they move back.
+        for entry in table.entries where entry.slot >= 0 && inRing(entry.key) {
+            table.remove(OrderID(entry.key))
+            ring[Int(truncatingIfNeeded: entry.key & ringMask)] = entry.slot
+            ringCount += 1
+        }
     }
 }

@@ -52,13 +52,13 @@ enum BookInvariants {
         return total
     }
 
-    /// The same, plus a scan of the whole id table (slower: the table is at least twice the book).
+    /// The same, plus a scan of the whole id index (slower: it is at least twice the book).
     static func violationsWithIndexScan(_ book: OrderBook) -> [String] {
         var problems = violations(book)
         var live = 0
-        for entry in book.index.entries where entry.slot >= 0 {
+        for (id, slot) in book.index.pairs {
             live += 1
-            if book.orders[Int(entry.slot)].id.rawValue != entry.key { problems.append("index entry \(entry.key) is stale") }
+            if book.orders[Int(slot)].id.rawValue != id { problems.append("index entry \(id) is stale") }
         }
         if live != book.index.count { problems.append("index count \(book.index.count) but \(live) entries") }
         return problems
