@@ -166,9 +166,9 @@ struct OrderIndex: Sendable {
     private mutating func advance(to key: UInt64) {
         let size = ringMask + 1
         // The ids leaving are the oldest min(key − newest, size) of the window (newest − size, newest].
-        let leaving = min(key - newest, size)
+        var leaving = min(key - newest, size)
         var id = newest &- size &+ 1  // wraps below zero while the ids are small
-        for _ in 0..<leaving where ringCount > 0 {
+        while leaving > 0, ringCount > 0 {  // an empty ring has nothing to hand over
             if id <= newest, newest - id <= ringMask {  // an id the ring held (not a wrapped one)
                 let position = Int(truncatingIfNeeded: id & ringMask)
                 if ring[position] >= 0 {
@@ -178,6 +178,7 @@ struct OrderIndex: Sendable {
                 }
             }
             id &+= 1
+            leaving -= 1
         }
         newest = key
     }
