@@ -18,8 +18,9 @@ import Synchronization
 ///   requests do not queue behind a reload. A request that does not accept stale bodies waits for
 ///   a load that started after the last announcement.
 /// - Reloads at most every `reloadInterval`: within that time of the last load's start, a stale
-///   body answers alone and starts nothing, so a symbol announced with every batch costs one load
-///   per interval, not one per batch, on the cores the feed also needs.
+///   body answers and one load is scheduled for the end of the interval, so a symbol announced
+///   with every batch costs one load per interval, not one per batch, on the cores the feed also
+///   needs, and a client polling less often still finds the new rows loaded.
 /// - Bodies are served and stored only while the LISTEN connection is up; losing the connection
 ///   empties the cache. On a standby, where LISTEN is impossible, every read queries.
 /// - Concurrent misses of one key share one load (single flight), so a burst after a change costs
@@ -57,6 +58,8 @@ public final class ReadCache: Service, Sendable {
         var loads: [Int: [Load]] = [:]
         /// The committed batch of the last announcement, if it named one.
         var lastBatch: String?
+        /// Variants with a load scheduled for the end of the reload interval.
+        var deferred: Set<Int> = []
         /// The load a request wanting fresh rows joins: started after the last announcement.
         func current(_ variant: Int) -> Load? { loads[variant]?.first { $0.overtakenAt == nil } }
         /// When the latest load of `variant`, finished or not, started.
@@ -138,23 +141,15 @@ public final class ReadCache: Service, Sendable {
             if let current = slot.current(variant) {
                 return stale.map { .hit($0, .stale) } ?? .wait(current.task, .shared)
             }
-            if let stale, slot.lastStart(variant).map({ $0.duration(to: now) < reloadInterval }) ?? false {
+            if let stale, let last = slot.lastStart(variant), last.duration(to: now) < reloadInterval {
+                // Held back: the stale body answers, and one load starts when the interval ends,
+                // so a client polling less often than that still finds the new rows loaded.
+                if slot.deferred.insert(variant).inserted {
+                    scheduleDeferredLoad(key, variant: variant, at: last.advanced(by: reloadInterval), load: load)
+                }
                 return .hit(stale, .stale)
             }
-            let id = s.nextLoad
-            s.nextLoad += 1
-            let task = Task { [self] in
-                do {
-                    let body = try await load()
-                    finish(key, variant: variant, load: id, body: body)
-                    return body
-                } catch {
-                    finish(key, variant: variant, load: id, body: nil)
-                    throw error
-                }
-            }
-            slot.loads[variant, default: []].append(Load(id: id, task: task, startedAt: now))
-            loadCounters[key.source]!.increment()
+            let task = startLoad(&s, &slot, key, variant: variant, now: now, load: load)
             return stale.map { .hit($0, .stale) } ?? .wait(task, .miss)
         }
         switch plan {
@@ -167,6 +162,54 @@ public final class ReadCache: Service, Sendable {
         case .bypass:
             counters[key.source]![.bypass]!.increment()
             return try await load()
+        }
+    }
+
+    /// Starts one load of `key` in `variant` and records it in `slot` (the caller holds the lock).
+    private func startLoad(_ s: inout State, _ slot: inout Slot, _ key: Key, variant: Int, now: ContinuousClock.Instant,
+                           load: @escaping @Sendable () async throws -> ByteBuffer) -> Task<ByteBuffer, any Error> {
+        let id = s.nextLoad
+        s.nextLoad += 1
+        let task = Task { [self] in
+            do {
+                let body = try await load()
+                finish(key, variant: variant, load: id, body: body)
+                return body
+            } catch {
+                finish(key, variant: variant, load: id, body: nil)
+                throw error
+            }
+        }
+        slot.loads[variant, default: []].append(Load(id: id, task: task, startedAt: now))
+        loadCounters[key.source]!.increment()
+        return task
+    }
+
+    private func scheduleDeferredLoad(_ key: Key, variant: Int, at due: ContinuousClock.Instant,
+                                      load: @escaping @Sendable () async throws -> ByteBuffer) {
+        Task { [self] in
+            try? await Task.sleep(until: due, clock: .continuous)
+            startDeferredLoad(key, variant: variant, load: load)
+        }
+    }
+
+    /// The load a held-back request scheduled for the end of the reload interval: started only if
+    /// the body is still stale and nothing loads it already (a fresh request may have), and put off
+    /// again if a load started since then, so loads stay at least an interval apart.
+    private func startDeferredLoad(_ key: Key, variant: Int, load: @escaping @Sendable () async throws -> ByteBuffer) {
+        let now = ContinuousClock.now
+        state.withLock { s in
+            guard s.listening, var slot = s.slots[key] else { return }
+            defer { s.slots[key] = slot }
+            guard slot.bodies[variant]?.staleSince != nil, slot.current(variant) == nil else {
+                slot.deferred.remove(variant)
+                return
+            }
+            if let last = slot.lastStart(variant), last.duration(to: now) < reloadInterval {
+                return scheduleDeferredLoad(key, variant: variant, at: last.advanced(by: reloadInterval), load: load)
+            }
+            slot.deferred.remove(variant)
+            _ = startLoad(&s, &slot, key, variant: variant, now: now, load: load)
         }
     }
 
