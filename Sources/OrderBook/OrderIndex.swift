@@ -108,8 +108,9 @@ struct OrderHashTable: Sendable {
 /// share cache lines, no key to compare), and only ids older than the ring's window, or out of
 /// sequence, go to the hash table. As a new id advances the window, the live ids it passes move
 /// to the table. The ring holds twice the reserved order count, so on a book of a million orders
-/// its 16 MB fit a server's last-level cache, where the table needed 64 MB (docs/benchmarks.md,
-/// "Order book").
+/// the ids a run touches fit a server's last-level cache (16 MB, where the table alone spread them
+/// over 64 MB). The table stays reserved too, for ids that outlive the ring: reserved memory grows
+/// by the ring (docs/benchmarks.md, "Order book").
 struct OrderIndex: Sendable {
     /// Slots of the ids in (newest − ring.count, newest], at `id & ringMask`; -1 for none.
     private(set) var ring: ContiguousArray<Int32>
