@@ -62,11 +62,11 @@ public final class ReadCache: Service, Sendable {
         var deferred: Set<Int> = []
         /// The load a request wanting fresh rows joins: started after the last announcement.
         func current(_ variant: Int) -> Load? { loads[variant]?.first { $0.overtakenAt == nil } }
-        /// When the latest load of `variant`, finished or not, started.
-        func lastStart(_ variant: Int) -> ContinuousClock.Instant? {
+        /// When `variant` may load again: `interval` after its latest load, finished or not, began.
+        func reloadDue(_ variant: Int, interval: Duration) -> ContinuousClock.Instant? {
             var latest = bodies[variant]?.startedAt
             for load in loads[variant] ?? [] where latest.map({ load.startedAt > $0 }) ?? true { latest = load.startedAt }
-            return latest
+            return latest?.advanced(by: interval)
         }
     }
     private struct State {
@@ -141,12 +141,10 @@ public final class ReadCache: Service, Sendable {
             if let current = slot.current(variant) {
                 return stale.map { .hit($0, .stale) } ?? .wait(current.task, .shared)
             }
-            if let stale, let last = slot.lastStart(variant), last.duration(to: now) < reloadInterval {
+            if let stale, let due = slot.reloadDue(variant, interval: reloadInterval), now < due {
                 // Held back: the stale body answers, and one load starts when the interval ends,
                 // so a client polling less often than that still finds the new rows loaded.
-                if slot.deferred.insert(variant).inserted {
-                    scheduleDeferredLoad(key, variant: variant, at: last.advanced(by: reloadInterval), load: load)
-                }
+                if slot.deferred.insert(variant).inserted { scheduleDeferredLoad(key, variant: variant, at: due, load: load) }
                 return .hit(stale, .stale)
             }
             let task = startLoad(&s, &slot, key, variant: variant, now: now, load: load)
@@ -205,8 +203,8 @@ public final class ReadCache: Service, Sendable {
                 slot.deferred.remove(variant)
                 return
             }
-            if let last = slot.lastStart(variant), last.duration(to: now) < reloadInterval {
-                return scheduleDeferredLoad(key, variant: variant, at: last.advanced(by: reloadInterval), load: load)
+            if let due = slot.reloadDue(variant, interval: reloadInterval), now < due {
+                return scheduleDeferredLoad(key, variant: variant, at: due, load: load)
             }
             slot.deferred.remove(variant)
             _ = startLoad(&s, &slot, key, variant: variant, now: now, load: load)

@@ -47,9 +47,8 @@ extension OrderBookBenchmark {
         return CommandKind.allCases.compactMap { kind in
             guard var group = groups[kind], !group.isEmpty else { return nil }
             group.sort()
-            func percentile(_ p: Double) -> UInt32 { group[min(group.count - 1, Int(Double(group.count) * p))] }
             return KindCost(kind: kind, count: group.count, nanoseconds: group.reduce(0) { $0 &+ UInt64($1) },
-                            p50: percentile(0.5), p99: percentile(0.99))
+                            p50: percentile(group, 0.5), p99: percentile(group, 0.99))
         }
     }
 

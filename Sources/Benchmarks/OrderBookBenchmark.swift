@@ -110,9 +110,11 @@ public enum OrderBookBenchmark {
             events: events, tradeDigest: hash, restingAfter: book.locations.count)
     }
 
+    /// The `p` quantile of `sorted` samples (nearest rank).
+    static func percentile(_ sorted: [UInt32], _ p: Double) -> UInt32 { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+
     static func latency(_ samples: inout [UInt32]) -> Latency {
         samples.sort()
-        func percentile(_ p: Double) -> UInt32 { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
         var overhead = [UInt32](repeating: 0, count: 10_001)
         for i in overhead.indices {
             let before = nanoseconds()
@@ -120,7 +122,7 @@ public enum OrderBookBenchmark {
         }
         overhead.sort()
         return Latency(
-            p50: percentile(0.5), p99: percentile(0.99), p999: percentile(0.999), max: samples.last ?? 0,
+            p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), p999: percentile(samples, 0.999), max: samples.last ?? 0,
             timerOverhead: overhead[overhead.count / 2])
     }
 }

@@ -1,3 +1,10 @@
+/// The power of two, at least `smallest`, that holds twice `capacity` (a load factor of at most ½).
+private func tableSize(forCapacity capacity: Int, atLeast smallest: Int) -> Int {
+    var size = smallest
+    while size < capacity * 2 { size <<= 1 }
+    return size
+}
+
 /// Order id → pool slot, as an open-addressing hash table with linear probing: where `OrderIndex`
 /// keeps the ids older than its ring (and any id out of sequence).
 ///
@@ -20,8 +27,7 @@ struct OrderHashTable: Sendable {
     private(set) var count = 0
 
     init(capacity: Int = 16) {
-        var size = 64
-        while size < capacity * 2 { size <<= 1 }
+        let size = tableSize(forCapacity: capacity, atLeast: 64)
         entries = ContiguousArray(repeating: Entry(key: 0, slot: -1), count: size)
         shift = UInt64(64 - size.trailingZeroBitCount + 4)
     }
@@ -88,9 +94,7 @@ struct OrderHashTable: Sendable {
 
     mutating func reserveCapacity(_ capacity: Int) {
         if capacity * 2 > entries.count {
-            var size = entries.count
-            while size < capacity * 2 { size <<= 1 }
-            grow(to: size)
+            grow(to: tableSize(forCapacity: capacity, atLeast: entries.count))
         }
     }
 
@@ -121,8 +125,7 @@ struct OrderIndex: Sendable {
     private(set) var table: OrderHashTable
 
     init(capacity: Int = 16) {
-        var size = 64
-        while size < capacity * 2 { size <<= 1 }
+        let size = tableSize(forCapacity: capacity, atLeast: 64)
         ring = ContiguousArray(repeating: -1, count: size)
         ringMask = UInt64(size - 1)
         table = OrderHashTable(capacity: capacity)
@@ -163,6 +166,9 @@ struct OrderIndex: Sendable {
         }
     }
 
+    /// The id a ring position of `mask` holds: the one in the window that maps to it.
+    private func ringID(at position: Int, mask: UInt64) -> UInt64 { newest - ((newest &- UInt64(position)) & mask) }
+
     /// Moves the window's top to `key`: the live ids that fall out of it go to the table.
     private mutating func advance(to key: UInt64) {
         let size = ringMask + 1
@@ -188,7 +194,7 @@ struct OrderIndex: Sendable {
     var pairs: [(id: UInt64, slot: Int32)] {
         var result = table.entries.filter { $0.slot >= 0 }.map { (id: $0.key, slot: $0.slot) }
         for position in ring.indices where ring[position] >= 0 {
-            result.append((id: newest - ((newest &- UInt64(position)) & ringMask), slot: ring[position]))
+            result.append((id: ringID(at: position, mask: ringMask), slot: ring[position]))
         }
         return result
     }
@@ -196,15 +202,13 @@ struct OrderIndex: Sendable {
     mutating func reserveCapacity(_ capacity: Int) {
         table.reserveCapacity(capacity)
         guard capacity * 2 > ring.count else { return }
-        var size = ring.count
-        while size < capacity * 2 { size <<= 1 }
+        let size = tableSize(forCapacity: capacity, atLeast: ring.count)
         // Re-place the live ids: the window widens upward from the same newest id.
         let old = ring, oldMask = ringMask
         ring = ContiguousArray(repeating: -1, count: size)
         ringMask = UInt64(size - 1)
         for position in old.indices where old[position] >= 0 {
-            let id = newest - ((newest &- UInt64(position)) & oldMask)
-            ring[Int(truncatingIfNeeded: id & ringMask)] = old[position]
+            ring[Int(truncatingIfNeeded: ringID(at: position, mask: oldMask) & ringMask)] = old[position]
         }
         // Ids the narrower window had passed may now fall inside the wider one: they move back.
         for entry in table.entries where entry.slot >= 0 && inRing(entry.key) {
